@@ -1,0 +1,151 @@
+"""One ingestor per source format, behind one small interface; `INGESTORS` is the only registry.
+
+An ingestor is a function ``read(stream, path) -> Iterator[Record]`` plus how to recognise its files.
+`kg ingest --format` choices, suffix guessing and content sniffing all derive from `INGESTORS`: adding a
+format is one module and one `register(...)` line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator
+
+from ..errors import InputError
+from ..records import Record, Rejected
+
+
+@dataclass(frozen=True)
+class Ingestor:
+    name: str
+    description: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    read: Callable[[IO[bytes], str], Iterator[Record]]
+
+
+INGESTORS: dict[str, Ingestor] = {}
+
+
+def register(ingestor: Ingestor) -> Ingestor:
+    INGESTORS[ingestor.name] = ingestor
+    return ingestor
+
+
+def _sniff_pubmed(head: bytes) -> bool:
+    return any(t in head for t in (b"<PubmedArticle", b"<PubmedBookArticle", b"<DeleteCitation"))
+
+
+def _sniff_medline(head: bytes) -> bool:
+    return head.lstrip().startswith(b"PMID-")
+
+
+def _read_pubmed(stream: IO[bytes], path: str) -> Iterator[Record]:
+    from . import pubmed_xml
+    return pubmed_xml.read(stream, path)
+
+
+def _read_medline(stream: IO[bytes], path: str) -> Iterator[Record]:
+    from . import medline
+    return medline.read(stream, path)
+
+
+register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update files (.xml, .xml.gz)",
+                  (".xml",), _sniff_pubmed, _read_pubmed))
+register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
+                  (".medline", ".nbib"), _sniff_medline, _read_medline))
+
+
+@contextmanager
+def open_source(path: str) -> Iterator[IO[bytes]]:
+    """A buffered, decompressed, seekable-where-possible binary stream for a path or '-' (stdin)."""
+    if path == "-":
+        raw: IO[bytes] = sys.stdin.buffer
+        data = io.BufferedReader(raw)  # type: ignore[arg-type]
+        head = data.peek(2)[:2]
+        if head == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=data) as gz:
+                yield io.BufferedReader(gz)  # type: ignore[arg-type]
+        else:
+            yield data
+        return
+    f = open(path, "rb")
+    try:
+        if f.read(2) == b"\x1f\x8b":
+            f.seek(0)
+            with gzip.GzipFile(fileobj=f) as gz:
+                yield io.BufferedReader(gz, buffer_size=1 << 20)  # type: ignore[arg-type]
+        else:
+            f.seek(0)
+            yield io.BufferedReader(f, buffer_size=1 << 20)  # type: ignore[arg-type]
+    finally:
+        f.close()
+
+
+def _strip_gz(name: str) -> str:
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def detect(path: str, head: bytes) -> Ingestor:
+    """Pick the ingestor by content first (names lie: '.txt' may be XML), then by suffix."""
+    for ing in INGESTORS.values():
+        if ing.sniff(head):
+            return ing
+    name = _strip_gz(path.lower())
+    for ing in INGESTORS.values():
+        if any(name.endswith(s) for s in ing.suffixes):
+            return ing
+    raise InputError("cannot tell the format of this file; give --format "
+                     f"({', '.join(INGESTORS)})", path=path)
+
+
+def expand_paths(paths: Iterable[str]) -> Iterator[str]:
+    """Files as given; folders walked recursively in sorted order, skipping hidden files."""
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        yield os.path.join(root, f)
+        else:
+            yield p
+
+
+def read_path(path: str, fmt: str | None = None) -> Iterator[Record]:
+    """All records of one file; problems opening or reading it come out as `Rejected` records."""
+    if path != "-" and not os.path.exists(path):
+        yield Rejected(InputError("no such file", path=path))
+        return
+    try:
+        with open_source(path) as stream:
+            try:
+                head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
+            except (EOFError, OSError, gzip.BadGzipFile) as exc:
+                yield Rejected(InputError(f"cannot read: {exc}", path=path))
+                return
+            if fmt:
+                if fmt not in INGESTORS:
+                    raise InputError(f"unknown format {fmt!r}; choose from {', '.join(INGESTORS)}", path=path)
+                ing = INGESTORS[fmt]
+            else:
+                if not head.strip():
+                    yield Rejected(InputError("file is empty", path=path))
+                    return
+                ing = detect(path, head)
+            yield from ing.read(stream, path)
+    except InputError as exc:
+        yield Rejected(exc)
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+
+
+def read_paths(paths: Iterable[str], fmt: str | None = None) -> Iterator[tuple[str, Record]]:
+    for path in expand_paths(paths):
+        for rec in read_path(path, fmt):
+            yield path, rec

@@ -1,0 +1,130 @@
+"""MEDLINE text format (PubMed's "MEDLINE" download, `.txt`/`.medline`/`.nbib`) to `Article` records.
+
+Parsing of the tagged lines is Biopython's `Bio.Medline` (it joins wrapped continuation lines, such as an
+MH value that wraps after "adverse"); this module only maps its dicts to records. MEDLINE text carries
+MeSH names but no UIs, so headings keep their names; `kg.mesh` can resolve them when a MeSH table is
+loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import IO, Iterator
+
+from Bio import Medline
+
+from ..errors import InputError
+from ..records import (AbstractSection, Article, Author, CommentCorrection, Grant, Journal, MeshHeading,
+                       PubDate, Qualifier, Record, Rejected, Term)
+from .pubmed_xml import MONTHS
+
+_DP_RE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})(?: (\d{1,2}))?)?$")
+_AID_RE = re.compile(r"^(.*?)\s*\[(\w+)\]$")
+_CC_TAGS = {  # MEDLINE comment/correction tags -> PubMed XML RefType
+    "CIN": "CommentIn", "CON": "CommentOn", "EIN": "ErratumIn", "EFR": "ErratumFor",
+    "RIN": "RetractionIn", "ROF": "RetractionOf", "UIN": "UpdateIn", "UOF": "UpdateOf",
+    "RPI": "RepublishedIn", "RPF": "RepublishedFrom", "CRI": "CorrectedandRepublishedIn",
+    "CRF": "CorrectedandRepublishedFrom", "ECI": "ExpressionOfConcernIn", "ECF": "ExpressionOfConcernFor",
+    "SPIN": "SummaryForPatientsIn", "ORI": "OriginalReportIn", "RRI": "ReprintIn", "RRF": "ReprintOf",
+}
+_CC_PMID = re.compile(r"PMID:\s*(\d+)")
+
+
+def _list(rec: dict, key: str) -> list[str]:
+    v = rec.get(key)
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def _date(dp: str | None) -> PubDate:
+    if not dp:
+        return PubDate()
+    m = _DP_RE.match(dp.strip())
+    if not m:
+        y = re.match(r"^(\d{4})", dp)
+        return PubDate(year=int(y.group(1)) if y else None, medline_date=dp.strip())
+    month = MONTHS.get(m.group(2).lower()) if m.group(2) else None
+    if m.group(2) and month is None:
+        # "2006 Spring": a season, as the XML's <Season>
+        return PubDate(year=int(m.group(1)), season=m.group(2))
+    return PubDate(year=int(m.group(1)), month=month, day=int(m.group(3)) if m.group(3) else None)
+
+
+def _heading(value: str) -> MeshHeading:
+    """'Information Storage and Retrieval/*methods' -> descriptor with a major qualifier."""
+    parts = value.split("/")
+    d = parts[0].strip()
+    major = d.startswith("*")
+    quals = []
+    for q in parts[1:]:
+        q = q.strip()
+        quals.append(Qualifier(ui=None, name=q.lstrip("*"), major=q.startswith("*")))
+    return MeshHeading(descriptor_ui=None, descriptor_name=d.lstrip("*"), major=major, qualifiers=tuple(quals))
+
+
+def to_article(rec: dict) -> Article:
+    pmid = (rec.get("PMID") or "").strip()
+    if not pmid.isdigit():
+        raise ValueError("record has no PMID" if not pmid else f"PMID {pmid!r} is not a positive integer")
+    ids = {}
+    for aid in _list(rec, "AID") + _list(rec, "LID"):
+        m = _AID_RE.match(aid.strip())
+        if m:
+            ids.setdefault(m.group(2).lower(), m.group(1))
+    fau = _list(rec, "FAU")
+    ad = _list(rec, "AD")
+    authors = []
+    for i, name in enumerate(fau):
+        last, _, fore = name.partition(",")
+        affs = (ad[i],) if len(ad) == len(fau) else ()
+        authors.append(Author(last_name=last.strip() or None, fore_name=fore.strip() or None, affiliations=affs))
+    authors += [Author(collective_name=cn) for cn in _list(rec, "CN")]
+    investigators = []
+    for name in _list(rec, "FIR") or _list(rec, "IR"):
+        last, _, fore = name.partition(",")
+        investigators.append(Author(last_name=last.strip() or None, fore_name=fore.strip() or None))
+    dp = _date(rec.get("DP"))
+    if dp.year is None and rec.get("DP"):
+        raise ValueError(f"impossible publication date {rec.get('DP')!r}")
+    ab = rec.get("AB")
+    issn = _list(rec, "IS")
+    issn_p = next((x.split()[0] for x in issn if "Print" in x), None)
+    issn_e = next((x.split()[0] for x in issn if "Electronic" in x), None)
+    issn_l = next((x.split()[0] for x in issn if "Linking" in x), None)
+    cc = []
+    for tag, ref_type in _CC_TAGS.items():
+        for v in _list(rec, tag):
+            m = _CC_PMID.search(v)
+            cc.append(CommentCorrection(ref_type, m.group(1) if m else None, v))
+    return Article(
+        pmid=pmid, title=rec.get("TI"), vernacular_title=rec.get("TT"),
+        abstract=(AbstractSection(ab),) if ab else (), pub_date=dp, languages=tuple(_list(rec, "LA")),
+        doi=ids.get("doi"), pii=ids.get("pii"), pmcid=rec.get("PMC"), authors=tuple(authors),
+        investigators=tuple(investigators),
+        journal=Journal(nlm_unique_id=rec.get("JID"), issn_print=issn_p, issn_electronic=issn_e,
+                        issn_linking=issn_l, title=rec.get("JT"), medline_ta=rec.get("TA"), country=rec.get("PL")),
+        volume=rec.get("VI"), issue=rec.get("IP"), pages=rec.get("PG"),
+        publication_types=tuple(Term(None, p) for p in _list(rec, "PT")),
+        mesh_headings=tuple(_heading(h) for h in _list(rec, "MH")),
+        chemicals=tuple(Term(None, re.sub(r"^\S+\s+\((.*)\)$", r"\1", r), r.split(" ")[0])
+                        for r in _list(rec, "RN")),
+        keywords=tuple(_list(rec, "OT")),
+        grants=tuple(Grant(grant_id=g.split("/")[0]) for g in _list(rec, "GR")),
+        comments_corrections=tuple(cc),
+        status=rec.get("STAT"), owner=rec.get("OWN"),
+    )
+
+
+def read(stream: IO[bytes], path: str) -> Iterator[Record]:
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+    n = 0
+    for rec in Medline.parse(text):
+        n += 1
+        try:
+            yield to_article(rec)
+        except (ValueError, TypeError, AttributeError) as exc:
+            yield Rejected(InputError(str(exc), path=path, pmid=(rec.get("PMID") or None)))
+    if n == 0:
+        yield Rejected(InputError("no MEDLINE record found (expected lines such as 'PMID- 12345')", path=path))

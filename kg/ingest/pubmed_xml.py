@@ -1,0 +1,413 @@
+"""PubMed XML (efetch output, baseline and update files) to `Article` / `Deletion` records.
+
+Streams with `lxml.etree.iterparse` on record end events and clears each record and its preceding
+siblings, so memory stays flat whatever the file size. Reads every DTD vintage from 2013 on (no `UI` on
+old descriptors, top-level `Affiliation`, `DateCreated`), `PubmedArticleSet` or a lone `PubmedArticle`
+root, `PubmedBookArticle` and `DeleteCitation`.
+
+Safety: the parser never loads a DTD, never resolves entities and never touches the network
+(`load_dtd=False, resolve_entities=False, no_network=True`); a record that still holds an unexpanded
+entity reference is rejected, not silently shortened.
+
+Robustness: when the XML breaks in the middle of a file, the records before the break are already
+yielded; the rest of the file is re-read record by record (`_salvage`), so one broken record never
+loses the good ones after it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import IO, Iterator
+
+from lxml import etree
+
+from ..errors import InputError
+from ..records import (AbstractSection, Article, Author, CommentCorrection, Deletion, Grant, Journal,
+                       MeshHeading, PubDate, Qualifier, Record, Reference, Rejected, Term)
+
+RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+ROOT_TAGS = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "DeleteCitation", "PubmedBookArticleSet"}
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_ORCID_RE = re.compile(r"(\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX])", re.I)
+_PMID_IN_CHUNK = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
+_MESH_UI = re.compile(r"^[DQC]\d{6,9}$")
+
+
+def _parser_options() -> dict:
+    return dict(load_dtd=False, resolve_entities=False, no_network=True, huge_tree=True,
+                remove_comments=True, remove_pis=True, dtd_validation=False)
+
+
+def text_of(elem: etree._Element | None) -> str | None:
+    """All text under an element, inline markup (`<i>`, `<sup>`, MathML) flattened, whitespace tidied."""
+    if elem is None:
+        return None
+    if len(elem) == 0:
+        t = elem.text
+        if t is None:
+            return None
+        t = t.strip()
+        return " ".join(t.split()) if ("\n" in t or "  " in t) else (t or None)
+    t = "".join(elem.itertext()).strip()
+    if not t:
+        return None
+    return " ".join(t.split())
+
+
+def _yn(value: str | None) -> bool:
+    return value == "Y"
+
+
+def _yn_opt(value: str | None) -> bool | None:
+    return None if value is None else value == "Y"
+
+
+def _month(value: str | None) -> int | None:
+    if not value:
+        return None
+    v = value.strip()
+    if v.isdigit():
+        m = int(v)
+        return m if 1 <= m <= 12 else -1
+    return MONTHS.get(v[:3].lower(), -1)
+
+
+def parse_pub_date(elem: etree._Element | None) -> PubDate:
+    """Read `PubDate`/`ArticleDate`; raise ValueError on an impossible date (a record-level error)."""
+    if elem is None:
+        return PubDate()
+    md = elem.findtext("MedlineDate")
+    if md is not None:
+        md = md.strip()
+        m = re.match(r"^(\d{4})", md)
+        return PubDate(year=int(m.group(1)) if m else None, medline_date=md)
+    ys = elem.findtext("Year")
+    year = int(ys) if ys and ys.strip().isdigit() else None
+    if ys and year is None:
+        raise ValueError(f"impossible year {ys!r} in {elem.tag}")
+    month = _month(elem.findtext("Month"))
+    if month == -1:
+        raise ValueError(f"impossible month {elem.findtext('Month')!r} in {elem.tag}")
+    ds = elem.findtext("Day")
+    day = None
+    if ds:
+        if not ds.strip().isdigit():
+            raise ValueError(f"impossible day {ds!r} in {elem.tag}")
+        day = int(ds)
+        if month is None or year is None:
+            raise ValueError(f"day {ds} without a month and year in {elem.tag}")
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"impossible date {year:04d}-{month:02d}-{day:02d} in {elem.tag}")
+    season = elem.findtext("Season")
+    return PubDate(year=year, month=month, day=day, season=season.strip() if season else None)
+
+
+def _author(a: etree._Element) -> Author:
+    orcid = None
+    for ident in a.iterfind("Identifier"):
+        if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
+            m = _ORCID_RE.search(ident.text.replace(" ", ""))
+            if m:
+                d = m.group(1).replace("-", "").upper()
+                orcid = f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:16]}"
+    affs = [text_of(x) for x in a.iterfind("AffiliationInfo/Affiliation")]
+    old = a.findtext("Affiliation")  # 2013 DTD: affiliation directly on the author
+    if old:
+        affs.append(old.strip())
+    return Author(
+        last_name=text_of(a.find("LastName")), fore_name=text_of(a.find("ForeName")),
+        initials=a.findtext("Initials"), suffix=a.findtext("Suffix"),
+        collective_name=text_of(a.find("CollectiveName")), orcid=orcid,
+        affiliations=tuple(x for x in affs if x), valid=a.get("ValidYN", "Y") != "N",
+    )
+
+
+def _mesh_headings(mc: etree._Element) -> tuple[MeshHeading, ...]:
+    out = []
+    for mh in mc.iterfind("MeshHeadingList/MeshHeading"):
+        d = mh.find("DescriptorName")
+        if d is None:
+            continue
+        # 2013 DTD: MajorTopicYN may sit on MeshHeading rather than DescriptorName.
+        major = d.get("MajorTopicYN", mh.get("MajorTopicYN"))
+        quals = tuple(
+            Qualifier(ui=q.get("UI"), name=text_of(q) or "", major=_yn(q.get("MajorTopicYN")),
+                      auto_hm=_yn_opt(q.get("AutoHM")))
+            for q in mh.iterfind("QualifierName"))
+        out.append(MeshHeading(descriptor_ui=d.get("UI"), descriptor_name=text_of(d) or "",
+                               major=_yn(major), auto_hm=_yn_opt(d.get("AutoHM")),
+                               descriptor_type=d.get("Type"), qualifiers=quals))
+    return tuple(out)
+
+
+def _ids(container: etree._Element | None) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if container is None:
+        return ids
+    for aid in container.iterfind("ArticleId"):
+        t = (aid.get("IdType") or "").lower()
+        if aid.text and t not in ids:
+            ids[t] = aid.text.strip()
+    return ids
+
+
+def _references(pd: etree._Element | None) -> tuple[Reference, ...]:
+    if pd is None:
+        return ()
+    refs = []
+    for r in pd.iterfind("ReferenceList/Reference"):
+        ids = _ids(r.find("ArticleIdList"))
+        refs.append(Reference(citation=text_of(r.find("Citation")), pmid=ids.get("pubmed"),
+                              doi=ids.get("doi"), pmcid=ids.get("pmc")))
+    return tuple(refs)
+
+
+def _pmid(elem: etree._Element) -> tuple[str, int]:
+    p = elem.find("PMID")
+    if p is None or not (p.text or "").strip():
+        raise ValueError("record has no PMID")
+    pmid = p.text.strip()
+    if not pmid.isdigit() or pmid.startswith("0"):
+        raise ValueError(f"PMID {pmid!r} is not a positive integer")
+    v = p.get("Version") or "1"
+    return pmid, int(v) if v.isdigit() else 1
+
+
+def _abstract(abs_el: etree._Element | None) -> tuple[AbstractSection, ...]:
+    if abs_el is None:
+        return ()
+    secs = []
+    for t in abs_el.iterfind("AbstractText"):
+        txt = text_of(t)
+        if txt:
+            secs.append(AbstractSection(text=txt, label=t.get("Label"), category=t.get("NlmCategory")))
+    return tuple(secs)
+
+
+def _check_entities(elem: etree._Element) -> None:
+    for e in elem.iter(etree.Entity):
+        raise ValueError(f"record holds the entity reference {e.text}; kg never expands entities "
+                         "(they can hide external resources or exponential expansion)")
+
+
+def parse_article(pa: etree._Element) -> Article:
+    """One `PubmedArticle` element to an `Article`. Raises ValueError naming the problem."""
+    mc = pa.find("MedlineCitation")
+    if mc is None:
+        raise ValueError("PubmedArticle has no MedlineCitation")
+    pmid, version = _pmid(mc)
+    _check_entities(pa)
+    art = mc.find("Article")
+    if art is None:
+        raise ValueError("MedlineCitation has no Article")
+    j = art.find("Journal")
+    ji = j.find("JournalIssue") if j is not None else None
+    pub_date = parse_pub_date(ji.find("PubDate") if ji is not None else None)
+    mji = mc.find("MedlineJournalInfo")
+    issn_p = issn_e = None
+    if j is not None:
+        for issn in j.iterfind("ISSN"):
+            if issn.get("IssnType") == "Electronic":
+                issn_e = (issn.text or "").strip() or None
+            else:
+                issn_p = (issn.text or "").strip() or None
+    journal = Journal(
+        nlm_unique_id=mji.findtext("NlmUniqueID") if mji is not None else None,
+        issn_print=issn_p, issn_electronic=issn_e,
+        issn_linking=mji.findtext("ISSNLinking") if mji is not None else None,
+        title=text_of(j.find("Title")) if j is not None else None,
+        iso_abbreviation=j.findtext("ISOAbbreviation") if j is not None else None,
+        medline_ta=mji.findtext("MedlineTA") if mji is not None else None,
+        country=mji.findtext("Country") if mji is not None else None,
+    )
+    pd = pa.find("PubmedData")
+    ids = _ids(pd.find("ArticleIdList") if pd is not None else None)
+    doi = ids.get("doi")
+    pii = ids.get("pii")
+    for el in art.iterfind("ELocationID"):
+        t = el.get("EIdType")
+        if t == "doi" and not doi and el.text:
+            doi = el.text.strip()
+        elif t == "pii" and not pii and el.text:
+            pii = el.text.strip()
+    old_aff = art.findtext("Affiliation")  # 2013 DTD: one affiliation for the first author
+    authors = tuple(_author(a) for a in art.iterfind("AuthorList/Author"))
+    if old_aff and authors and not authors[0].affiliations:
+        a0 = authors[0]
+        authors = (Author(a0.last_name, a0.fore_name, a0.initials, a0.suffix, a0.collective_name, a0.orcid,
+                          (old_aff.strip(),), a0.valid),) + authors[1:]
+    return Article(
+        pmid=pmid, version=version, title=text_of(art.find("ArticleTitle")),
+        vernacular_title=text_of(art.find("VernacularTitle")),
+        abstract=_abstract(art.find("Abstract")),
+        other_abstracts=tuple(x for x in (text_of(o) for o in mc.iterfind("OtherAbstract")) if x),
+        pub_date=pub_date, languages=tuple((x.text or "").strip() for x in art.iterfind("Language") if x.text),
+        doi=doi, pmcid=ids.get("pmc"), pii=pii, authors=authors,
+        investigators=tuple(_author(a) for a in mc.iterfind("InvestigatorList/Investigator")),
+        journal=journal,
+        volume=ji.findtext("Volume") if ji is not None else None,
+        issue=ji.findtext("Issue") if ji is not None else None,
+        pages=art.findtext("Pagination/MedlinePgn"),
+        publication_types=tuple(Term(p.get("UI"), text_of(p) or "")
+                                for p in art.iterfind("PublicationTypeList/PublicationType")),
+        mesh_headings=_mesh_headings(mc),
+        chemicals=tuple(Term(c.find("NameOfSubstance").get("UI"), text_of(c.find("NameOfSubstance")) or "",
+                             c.findtext("RegistryNumber"))
+                        for c in mc.iterfind("ChemicalList/Chemical") if c.find("NameOfSubstance") is not None),
+        supplementary_concepts=tuple(Term(s.get("UI"), text_of(s) or "", s.get("Type"))
+                                     for s in mc.iterfind("SupplMeshList/SupplMeshName")),
+        keywords=tuple(x for x in (text_of(k) for k in mc.iterfind("KeywordList/Keyword")) if x),
+        grants=tuple(Grant(g.findtext("GrantID"), g.findtext("Agency"), g.findtext("Country"),
+                           g.findtext("Acronym")) for g in art.iterfind("GrantList/Grant")),
+        references=_references(pd),
+        comments_corrections=tuple(
+            CommentCorrection(c.get("RefType") or "", (c.findtext("PMID") or "").strip() or None,
+                              c.findtext("RefSource"))
+            for c in mc.iterfind("CommentsCorrectionsList/CommentsCorrections")),
+        status=mc.get("Status"), owner=mc.get("Owner"), indexing_method=mc.get("IndexingMethod"),
+    )
+
+
+def parse_book(pba: etree._Element) -> Article:
+    """One `PubmedBookArticle` (a whole book or a chapter) to an `Article` with `is_book=True`."""
+    bd = pba.find("BookDocument")
+    if bd is None:
+        raise ValueError("PubmedBookArticle has no BookDocument")
+    pmid, version = _pmid(bd)
+    _check_entities(pba)
+    book = bd.find("Book")
+    ids = _ids(bd.find("ArticleIdList"))
+    chapter_authors = [a for al in bd.iterfind("AuthorList") if al.get("Type", "authors") == "authors"
+                       for a in al.iterfind("Author")]
+    if not chapter_authors and book is not None:
+        chapter_authors = [a for al in book.iterfind("AuthorList") if al.get("Type", "authors") == "authors"
+                           for a in al.iterfind("Author")]
+    book_title = text_of(book.find("BookTitle")) if book is not None else None
+    title = text_of(bd.find("ArticleTitle")) or book_title
+    return Article(
+        pmid=pmid, version=version, is_book=True, title=title, book_title=book_title,
+        vernacular_title=text_of(bd.find("VernacularTitle")),
+        abstract=_abstract(bd.find("Abstract")),
+        pub_date=parse_pub_date(book.find("PubDate") if book is not None else None),
+        languages=tuple((x.text or "").strip() for x in bd.iterfind("Language") if x.text),
+        doi=ids.get("doi"), pmcid=ids.get("pmc"), pii=ids.get("pii"),
+        authors=tuple(_author(a) for a in chapter_authors),
+        investigators=tuple(_author(a) for a in bd.iterfind("InvestigatorList/Investigator")),
+        publisher=book.findtext("Publisher/PublisherName") if book is not None else None,
+        publication_types=tuple(Term(p.get("UI"), text_of(p) or "") for p in bd.iterfind("PublicationType")),
+        keywords=tuple(x for x in (text_of(k) for k in bd.iterfind("KeywordList/Keyword")) if x),
+        grants=tuple(Grant(g.findtext("GrantID"), g.findtext("Agency"), g.findtext("Country"),
+                           g.findtext("Acronym")) for g in bd.iterfind("GrantList/Grant")),
+        references=_references(pba.find("PubmedBookData")),
+    )
+
+
+def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
+    tag = elem.tag
+    if tag == "DeleteCitation":
+        for p in elem.iterfind("PMID"):
+            if p.text and p.text.strip().isdigit():
+                yield Deletion(p.text.strip())
+            else:
+                yield Rejected(InputError(f"DeleteCitation holds a malformed PMID {p.text!r}", path=path))
+        return
+    pmid = elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID")
+    try:
+        yield parse_article(elem) if tag == "PubmedArticle" else parse_book(elem)
+    except (ValueError, TypeError, AttributeError) as exc:
+        yield Rejected(InputError(str(exc), path=path, pmid=(pmid or "").strip() or None,
+                                  line=elem.sourceline))
+
+
+_ROOT_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def _root_tag(head: bytes) -> str | None:
+    """The root element's name from the first bytes, skipping the declaration, DOCTYPE and comments."""
+    head = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.S)
+    head = re.sub(rb"<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", b"", head, flags=re.S)
+    m = _ROOT_RE.search(head)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def read(stream: IO[bytes], path: str) -> Iterator[Record]:
+    """Yield the records of one PubMed XML document, streaming.
+
+    `stream` is a buffered binary file object (already decompressed); `path` names the source in errors.
+    """
+    try:
+        head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
+    except (EOFError, OSError) as exc:
+        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+        return
+    if hasattr(stream, "peek"):
+        if not head.strip():
+            yield Rejected(InputError("file is empty: no XML element found", path=path))
+            return
+        root = _root_tag(head)
+        if root is not None and root not in ROOT_TAGS:
+            yield Rejected(InputError(
+                f"unknown root element <{root}>: expected PubmedArticleSet, PubmedArticle, "
+                "PubmedBookArticle or DeleteCitation", path=path))
+            return
+    done = 0
+    try:
+        ctx = etree.iterparse(stream, events=("end",), tag=RECORD_TAGS, **_parser_options())
+        for _event, elem in ctx:
+            yield from _records_of(elem, path)
+            done += 1
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+        if ctx.root is not None and ctx.root.tag not in ROOT_TAGS:
+            yield Rejected(InputError(f"unknown root element <{ctx.root.tag}>", path=path))
+    except etree.XMLSyntaxError as exc:
+        if done == 0 and ("Document is empty" in str(exc) or "Start tag expected" in str(exc)):
+            yield Rejected(InputError(f"not XML: {exc.msg}", path=path, line=exc.lineno))
+            return
+        file_error = Rejected(InputError(f"malformed XML: {exc.msg}", path=path, line=exc.lineno))
+        salvaged_error = False
+        if hasattr(stream, "seek"):
+            try:
+                stream.seek(0)
+            except (OSError, ValueError, EOFError):
+                yield file_error
+                return
+            for rec in _salvage(stream, path, skip=done):
+                salvaged_error = salvaged_error or isinstance(rec, Rejected)
+                yield rec
+        if not salvaged_error:
+            yield file_error
+    except (EOFError, OSError) as exc:
+        yield Rejected(InputError(f"file is truncated or unreadable ({exc}); records after this point are lost",
+                                  path=path))
+
+
+_CHUNK_RE = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>].*?</\1>", re.S)
+
+
+def _salvage(stream: IO[bytes], path: str, skip: int) -> Iterator[Record]:
+    """Re-read a broken document record by record; the first `skip` records were already yielded."""
+    try:
+        data = stream.read()
+    except (EOFError, OSError) as exc:
+        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+        return
+    parser = etree.XMLParser(**_parser_options())
+    for i, m in enumerate(_CHUNK_RE.finditer(data)):
+        if i < skip:
+            continue
+        chunk = m.group(0)
+        try:
+            elem = etree.fromstring(chunk, parser)
+        except etree.XMLSyntaxError as exc:
+            pm = _PMID_IN_CHUNK.search(chunk)
+            line = data.count(b"\n", 0, m.start()) + (exc.lineno or 1)
+            yield Rejected(InputError(f"malformed XML in this record: {exc.msg}", path=path,
+                                      pmid=pm.group(1).decode() if pm else None, line=line))
+            continue
+        yield from _records_of(elem, path)

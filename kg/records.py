@@ -1,0 +1,173 @@
+"""Frozen dataclasses for what ingestors yield.
+
+Glossary: a *record* is what an ingestor yields (an `Article`, a `Deletion`, or a `Rejected` error for a
+record that could not be read); a *heading* is one MeSH descriptor with its qualifiers; a *mention* is a
+span of text; an *entity* is what a mention is grounded to; an *assertion* is a typed relation between
+entities, with evidence.
+
+Records hold parsed values only, never RDF: mapping to quads is `kg.rdf`'s job, so a new source format
+touches one ingestor module and the mapping stays shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class PubDate:
+    """A publication date as PubMed gives it: structured parts, or free text (`MedlineDate`)."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    season: str | None = None
+    medline_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    last_name: str | None = None
+    fore_name: str | None = None
+    initials: str | None = None
+    suffix: str | None = None
+    collective_name: str | None = None
+    orcid: str | None = None
+    affiliations: tuple[str, ...] = ()
+    valid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    nlm_unique_id: str | None = None
+    issn_print: str | None = None
+    issn_electronic: str | None = None
+    issn_linking: str | None = None
+    title: str | None = None
+    iso_abbreviation: str | None = None
+    medline_ta: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    ui: str | None
+    name: str
+    major: bool = False
+    auto_hm: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeshHeading:
+    """One descriptor with its qualifiers; every flag as the XML gives it (major per element, AutoHM)."""
+
+    descriptor_ui: str | None
+    descriptor_name: str
+    major: bool = False
+    auto_hm: bool | None = None
+    descriptor_type: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AbstractSection:
+    text: str
+    label: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    grant_id: str | None = None
+    agency: str | None = None
+    country: str | None = None
+    acronym: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    citation: str | None = None
+    pmid: str | None = None
+    doi: str | None = None
+    pmcid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentCorrection:
+    ref_type: str
+    pmid: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A MeSH-identified term on a record: publication type, chemical, supplementary concept."""
+
+    ui: str | None
+    name: str
+    extra: str | None = None  # registry number for chemicals, concept type for supplementary concepts
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One citation (journal article or book/chapter) as read from any source format."""
+
+    pmid: str
+    version: int = 1
+    is_book: bool = False
+    title: str | None = None
+    vernacular_title: str | None = None
+    book_title: str | None = None
+    abstract: tuple[AbstractSection, ...] = ()
+    other_abstracts: tuple[str, ...] = ()
+    pub_date: PubDate = field(default_factory=PubDate)
+    languages: tuple[str, ...] = ()
+    doi: str | None = None
+    pmcid: str | None = None
+    pii: str | None = None
+    authors: tuple[Author, ...] = ()
+    investigators: tuple[Author, ...] = ()
+    journal: Journal | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    publication_types: tuple[Term, ...] = ()
+    mesh_headings: tuple[MeshHeading, ...] = ()
+    chemicals: tuple[Term, ...] = ()
+    supplementary_concepts: tuple[Term, ...] = ()
+    keywords: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    references: tuple[Reference, ...] = ()
+    comments_corrections: tuple[CommentCorrection, ...] = ()
+    status: str | None = None
+    owner: str | None = None
+    indexing_method: str | None = None
+
+    @property
+    def abstract_text(self) -> str | None:
+        """The abstract as one string: labelled sections joined the way PubMed displays them."""
+        if not self.abstract:
+            return None
+        parts = [(f"{s.label}: {s.text}" if s.label else s.text) for s in self.abstract]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A `DeleteCitation` entry: the PMID must leave the graph."""
+
+    pmid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that could not be read; the error says file, PMID and problem."""
+
+    error: InputError
+
+
+Record = Union[Article, Deletion, Rejected]
