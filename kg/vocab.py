@@ -61,26 +61,26 @@ class Namespace:
 KG_TERMS = [
     # classes
     "MeshHeading", "MeshQualifierAssignment", "AbstractSection", "Grant", "ArticleGraph",
-    "DeletedCitation", "Investigator", "CollectiveAuthor", "Mention", "Entity", "TextCooccurrence",
+    "DeletedCitation", "Investigator", "Mention", "Entity", "TextCooccurrence",
     "Tagger", "Passage",
     # article
-    "pmid", "pmidVersion", "medlineDate", "publicationYear", "publicationType", "chemical",
+    "pmid", "pmidVersion", "medlineDate", "publicationType", "chemical",
     "supplementaryConcept", "meshHeading", "citationStatus", "indexingMethod", "citationOwner",
-    "vernacularTitle", "otherAbstract", "abstractSection", "investigator", "grant", "commentsCorrections",
-    "retractionIn", "retractionOf", "erratumIn", "erratumFor", "commentOn", "commentIn", "updateIn",
+    "vernacularTitle", "otherAbstract", "abstractSection", "investigator", "grant", "retractionIn",
+    "retractionOf", "erratumIn", "erratumFor", "commentOn", "commentIn", "updateIn",
     "updateOf", "expressionOfConcernIn", "expressionOfConcernFor", "republishedIn", "republishedFrom",
     "reprintIn", "reprintOf", "correctedAndRepublishedIn", "correctedAndRepublishedFrom",
     "partialRetractionIn", "partialRetractionOf", "summaryForPatientsIn", "originalReportIn",
     "authorPosition", "affiliation", "initials", "orcid", "collectiveName", "suffix",
     "abstractLabel", "nlmCategory", "position", "text", "grantId", "grantAgency", "grantCountry",
-    "grantAcronym", "pageRange", "bookTitle", "publisher", "citedReference",
+    "grantAcronym", "bookTitle",
     # MeSH heading node
     "descriptor", "descriptorName", "descriptorMajorTopic", "qualifier", "qualifierTerm",
     "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType",
     # journal
     "nlmUniqueId", "issnLinking", "medlineTA", "country",
     # provenance
-    "sourceFile", "sourceFormat", "toolVersion", "recordCount",
+    "sourceFile", "sourceFormat", "toolVersion",
     # mentions / entities / assertions (issue 3)
     "sectionType", "entityType", "matchedText", "sentence", "confidence", "negated", "hedged",
     "polarity", "supportingArticleCount", "trigger", "inSection", "ontology",
