@@ -104,9 +104,9 @@ class OxigraphStore:
 
     # ---- reading -------------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        from ..queries import with_values
         try:
-            return self.store.query(sparql, substitutions=subs, prefixes=PREFIXES)
+            return self.store.query(with_values(sparql, dict(bindings or {})), prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:

@@ -1,0 +1,168 @@
+"""Canned SPARQL questions: `queries/NAME.rq` files, each with a small header, run with bound parameters.
+
+Header lines (in the style of grlc) at the top of each file::
+
+    #+ summary: Articles indexed with a MeSH descriptor
+    #+ param: mesh mesh required  The descriptor (D015179, MESH:D015179 or its IRI)
+    #+ param: major bool default=false  Only headings where it is a major topic
+
+A parameter NAME is the SPARQL variable ?NAME. Values are parsed by type and bound as RDF terms through
+the store's substitution mechanism (pyoxigraph `substitutions=`, VALUES for remote servers), never pasted
+into the query text. An optional parameter left out stays unbound: the query tests it with BOUND().
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import IdentifierError, QueryError
+from .resources import data_dir
+from .vocab import XSD
+
+PARAM_TYPES = ("iri", "mesh", "term", "string", "int", "bool")
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+    default: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise QueryError(f"query {self.name!r} has no parameter {name!r}; "
+                         f"it takes: {', '.join(p.name for p in self.params) or 'none'}")
+
+
+def _parse_param(spec: str, path: Path) -> Param:
+    m = re.match(r"^(\w+)\s+(\w+)((?:\s+(?:required|default=\S*))*)\s*(.*)$", spec)
+    if not m or m.group(2) not in PARAM_TYPES:
+        raise QueryError(f"{path}: malformed '#+ param:' line {spec!r}; expected "
+                         f"'NAME TYPE [required|default=VALUE] description', TYPE in {PARAM_TYPES}")
+    flags = m.group(3).split()
+    default = next((f.split("=", 1)[1] for f in flags if f.startswith("default=")), None)
+    return Param(m.group(1), m.group(2), m.group(4).strip(), default, "required" in flags)
+
+
+def parse_query_file(path: Path) -> Query:
+    text = path.read_text(encoding="utf-8")
+    summary = ""
+    params = []
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if not m:
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "summary":
+            summary = value
+        elif key == "param":
+            params.append(_parse_param(value, path))
+    if not summary:
+        raise QueryError(f"{path}: no '#+ summary:' line")
+    return Query(path.stem, summary, tuple(params), text, path)
+
+
+def queries_dir() -> Path:
+    return data_dir("queries")
+
+
+def list_queries() -> list[Query]:
+    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"))]
+
+
+def load(name: str) -> Query:
+    path = queries_dir() / f"{name}.rq"
+    if not re.match(r"^[\w.-]+$", name) or not path.exists():
+        known = ", ".join(q.name for q in list_queries())
+        raise QueryError(f"no canned query named {name!r}; known queries: {known}")
+    return parse_query_file(path)
+
+
+def parse_identifier(value: str, *, kind: str) -> str:
+    """A user identifier to an IRI: bare MeSH UI, CURIE or IRI, through the one IRI policy (`kg.prefixes`)."""
+    from . import prefixes  # curies; imported lazily so `kg --help` stays fast
+    return prefixes.parse_identifier(value.strip(), default_prefix="mesh" if kind == "mesh" else None)
+
+
+def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    t = param.type
+    try:
+        if t in ("iri", "mesh", "term"):
+            return ox.NamedNode(parse_identifier(value, kind=t))
+        if t == "int":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if t == "bool":
+            v = value.strip().lower()
+            if v not in ("true", "false", "yes", "no", "1", "0"):
+                raise ValueError(f"{value!r} is not true or false")
+            return ox.Literal("true" if v in ("true", "yes", "1") else "false",
+                              datatype=ox.NamedNode(XSD + "boolean"))
+        return ox.Literal(value)
+    except (ValueError, IdentifierError) as exc:
+        raise QueryError(f"parameter {param.name} ({t}): {exc}") from exc
+
+
+def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Typed terms for the given values plus defaults; missing required parameters are an error."""
+    for k in values:
+        query.param(k)  # unknown names fail loudly
+    out: dict[str, ox.NamedNode | ox.Literal] = {}
+    for p in query.params:
+        raw = values.get(p.name, p.default)
+        if raw is None:
+            if p.required:
+                raise QueryError(f"query {query.name!r} needs --param {p.name}=... ({p.description})")
+            continue
+        out[p.name] = to_term(p, raw)
+    return out
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query with a VALUES block of the bound parameters opened first inside its WHERE clause.
+
+    The terms are serialised by pyoxigraph (IRIs checked, literals escaped), so a value can never change
+    the query's structure; this is the SPARQL-standard way to pre-bind variables and works on every
+    server, unlike store-specific substitution APIs. Parameter variables used in FILTERs must therefore be
+    tested at the WHERE clause's top level (a FILTER inside GRAPH {} would not see them).
+    """
+    if not values:
+        return text
+    names = " ".join(f"?{k}" for k in values)
+    row = " ".join(str(v) for v in values.values())
+    m = _WHERE.search(_strip_comments(text))
+    if not m:
+        raise QueryError("query has no WHERE { ... } clause to bind parameters into")
+    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
+
+
+def _strip_comments(text: str) -> str:
+    """Blank out # comments (same length) so a WHERE inside a comment is not matched."""
+    return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), text)
+
+
+def run(store, name: str, values: dict[str, str] | None = None):
+    q = load(name)
+    return store.query(q.text, bindings(q, values or {}))
