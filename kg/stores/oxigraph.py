@@ -130,6 +130,12 @@ class OxigraphStore:
         else:
             ox.serialize((q.triple for q in self.store), out, f, prefixes=_prefixes(f))
 
+    def deleted_count(self) -> int:
+        """How many PMIDs carry a deletion tombstone."""
+        g = ox.NamedNode(iris.DELETIONS_GRAPH)
+        t = ox.NamedNode(RDF.type)
+        return sum(1 for _ in self.store.quads_for_pattern(None, t, ox.NamedNode(KG.DeletedCitation), g))
+
     def article_graph_count(self) -> int:
         prefix = KGGRAPH + "pubmed/"
         return sum(1 for g in self.store.named_graphs() if g.value.startswith(prefix))

@@ -1,0 +1,289 @@
+"""Core commands: ingest, export, sparql, query, queries, stats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO
+
+import click
+
+from ..errors import QueryError
+from ..ingest import INGESTORS
+from ..stores import default_store_path
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json")
+
+store_option = click.option(
+    "--store", "store_path", default=default_store_path, show_default="./kg-store or $KG_STORE",
+    metavar="DIR", help="The embedded store folder.")
+
+
+def open_store(path: str, *, read_only: bool = False):
+    from ..stores.oxigraph import OxigraphStore
+    return OxigraphStore(path, read_only=read_only)
+
+
+def _open_out(path: str) -> IO[bytes]:
+    return sys.stdout.buffer if path == "-" else open(path, "wb")
+
+
+# ---- ingest ---------------------------------------------------------------------------------------
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(sorted(INGESTORS)),
+              help="Source format; by default recognised from the content, then the file name.")
+@click.option("--batch-size", default=1000, show_default=True, help="Articles per store transaction.")
+@click.option("--rejects", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write rejected records (file, PMID, problem) as JSON lines to FILE.")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="Check each article against the SHACL shapes before storing it; invalid ones are rejected.")
+def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size: int, rejects: str | None,
+           progress: bool | None, validate: bool) -> None:
+    """Read PubMed XML (.xml, .xml.gz), MEDLINE text and the other registered formats into the store.
+
+    PATH may be a file, a folder (read recursively) or - for standard input. Each article replaces its
+    own named graph (a newer PMID version wins; an older one is skipped); DeleteCitation removes articles.
+    One bad record never stops the others: it is reported with its file and PMID, and the exit code is 1.
+    """
+    from ..pipeline import Progress, ingest as run_ingest
+
+    store = open_store(store_path)
+    validator = _validator() if validate else None
+    out = open(rejects, "w", encoding="utf-8") if rejects else None
+
+    def on_reject(err) -> None:
+        click.echo(f"kg: rejected: {err}", err=True)
+        if out:
+            out.write(json.dumps({"file": err.path, "pmid": err.pmid, "line": err.line,
+                                  "problem": err.problem}) + "\n")
+
+    try:
+        summary = run_ingest(paths, store, fmt=fmt, validator=validator, batch_size=batch_size,
+                             progress=Progress(progress), on_reject=on_reject)
+    finally:
+        if out:
+            out.close()
+    d = summary.as_dict()
+    click.echo(f"{d['articles']} articles, {d['triples']} triples, {d['deleted']} deleted, "
+               f"{d['rejected']} rejected, {d['skipped_older']} older versions skipped, from {d['files']} files",
+               err=True)
+    if summary.rejected:
+        sys.exit(1)
+
+
+def _validator():
+    """The fast SHACL validator when the shapes module is installed (issue 4), else none."""
+    try:
+        from ..shapes import ingest_validator
+    except ImportError:
+        return None
+    return ingest_validator()
+
+
+# ---- export ---------------------------------------------------------------------------------------
+@click.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld"]), default="nq",
+              show_default=True, help="Output format (see below).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, - for stdout.")
+def export(store_path: str, fmt: str, output: str) -> None:
+    """Write the whole store in a standard RDF format.
+
+    nq, trig and jsonld keep each article's named graph; ttl and nt are triple formats and get the union
+    of all graphs. Turtle and TriG declare the prefixes they use.
+    """
+    store = open_store(store_path, read_only=False)
+    out = _open_out(output)
+    try:
+        store.export(out, fmt)
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()
+        else:
+            out.flush()
+
+
+# ---- sparql / query / queries --------------------------------------------------------------------
+def _print_results(results, fmt: str, limit: int | None) -> None:
+    import pyoxigraph as ox
+
+    out = sys.stdout
+    if isinstance(results, ox.QueryBoolean):
+        out.write(("true" if bool(results) else "false") + "\n")
+        return
+    if isinstance(results, ox.QueryTriples):
+        ox.serialize(results, sys.stdout.buffer, ox.RdfFormat.N_TRIPLES)
+        return
+    names = [v.value for v in results.variables]
+    rows = []
+    for i, sol in enumerate(results):
+        if limit is not None and i >= limit:
+            break
+        rows.append([sol[n] for n in names])
+    if fmt == "json":
+        out.write(json.dumps(_sparql_json(names, rows), indent=1) + "\n")
+        return
+    cells = [[_cell(t) for t in r] for r in rows]
+    if fmt in ("csv", "tsv"):
+        import csv
+        w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(names)
+        w.writerows(cells)
+        return
+    widths = [min(60, max([len(n)] + [len(c[i]) for c in cells])) for i, n in enumerate(names)]
+    out.write("  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for c in cells:
+        out.write("  ".join((x if len(x) <= w else x[: w - 1] + "…").ljust(w) for x, w in zip(c, widths)).rstrip() + "\n")
+    click.echo(f"({len(rows)} rows)", err=True)
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    return term.value
+
+
+def _sparql_json(names: list[str], rows: list[list]) -> dict:
+    import pyoxigraph as ox
+
+    def enc(t):
+        if isinstance(t, ox.NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, ox.BlankNode):
+            return {"type": "bnode", "value": t.value}
+        d = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            d["datatype"] = t.datatype.value
+        return d
+
+    return {"head": {"vars": names},
+            "results": {"bindings": [{n: enc(t) for n, t in zip(names, r) if t is not None} for r in rows]}}
+
+
+results_format = click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table",
+                              show_default=True, help="Result format (json is SPARQL 1.1 JSON results).")
+limit_option = click.option("--limit", type=int, default=None, help="Print at most N rows.")
+
+
+@click.command()
+@click.argument("query")
+@store_option
+@results_format
+@limit_option
+def sparql(query: str, store_path: str, fmt: str, limit: int | None) -> None:
+    """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
+
+    Article data lives in named graphs: use GRAPH ?g { ... } patterns.
+    """
+    if query == "-":
+        query = sys.stdin.read()
+    elif query.startswith("@"):
+        try:
+            with open(query[1:], encoding="utf-8") as f:
+                query = f.read()
+        except OSError as exc:
+            raise QueryError(f"cannot read query file {query[1:]}: {exc.strerror}") from exc
+    store = open_store(store_path)
+    _print_results(store.query(query), fmt, limit)
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for p in params:
+        if "=" not in p:
+            raise QueryError(f"--param {p!r}: expected NAME=VALUE")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+@click.command()
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter (repeatable); `kg queries` lists each query's parameters.")
+@store_option
+@results_format
+@limit_option
+@click.option("--show", is_flag=True, help="Print the query text with its parameters bound, do not run it.")
+def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None, show: bool) -> None:
+    """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
+    from .. import queries
+
+    q = queries.load(name)
+    bound = queries.bindings(q, _parse_params(params))
+    if show:
+        click.echo(queries.with_values(q.text, bound))
+        return
+    store = open_store(store_path)
+    _print_results(store.query(q.text, bound), fmt, limit)
+
+
+@click.command(name="queries")
+def list_queries() -> None:
+    """List the canned queries with their descriptions and parameters."""
+    from .. import queries
+
+    for q in queries.list_queries():
+        click.echo(f"{q.name}\n    {q.summary}")
+        for p in q.params:
+            extra = "required" if p.required else (f"default {p.default}" if p.default is not None else "optional")
+            click.echo(f"    --param {p.name}=<{p.type}>  ({extra}) {p.description}")
+
+
+# ---- stats ---------------------------------------------------------------------------------------
+STATS_QUERY = """
+PREFIX kg: <https://w3id.org/oncokg/vocab/>
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT
+  (COUNT(DISTINCT ?article) AS ?articles)
+  (SUM(?nauth) AS ?authors)
+  (SUM(?nmesh) AS ?meshHeadings)
+WHERE {
+  { SELECT ?article (COUNT(DISTINCT ?a) AS ?nauth) (COUNT(DISTINCT ?h) AS ?nmesh) WHERE {
+      GRAPH ?g { ?article fabio:hasPubMedId ?pmid .
+                 OPTIONAL { ?article dcterms:creator ?a } OPTIONAL { ?article kg:meshHeading ?h } }
+  } GROUP BY ?article }
+}
+"""
+
+
+@click.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(store_path: str, fmt: str) -> None:
+    """Counts: named graphs by kind, triples, articles, authors, MeSH headings, deletions."""
+    from ..vocab import KGGRAPH
+
+    store = open_store(store_path)
+    graphs: dict[str, int] = {}
+    for g in store.named_graphs():
+        base = str(KGGRAPH)
+        kind = g[len(base):].split("/")[0] if g.startswith(base) else "other"
+        graphs[kind] = graphs.get(kind, 0) + 1
+    row = next(iter(store.query(STATS_QUERY)))
+    d = {"triples": len(store), "graphs": graphs,
+         "articles": int(row["articles"].value) if row["articles"] else 0,
+         "authors": int(row["authors"].value) if row["authors"] else 0,
+         "mesh_headings": int(row["meshHeadings"].value) if row["meshHeadings"] else 0,
+         "deleted": store.deleted_count()}
+    if fmt == "json":
+        click.echo(json.dumps(d, indent=1))
+        return
+    for k, v in d.items():
+        if isinstance(v, dict):
+            for kk, vv in sorted(v.items()):
+                click.echo(f"graphs/{kk:<12} {vv}")
+        else:
+            click.echo(f"{k:<19} {v}")
+
+
+def register(main: click.Group) -> None:
+    for cmd in (ingest, export, sparql, query, list_queries, stats):
+        main.add_command(cmd)
