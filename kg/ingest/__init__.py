@@ -11,6 +11,7 @@ import gzip
 import io
 import os
 import sys
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,40 @@ register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
                   (".medline", ".nbib"), _sniff_medline, _read_medline))
 
 
+class TruncationGuard(io.RawIOBase):
+    """Reads a gzip stream; a truncated or corrupt stream ends early instead of raising mid-parse.
+
+    The XML parser then sees a premature end, so every record completed before the damage is still
+    yielded; `truncated` tells the ingestor to report the file as cut short.
+    """
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        self.gz = gz
+        self.truncated: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[override]
+        if self.truncated:
+            return 0
+        try:
+            data = self.gz.read1(min(len(buf), 1 << 16))  # read1: hand over what was decompressed before a cut
+        except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
+            self.truncated = str(exc) or type(exc).__name__
+            return 0
+        buf[: len(data)] = data
+        return len(data)
+
+
+class GuardedReader(io.BufferedReader):
+    """A buffered reader that exposes its guard's `truncated` flag."""
+
+    @property
+    def truncated(self) -> str | None:
+        return getattr(self.raw, "truncated", None)
+
+
 @contextmanager
 def open_source(path: str) -> Iterator[IO[bytes]]:
     """A buffered, decompressed, seekable-where-possible binary stream for a path or '-' (stdin)."""
@@ -70,7 +105,7 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
         head = data.peek(2)[:2]
         if head == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=data) as gz:
-                yield io.BufferedReader(gz)  # type: ignore[arg-type]
+                yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
         else:
             yield data
         return
@@ -79,7 +114,7 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
         if f.read(2) == b"\x1f\x8b":
             f.seek(0)
             with gzip.GzipFile(fileobj=f) as gz:
-                yield io.BufferedReader(gz, buffer_size=1 << 20)  # type: ignore[arg-type]
+                yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
         else:
             f.seek(0)
             yield io.BufferedReader(f, buffer_size=1 << 20)  # type: ignore[arg-type]

@@ -366,6 +366,10 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
         if ctx.root is not None and ctx.root.tag not in ROOT_TAGS:
             yield Rejected(InputError(f"unknown root element <{ctx.root.tag}>", path=path))
     except etree.XMLSyntaxError as exc:
+        if getattr(stream, "truncated", None):
+            yield Rejected(InputError(f"file is truncated ({stream.truncated}); the {done} records before "  # type: ignore[attr-defined]
+                                      "the cut were read, the rest is lost", path=path))
+            return
         if done == 0 and ("Document is empty" in str(exc) or "Start tag expected" in str(exc)):
             yield Rejected(InputError(f"not XML: {exc.msg}", path=path, line=exc.lineno))
             return

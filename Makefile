@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates .venv and installs first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KG     := $(BIN)/kg
+STORE  ?= .demo-store
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test bench golden clean servers lexicon mesh-graph
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Real SPARQL servers for the integration tests (Oxigraph server from PyPI, Virtuoso from Debian).
+servers: $(STAMP)
+	bash scripts/install-servers.sh $(VENV)
+
+demo: $(STAMP)
+	rm -rf $(STORE)
+	$(KG) ingest --store $(STORE) examples/
+	$(KG) stats --store $(STORE)
+	@if $(KG) --help | grep -q ' validate '; then $(KG) validate --store $(STORE); fi
+	@if [ -f queries/pathways-linking.rq ]; then \
+	  echo "== Which pathways link colorectal cancer to liver metastasis? =="; \
+	  $(KG) query pathways-linking --store $(STORE); \
+	else \
+	  echo "== Articles by Zhou H =="; \
+	  $(KG) query articles-by-author --store $(STORE) --param family=Zhou --param given=H; \
+	fi
+
+test: $(STAMP)
+	@if [ -f scripts/install-servers.sh ]; then bash scripts/install-servers.sh $(VENV) || echo "servers not installed: server tests will skip"; fi
+	$(BIN)/python -m pytest -q -ra
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(STORE) .bench .pytest_cache kg-store
