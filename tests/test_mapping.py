@@ -1,0 +1,172 @@
+"""The article mapping: vocabularies, MeSH faithfulness, versions, deletions, round trips."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.pipeline import ingest
+from kg.stores.oxigraph import OxigraphStore
+from pubmed_fixtures import article, delete_citation, document
+
+PFX = """PREFIX kg: <https://w3id.org/oncokg/vocab/> PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX mesh: <http://id.nlm.nih.gov/mesh/>
+PREFIX pubmed: <http://rdf.ncbi.nlm.nih.gov/pubmed/> PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("111")))
+    store = OxigraphStore()
+    ingest([str(p)], store)
+    return store
+
+
+def ask(store, body: str) -> bool:
+    return bool(store.query(PFX + "ASK { GRAPH ?g { " + body + " } }"))
+
+
+def test_article_identity_types_and_identifiers(loaded):
+    assert ask(loaded, "pubmed:111 a fabio:JournalArticle ; fabio:hasPubMedId '111' ; prism:doi '10.1000/test.111' ; "
+                       "dcterms:title 'A test article about colorectal cancer.'")
+    assert ask(loaded, "pubmed:111 prism:publicationDate '2021-02-03'^^xsd:date")
+    g = list(loaded.named_graphs())
+    assert "https://w3id.org/oncokg/graph/pubmed/111" in g
+
+
+def test_structured_abstract_keeps_labels_and_categories(loaded):
+    assert ask(loaded, "pubmed:111 kg:abstractSection ?s . ?s kg:abstractLabel 'RESULTS' ; kg:nlmCategory 'RESULTS' ; "
+                       "kg:position 2 ; kg:text 'HGF promotes metastasis.'")
+    assert ask(loaded, "pubmed:111 dcterms:abstract 'BACKGROUND: Some background text. RESULTS: HGF promotes metastasis.'")
+
+
+def test_authors_in_order_with_orcid_affiliation_and_collective(loaded):
+    rows = list(loaded.query(PFX + """SELECT ?pos ?name WHERE { GRAPH ?g { pubmed:111 dcterms:creator ?a .
+        ?a kg:authorPosition ?pos ; foaf:name ?name } } ORDER BY ?pos"""))
+    assert [(r["pos"].value, r["name"].value) for r in rows] == [
+        ("1", "Jane Doe"), ("2", "Rich Roe"), ("3", "The Test Consortium")]
+    assert ask(loaded, "pubmed:111 dcterms:creator ?a . ?a kg:orcid <https://orcid.org/0000-0002-1825-0097> ; "
+                       "kg:affiliation 'Dept A' ; a foaf:Person")
+    assert ask(loaded, "pubmed:111 dcterms:creator ?a . ?a a foaf:Organization ; kg:collectiveName 'The Test Consortium'")
+
+
+def test_journal_by_nlm_id(loaded):
+    assert ask(loaded, "pubmed:111 dcterms:isPartOf <https://w3id.org/oncokg/id/journal/nlm/9999999> . "
+                       "<https://w3id.org/oncokg/id/journal/nlm/9999999> a fabio:Journal ; prism:issn '1234-5678' ; "
+                       "kg:issnLinking '1234-5678' ; kg:medlineTA 'J Tests'")
+
+
+def test_mesh_headings_faithful(loaded):
+    # descriptor and pair IRIs as subject terms; primary where the descriptor or that qualifier is major
+    assert ask(loaded, "pubmed:111 fabio:hasSubjectTerm mesh:D015179, mesh:D015179Q000473, mesh:D015179Q000188")
+    assert ask(loaded, "pubmed:111 fabio:hasPrimarySubjectTerm mesh:D015179Q000473, mesh:D008113")
+    assert not ask(loaded, "pubmed:111 fabio:hasPrimarySubjectTerm mesh:D015179")
+    assert not ask(loaded, "pubmed:111 fabio:hasPrimarySubjectTerm mesh:D015179Q000188")
+    # every flag on the heading node
+    assert ask(loaded, "pubmed:111 kg:meshHeading ?h . ?h kg:descriptor mesh:D015179 ; kg:descriptorMajorTopic false ; "
+                       "kg:qualifier ?q . ?q kg:qualifierTerm mesh:Q000473 ; kg:majorTopic true ; kg:pairTerm mesh:D015179Q000473")
+    assert ask(loaded, "pubmed:111 kg:indexingMethod 'Curated' ; kg:citationStatus 'MEDLINE'")
+    # never a multi-qualifier IRI
+    iris = {q.object.value for q in loaded.quads() if isinstance(q.object, ox.NamedNode)}
+    assert not [i for i in iris if i.startswith("http://id.nlm.nih.gov/mesh/") and i.count("Q") > 1]
+
+
+def test_provenance_of_each_graph(loaded):
+    assert ask(loaded, "<https://w3id.org/oncokg/graph/pubmed/111> a prov:Entity ; prov:wasDerivedFrom ?f ; "
+                       "prov:generatedAtTime ?t ; kg:toolVersion ?v ; kg:sourceFile 'a.xml'")
+
+
+@pytest.mark.parametrize("date,literal", [
+    ("<Year>2021</Year><Month>Feb</Month>", "'2021-02'^^xsd:gYearMonth"),
+    ("<Year>2021</Year><Season>Spring</Season>", "'2021'^^xsd:gYear"),
+    ("<MedlineDate>1998 Dec-1999 Jan</MedlineDate>", "'1998'^^xsd:gYear"),
+])
+def test_dates_typed_by_precision(tmp_path, date, literal):
+    p = tmp_path / "d.xml"
+    p.write_text(document(article("5", date=date)))
+    store = OxigraphStore()
+    ingest([str(p)], store)
+    assert ask(store, f"pubmed:5 prism:publicationDate {literal}")
+    if "MedlineDate" in date:
+        assert ask(store, "pubmed:5 kg:medlineDate '1998 Dec-1999 Jan'")
+
+
+def test_newer_version_wins_and_older_is_skipped(tmp_path):
+    store = OxigraphStore()
+    p2 = tmp_path / "v2.xml"
+    p2.write_text(document(article("7", version=2, title="Second version.")))
+    p1 = tmp_path / "v1.xml"
+    p1.write_text(document(article("7", version=1, title="First version.")))
+    ingest([str(p2)], store)
+    s = ingest([str(p1)], store)
+    assert s.skipped_older == 1
+    assert ask(store, "pubmed:7 dcterms:title 'Second version.'")
+    assert not ask(store, "pubmed:7 dcterms:title 'First version.'")
+    # both in one file: the higher version wins whatever the order
+    p = tmp_path / "both.xml"
+    p.write_text(document(article("8", version=2, title="Two."), article("8", version=1, title="One.")))
+    ingest([str(p)], store)
+    assert ask(store, "pubmed:8 dcterms:title 'Two.'") and not ask(store, "pubmed:8 dcterms:title 'One.'")
+
+
+def test_reingest_is_idempotent_and_delete_citation_removes(tmp_path):
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2"), article("3")))
+    store = OxigraphStore()
+    ingest([str(p)], store)
+    n = len(store)
+    ingest([str(p)], store)
+    assert len(store) == n
+    d = tmp_path / "del.xml"
+    d.write_text(document(delete_citation("2", "3")))
+    s = ingest([str(d)], store)
+    assert s.deleted == 2
+    graphs = set(store.named_graphs())
+    assert "https://w3id.org/oncokg/graph/pubmed/1" in graphs
+    assert not {"https://w3id.org/oncokg/graph/pubmed/2", "https://w3id.org/oncokg/graph/pubmed/3"} & graphs
+    assert ask(store, "pubmed:2 a kg:DeletedCitation")
+    assert store.deleted_count() == 2
+    ingest([str(p)], store)  # re-adding clears the tombstones
+    assert store.deleted_count() == 0
+
+
+@pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
+def test_export_then_reparse_gives_the_same_dataset(tmp_path, fmt, rdf):
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2")))
+    st = tmp_path / "store"
+    r = CliRunner().invoke(main, ["ingest", "--store", str(st), "--no-validate", str(p)])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / f"x.{fmt}"
+    r = CliRunner().invoke(main, ["export", "--store", str(st), "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    original = ox.Dataset(OxigraphStore(str(st)).quads())
+    reparsed = ox.Dataset(ox.parse(path=str(out), format=rdf))
+    assert len(original) > 100 and original == reparsed
+
+
+def test_turtle_export_declares_prefixes_and_parses(tmp_path):
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1")))
+    st = tmp_path / "store"
+    CliRunner().invoke(main, ["ingest", "--store", str(st), "--no-validate", str(p)])
+    r = CliRunner().invoke(main, ["export", "--store", str(st), "--format", "ttl"])
+    assert r.exit_code == 0
+    assert "@prefix fabio: <http://purl.org/spar/fabio/>" in r.output
+    triples = list(ox.parse(r.output.encode(), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == len(OxigraphStore(str(st)))
+
+
+def test_stdin_ingest(tmp_path):
+    r = CliRunner().invoke(main, ["ingest", "--store", str(tmp_path / "s"), "--no-validate", "-"],
+                           input=document(article("42")))
+    assert r.exit_code == 0, r.output
+    assert "1 articles" in r.output
