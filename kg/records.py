@@ -170,4 +170,61 @@ class Rejected:
     error: InputError
 
 
-Record = Union[Article, Deletion, Rejected]
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Character offsets [start, end) in the document text, as the annotation source counts them."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPassage:
+    """A passage of an annotated document (PubTator/BioC): its offset, text and section type."""
+
+    offset: int
+    text: str
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAnnotation:
+    """One annotated mention (PubTator/BioC) with the identifier exactly as the source wrote it."""
+
+    id: str
+    type: str | None
+    text: str
+    spans: tuple[Span, ...]
+    identifier: str | None = None  # may be composite ("D058186|D017093") or tmVar; kg.rdf normalises it
+    xrefs: tuple[str, ...] = ()  # extra identifiers (tmVar's RSID column)
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRelation:
+    """A typed relation between two entities (raw identifiers) or two annotations (BioC node refids)."""
+
+    id: str
+    type: str
+    subject: str | None = None
+    object: str | None = None
+    subject_type: str | None = None
+    object_type: str | None = None
+    subject_ref: str | None = None
+    object_ref: str | None = None
+    novel: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedDocument:
+    """One article's annotations and relations from PubTator text, BioC XML or BioC JSON (issue 3)."""
+
+    pmid: str
+    source_format: str
+    passages: tuple[DocumentPassage, ...] = ()
+    annotations: tuple[DocumentAnnotation, ...] = ()
+    relations: tuple[DocumentRelation, ...] = ()
+
+
+Record = Union[Article, Deletion, Rejected, AnnotatedDocument]
