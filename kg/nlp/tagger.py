@@ -1,0 +1,260 @@
+"""A fast dictionary tagger: longest match of normalised token spans against the lexicon.
+
+How a span becomes a mention:
+1. Keys (`kg.nlp.normalize`) fold case, separators, Greek letters, British spelling and plurals, so
+   "HGF/c-MET signalling pathways" finds "HGF/c-MET signaling pathway" and "TAMs" finds "TAM".
+2. Case matters where it carries meaning: symbols and short upper-case names match only the same case
+   or all capitals ("MET" and "Met" for MET, never "met"); a symbol that is an English word only in capitals.
+3. Short ambiguous aliases (``~GC`` in the curated file, short upper-case synonyms of ontologies) are kept
+   only in an oncology text and only for cancer concepts ("GC" = gastric cancer, never gonorrhoea), or
+   where the text defines them.
+4. Abbreviations defined in the text, "colorectal liver metastasis (CRLM)", bind the short form to the long
+   form's concepts for the whole document; a short form defined as something the lexicon does not know
+   ("gene cluster (GC)") silences the lexicon's meaning of it in that document.
+Among candidates for one span the best-ranked name kind wins (curated > label/symbol > synonym >
+previous symbol > alias), then the type order in `TYPE_ORDER`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import lexicon as lx
+from .normalize import case_form, key_prefixes, name_keys, singular, token_key, tokens
+
+TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "disease", "chemical",
+                                          "family", "gene", "anatomy", "organism"))}
+MAX_TOKENS = 10
+_JOINERS = re.compile(r"^[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")
+ONCOLOGY_RE = re.compile(r"cancer|tumou?r|carcinoma|neoplas|oncolog|metasta|malignan|lymphoma|leuka?emia|"
+                         r"sarcoma|melanoma|glioma|blastoma", re.I)
+_CANCER_LABEL = re.compile(r"cancer|carcinoma|tumou?r|neoplasm|oma\b|leuka?emia|metasta", re.I)
+_ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\u03b1-\u03c9]{1,9}?)(s?)\s*[);,]")
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A lexicon concept as the tagger sees it: one or more CURIEs (compound names), a type and a label."""
+
+    curies: tuple[str, ...]
+    type: str
+    label: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    concept: int
+    rank: int
+    case: str | None     # the case form to respect, None when case does not matter
+    word: bool           # a symbol that is an English word: capitals only
+    short: bool          # a short ambiguous alias: context needed
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of one passage grounded to a concept; offsets are Python string indices into the passage."""
+
+    passage: str
+    start: int
+    end: int
+    text: str
+    concept: Concept
+    via: str = "lexicon"      # "lexicon" or "abbreviation"
+
+
+def _case_sensitive(kind: str, name: str) -> bool:
+    if kind in ("symbol", "wsymbol", "alias", "previous", "abbrev"):
+        return True
+    cf = case_form(name)
+    return len(cf) <= 6 and any(ch.isupper() for ch in cf)
+
+
+class Lexicon:
+    """The in-memory index: key -> candidates, plus the key prefixes that allow early exit."""
+
+    def __init__(self, concepts: Iterable[lx.Concept]) -> None:
+        self.concepts: list[Concept] = []
+        self.index: dict[str, list[Candidate]] = {}
+        self.prefixes: set[str] = set()
+        by_curie: dict[str, int] = {}
+        for c in concepts:
+            idx = by_curie.get(c.curie)
+            if idx is None:
+                idx = by_curie[c.curie] = len(self.concepts)
+                self.concepts.append(Concept(tuple(c.curie.split("|")), c.type, c.label or c.curie, c.source))
+            for kind, name in c.names:
+                short = False
+                if kind == "curated" and name.startswith("~"):
+                    name, short = name[1:], True
+                elif kind == "abbrev":
+                    short = True
+                rank = lx.KIND_RANK.get(kind, 5)
+                cs = case_form(name) if _case_sensitive(kind, name) else None
+                cand = Candidate(idx, rank, cs, kind == "wsymbol", short)
+                for key in name_keys(name):
+                    if not key:
+                        continue
+                    lst = self.index.setdefault(key, [])
+                    if all(x.concept != idx or x.case != cs for x in lst):
+                        lst.append(cand)
+                self.prefixes.update(key_prefixes(name))
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    @classmethod
+    def from_files(cls, *paths: str | Path) -> "Lexicon":
+        concepts: list[lx.Concept] = []
+        for p in paths:
+            p = str(p)
+            concepts.extend(lx.read_bundle(p) if p.endswith(".tsv.gz") and "oncology-terms" not in p
+                            else lx.curated(p))
+        return cls(concepts)
+
+
+@functools.lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The bundled lexicon plus the curated terms (and $KG_TERMS files, ':'-separated), built once."""
+    import os
+    paths: list[str | Path] = []
+    if lx.bundled_path().exists():
+        paths.append(lx.bundled_path())
+    paths.append(lx.curated_path())
+    paths.extend(p for p in os.environ.get("KG_TERMS", "").split(os.pathsep) if p)
+    return Lexicon.from_files(*paths)
+
+
+def _case_ok(c: Candidate, text_cf: str) -> bool:
+    if c.case is None:
+        return True
+    if text_cf == c.case:
+        return True
+    if c.word:
+        return False
+    if text_cf.isupper() and text_cf == c.case.upper():
+        return True
+    # "Notch1" for NOTCH1, "Smad4" for SMAD4: a capital first letter, rest as the symbol in lower case.
+    return (len(c.case) >= 4 and c.case.isupper() and text_cf[:1].isupper()
+            and text_cf[1:] == c.case[1:].lower())
+
+
+class Tagger:
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or default_lexicon()
+
+    # -- one passage ------------------------------------------------------------------------------
+    def _candidates(self, text: str, toks: Sequence[tuple[int, int, str]], i: int, j: int,
+                    cands: list[Candidate], oncology: bool, suppressed: set[str]) -> list[Candidate]:
+        span = text[toks[i][0]:toks[j][1]]
+        cf = case_form(span)
+        if cf in suppressed:
+            return []
+        ok = [c for c in cands if _case_ok(c, cf) or _case_ok(c, cf[:-1] if cf.endswith("s") else cf)]
+        if not ok:
+            return []
+        if any(c.short for c in ok):
+            concepts = self.lexicon.concepts
+            long_ = [c for c in ok if not c.short]
+            if long_:
+                ok = long_
+            elif not oncology:
+                return []
+            else:
+                ok = [c for c in ok if concepts[c.concept].type != "disease"
+                      or _CANCER_LABEL.search(concepts[c.concept].label)]
+        best = min(c.rank for c in ok)
+        ok = [c for c in ok if c.rank == best]
+        concepts = self.lexicon.concepts
+        top = min(TYPE_ORDER.get(concepts[c.concept].type, 99) for c in ok)
+        return [c for c in ok if TYPE_ORDER.get(concepts[c.concept].type, 99) == top]
+
+    def tag_text(self, text: str, passage: str = "text", *, oncology: bool | None = None,
+                 defined: dict[str, Concept] | None = None, suppressed: set[str] | None = None) -> list[Mention]:
+        """Mentions in one passage, longest match first, left to right, never overlapping."""
+        if oncology is None:
+            oncology = bool(ONCOLOGY_RE.search(text))
+        suppressed = suppressed or set()
+        defined = defined or {}
+        toks = tokens(text)
+        keys = [token_key(t) for _, _, t in toks]
+        index, prefixes = self.lexicon.index, self.lexicon.prefixes
+        out: list[Mention] = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            best: tuple[int, list[Concept], str] | None = None
+            t0 = toks[i][2]
+            if defined:
+                cf = case_form(t0)
+                hit = defined.get(cf) or (defined.get(cf[:-1]) if cf.endswith("s") else None)
+                if hit is not None:
+                    best = (i, [hit], "abbreviation")
+            if best is None:
+                acc = ""
+                for j in range(i, min(n, i + MAX_TOKENS)):
+                    if j > i and not _JOINERS.match(text[toks[j - 1][1]:toks[j][0]]):
+                        break
+                    acc += keys[j]
+                    cands = index.get(acc)
+                    if cands is None:
+                        s = singular(toks[j][2])
+                        if s is not None:
+                            cands = index.get(acc[:-len(keys[j])] + token_key(s))
+                    if cands:
+                        ok = self._candidates(text, toks, i, j, cands, oncology, suppressed)
+                        if ok:
+                            best = (j, [self.lexicon.concepts[c.concept] for c in ok], "lexicon")
+                    if acc not in prefixes:
+                        break
+            if best is None:
+                i += 1
+                continue
+            j, concepts, via = best
+            start, end = toks[i][0], toks[j][1]
+            seen: set[tuple[str, ...]] = set()
+            for c in concepts:
+                if c.curies not in seen:
+                    seen.add(c.curies)
+                    out.append(Mention(passage, start, end, text[start:end], c, via))
+            i = j + 1
+        return out
+
+    # -- a document -------------------------------------------------------------------------------
+    def tag_document(self, passages: Sequence[tuple[str, str]]) -> list[Mention]:
+        """Mentions of every (key, text) passage of one article, with in-text abbreviations applied."""
+        oncology = any(ONCOLOGY_RE.search(t) for _, t in passages)
+        first = [self.tag_text(t, k, oncology=oncology) for k, t in passages]
+        defined, suppressed = self._abbreviations(passages, first)
+        if not defined and not suppressed:
+            return [m for ms in first for m in ms]
+        out: list[Mention] = []
+        for (k, t), ms in zip(passages, first):
+            out.extend(self.tag_text(t, k, oncology=oncology, defined=defined, suppressed=suppressed))
+        return out
+
+    def _abbreviations(self, passages: Sequence[tuple[str, str]],
+                       mentions: Sequence[list[Mention]]) -> tuple[dict[str, Concept], set[str]]:
+        defined: dict[str, Concept] = {}
+        suppressed: set[str] = set()
+        for (_, text), ms in zip(passages, mentions):
+            ends = {m.end: m for m in ms}
+            for m in _ABBREV_DEF.finditer(text):
+                sf = m.group(1)
+                if not any(ch.isupper() for ch in sf):
+                    continue
+                before = text[:m.start()].rstrip()
+                lf = ends.get(len(before))
+                cf = case_form(sf)
+                if lf is not None and lf.text[:1].lower() == sf[:1].lower() and cf != case_form(lf.text):
+                    defined.setdefault(cf, lf.concept)
+                elif lf is None and cf not in defined:
+                    words = before.split()[-len(sf) - 1:]
+                    # Schwartz-Hearst style check: the short form's first letter starts a preceding word.
+                    if any(w[:1].lower() == sf[:1].lower() for w in words):
+                        suppressed.add(cf)
+        return defined, suppressed - set(defined)
