@@ -15,6 +15,8 @@ from . import iris
 from .errors import InputError
 from .ingest import read_paths
 from .records import Article, Deletion, Rejected
+from .records import AnnotatedDocument  # issue 3: PubTator/BioC
+from .rdf.pubtator import pubtator_nquads  # issue 3: PubTator/BioC
 from .rdf.article import article_triples
 from .rdf.nt import iri
 from .rdf.provenance import graph_triples, now
@@ -142,6 +144,15 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
             flush()
             store.delete_pmid(rec.pmid, when=generated)
             summary.deleted += 1
+        elif isinstance(rec, AnnotatedDocument):  # issue 3, PubTator/BioC import: graph pubtator/PMID
+            try:
+                graph, text, n = pubtator_nquads(rec, path=path, generated=generated)
+            except ValueError as exc:
+                reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
+                continue
+            pending["pubtator/" + rec.pmid] = (0, GraphWrite(graph, text), n)  # key apart from the PubMed graph's
+            if len(pending) >= batch_size:
+                flush()
         elif isinstance(rec, Rejected):
             reject(rec.error)
     flush()

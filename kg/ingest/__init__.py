@@ -60,6 +60,15 @@ register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update file
                   (".xml",), _sniff_pubmed, _read_pubmed))
 register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
                   (".medline", ".nbib"), _sniff_medline, _read_medline))
+register(Ingestor("pubtator", "PubTator text: PMID|t|, PMID|a|, annotation and relation lines (.pubtator)",
+                  (".pubtator", ".pubtator.txt"), lambda head: __import__("kg.ingest.pubtator", fromlist=["sniff"]).sniff(head),
+                  lambda stream, path: __import__("kg.ingest.pubtator", fromlist=["read"]).read(stream, path)))
+register(Ingestor("bioc-xml", "BioC XML with PubTator annotations and relations (.bioc.xml)", (".bioc.xml",),
+                  lambda head: __import__("kg.ingest.bioc", fromlist=["sniff_xml"]).sniff_xml(head),
+                  lambda stream, path: __import__("kg.ingest.bioc", fromlist=["read_xml"]).read_xml(stream, path)))
+register(Ingestor("bioc-json", "BioC JSON as the PubTator3 API returns it (.bioc.json, .biocjson)",
+                  (".bioc.json", ".biocjson"), lambda head: __import__("kg.ingest.bioc", fromlist=["sniff_json"]).sniff_json(head),
+                  lambda stream, path: __import__("kg.ingest.bioc", fromlist=["read_json"]).read_json(stream, path)))
 
 
 class TruncationGuard(io.RawIOBase):
