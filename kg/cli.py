@@ -20,6 +20,7 @@ from .errors import KgError
 COMMAND_MODULES = [
     "kg.commands.core",      # ingest, export, sparql, query, queries, stats
     "kg.commands.fetch",     # fetch (Entrez)
+    "kg.commands.servers",   # load (to a SPARQL server), serve, convert (N-Quads shards)
 ]
 
 

@@ -169,6 +169,17 @@ def _sparql_json(names: list[str], rows: list[list]) -> dict:
 results_format = click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table",
                               show_default=True, help="Result format (json is SPARQL 1.1 JSON results).")
 limit_option = click.option("--limit", type=int, default=None, help="Print at most N rows.")
+endpoint_option = click.option(
+    "--endpoint", metavar="URL", help="Ask this SPARQL 1.1 server instead of the embedded store "
+    "(credentials: --auth with KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc).")
+auth_option = click.option("--auth", type=click.Choice(["basic", "digest"]), help="HTTP auth for --endpoint.")
+
+
+def _query_store(store_path: str, endpoint: str | None, auth: str | None):
+    if endpoint:
+        from .servers import open_remote
+        return open_remote(endpoint, auth=auth)
+    return open_store(store_path)
 
 
 @click.command()
@@ -176,7 +187,10 @@ limit_option = click.option("--limit", type=int, default=None, help="Print at mo
 @store_option
 @results_format
 @limit_option
-def sparql(query: str, store_path: str, fmt: str, limit: int | None) -> None:
+@endpoint_option
+@auth_option
+def sparql(query: str, store_path: str, fmt: str, limit: int | None, endpoint: str | None,
+           auth: str | None) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
 
     Article data lives in named graphs: use GRAPH ?g { ... } patterns.
@@ -189,7 +203,7 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None) -> None:
                 query = f.read()
         except OSError as exc:
             raise QueryError(f"cannot read query file {query[1:]}: {exc.strerror}") from exc
-    store = open_store(store_path)
+    store = _query_store(store_path, endpoint, auth)
     _print_results(store.query(query), fmt, limit)
 
 
@@ -211,7 +225,10 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @results_format
 @limit_option
 @click.option("--show", is_flag=True, help="Print the query text with its parameters bound, do not run it.")
-def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None, show: bool) -> None:
+@endpoint_option
+@auth_option
+def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None, show: bool,
+          endpoint: str | None, auth: str | None) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
     from .. import queries
 
@@ -220,7 +237,7 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
     if show:
         click.echo(queries.with_values(q.text, bound))
         return
-    store = open_store(store_path)
+    store = _query_store(store_path, endpoint, auth)
     _print_results(store.query(q.text, bound), fmt, limit)
 
 

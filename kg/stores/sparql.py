@@ -1,0 +1,370 @@
+"""A SPARQL 1.1 server as a store: Virtuoso, Fuseki, GraphDB, Oxigraph server, QLever, ...
+
+Reads go through SPARQLWrapper and come back as the same pyoxigraph result objects the embedded store
+returns (`QuerySolutions`, `QueryBoolean`, `QueryTriples`), so `kg query --endpoint` prints exactly what
+`kg query` prints. Writes replace named graphs whole, either with the Graph Store Protocol (PUT) or with
+SPARQL Update (`DROP SILENT GRAPH` + `INSERT DATA`), in bounded requests: Virtuoso hangs on very large
+requests and refuses more than ~4,990 statements per `GRAPH {}` block (see docs/bulk-loading.md).
+
+Credentials come only from KG_SPARQL_USER / KG_SPARQL_PASSWORD or ~/.netrc and never appear in a message.
+Timeouts, connection resets and 5xx answers are retried with exponential backoff; a 4xx answer is a
+`StoreError` naming the endpoint and the graph.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import logging
+import netrc
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreError
+from ..vocab import PREFIXES
+
+log = logging.getLogger(__name__)
+
+#: Statements per `GRAPH <g> { }` block of INSERT DATA: Virtuoso refuses ~4,990 and more (SP030).
+MAX_BLOCK = 4000
+#: Statements per write request: far below the ~300k where Virtuoso hangs, big enough to be fast.
+DEFAULT_BATCH = 10_000
+
+TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError,
+             http.client.RemoteDisconnected, http.client.IncompleteRead, http.client.BadStatusLine)
+
+
+def public_url(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    p = urllib.parse.urlsplit(url)
+    if p.username or p.password:
+        host = p.hostname or ""
+        if p.port:
+            host += f":{p.port}"
+        p = p._replace(netloc=host)
+    return urllib.parse.urlunsplit(p)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+
+    def __repr__(self) -> str:  # never leak the password through a repr in a traceback or log
+        return f"Credentials(user={self.user!r}, password=***)"
+
+
+def find_credentials(url: str) -> Credentials | None:
+    """KG_SPARQL_USER / KG_SPARQL_PASSWORD, else the ~/.netrc entry for the endpoint's host."""
+    user, pw = os.environ.get("KG_SPARQL_USER"), os.environ.get("KG_SPARQL_PASSWORD")
+    if user is not None and pw is not None:
+        return Credentials(user, pw)
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        auth = netrc.netrc().authenticators(host)
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        auth = None
+    if auth and auth[0] and auth[2] is not None:
+        return Credentials(auth[0], auth[2])
+    if user is not None or pw is not None:
+        raise StoreError("set both KG_SPARQL_USER and KG_SPARQL_PASSWORD (or a ~/.netrc entry for "
+                         f"{host}), not only one of them")
+    return None
+
+
+class Refused(StoreError):
+    """The server answered 4xx (or 5xx after every retry): resending the same request will not help."""
+
+    def __init__(self, message: str, *, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SparqlStore:
+    """A remote SPARQL 1.1 service: query endpoint, optional update endpoint and Graph Store endpoint."""
+
+    def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
+                 auth: str | None = None, timeout: float = 120.0, retries: int = 6, backoff: float = 0.5,
+                 batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200) -> None:
+        if auth not in (None, "basic", "digest"):
+            raise StoreError(f"--auth must be basic or digest, not {auth!r}")
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint or endpoint
+        self.gsp = gsp
+        self.auth = auth
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.batch_triples = max(1, batch_triples)
+        # Graphs per update request. Virtuoso compiles each GRAPH {} block to SQL and refuses a request
+        # whose SQL passes 10,000 lines (SP031, ~30 blocks): on such a 400 the batch is halved and resent,
+        # and the smaller size is kept. A single graph that is still refused is a real error, named.
+        self.max_graphs = max(1, max_graphs)
+        self.credentials = find_credentials(self.update_endpoint) if auth else None
+        if auth and self.credentials is None:
+            raise StoreError(f"--auth {auth} needs credentials: set KG_SPARQL_USER and KG_SPARQL_PASSWORD "
+                             f"or add {urllib.parse.urlsplit(self.update_endpoint).hostname} to ~/.netrc")
+        self.requests = 0  # write requests sent, for tests and progress
+        self._opener = self._build_opener()
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({public_url(self.endpoint)!r})"
+
+    # ---- HTTP ----------------------------------------------------------------------------------
+    def _build_opener(self) -> urllib.request.OpenerDirector:
+        handlers: list[urllib.request.BaseHandler] = []
+        if self.auth == "digest" and self.credentials:
+            mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in {self.endpoint, self.update_endpoint, self.gsp or self.endpoint}:
+                mgr.add_password(None, url, self.credentials.user, self.credentials.password)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(mgr))
+        return urllib.request.build_opener(*handlers)
+
+    def _headers(self) -> dict[str, str]:
+        if self.auth == "basic" and self.credentials:
+            token = base64.b64encode(f"{self.credentials.user}:{self.credentials.password}".encode()).decode()
+            return {"Authorization": "Basic " + token}  # preemptive: many servers never challenge
+        return {}
+
+    def _send(self, method: str, url: str, body: bytes | None, content_type: str | None, *,
+              what: str, accept: str = "*/*") -> tuple[bytes, Mapping[str, str]]:
+        """One HTTP request with retries on transient failures; 4xx (and 5xx after retries) -> StoreError."""
+        headers = {"Accept": accept, **self._headers()}
+        if content_type:
+            headers["Content-Type"] = content_type
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            req = urllib.request.Request(url, data=body, method=method, headers=headers)
+            try:
+                with self._opener.open(req, timeout=self.timeout) as resp:
+                    return resp.read(), resp.headers
+            except urllib.error.HTTPError as exc:
+                detail = _body_excerpt(exc)
+                if exc.code >= 500 and attempt < self.retries:
+                    log.warning("%s: HTTP %s for %s; retrying in %.1fs", public_url(url), exc.code, what, delay)
+                elif exc.code in (401, 403):
+                    who = f" as user {self.credentials.user!r}" if self.credentials else " (no credentials given)"
+                    raise StoreError(f"{public_url(url)} refused {what}{who}: HTTP {exc.code} "
+                                     f"{'authentication failed' if exc.code == 401 else 'forbidden'}; check "
+                                     "--auth, KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc") from None
+                else:
+                    raise Refused(f"{public_url(url)} refused {what}: HTTP {exc.code} {exc.reason}"
+                                  + (f": {detail}" if detail else ""), code=exc.code) from None
+            except TRANSIENT as exc:
+                if attempt >= self.retries:
+                    raise StoreError(f"{public_url(url)} did not answer {what} after {attempt + 1} tries: "
+                                     f"{_reason(exc)}") from None
+                log.warning("%s: %s during %s; retrying in %.1fs", public_url(url), _reason(exc), what, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        raise AssertionError("unreachable")
+
+    # ---- reading -------------------------------------------------------------------------------
+    def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
+        """Same shape as `OxigraphStore.query`: bound values go in as a VALUES block, never pasted text."""
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper import SPARQLExceptions as SE
+
+        if bindings:
+            from ..queries import with_values
+            sparql = with_values(sparql, dict(bindings))
+        text = with_prefixes(sparql)
+        sw = SPARQLWrapper(self.endpoint)
+        sw.setMethod(POST)
+        sw.setTimeout(int(self.timeout))
+        sw.setQuery(text)
+        if self.auth and self.credentials:
+            from SPARQLWrapper import BASIC, DIGEST
+            sw.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
+            sw.setCredentials(self.credentials.user, self.credentials.password)
+        graph_result = sw.queryType in ("CONSTRUCT", "DESCRIBE")
+        if graph_result:
+            sw.setOnlyConneg(True)
+            sw.addCustomHttpHeader("Accept", "application/n-triples, text/plain;q=0.9")
+        else:
+            sw.setReturnFormat("xml")
+        delay = self.backoff
+        where = public_url(self.endpoint)
+        for attempt in range(self.retries + 1):
+            try:
+                res = sw.query()
+                data = res.response.read()
+                headers = res.response.headers
+                break
+            except (SE.QueryBadFormed, SE.URITooLong) as exc:
+                raise QueryError(f"{where} rejected the query: {_sw_message(exc)}") from None
+            except SE.Unauthorized:
+                raise QueryError(f"{where} refused the query: authentication failed; check --auth, "
+                                 "KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc") from None
+            except SE.EndPointNotFound:
+                raise QueryError(f"{where}: no SPARQL endpoint here (HTTP 404)") from None
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or attempt >= self.retries:
+                    raise QueryError(f"{where} refused the query: HTTP {exc.code} {_body_excerpt(exc)}") from None
+            except (SE.EndPointInternalError, *TRANSIENT) as exc:
+                if attempt >= self.retries:
+                    raise QueryError(f"{where} failed the query after {attempt + 1} tries: {_reason(exc)}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        if graph_result:
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
+            tmp = ox.Store()  # a real QueryTriples, so callers need not care where the triples came from
+            tmp.load(data, format=fmt)
+            return tmp.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        max_rows = headers.get("X-SPARQL-MaxRows")
+        if max_rows:
+            raise QueryError(f"{where} cut the results at {max_rows} rows (Virtuoso's ResultSetMaxRows) and "
+                             "would answer incompletely; page with ORDER BY ... LIMIT/OFFSET or raise the limit")
+        try:
+            return ox.parse_query_results(data, ox.QueryResultsFormat.XML)
+        except SyntaxError as exc:
+            raise QueryError(f"{where} sent results that do not parse as SPARQL XML: {exc}") from None
+
+    def count(self, graph_prefix: str) -> int:
+        """Triples in all named graphs whose IRI starts with `graph_prefix` (system graphs excluded)."""
+        q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+             f"FILTER(STRSTARTS(STR(?g), {ox.Literal(graph_prefix)})) }}")
+        for sol in self.query(q):
+            return int(sol["n"].value)
+        return 0
+
+    # ---- writing -------------------------------------------------------------------------------
+    def update(self, text: str, *, what: str = "an update") -> None:
+        self.requests += 1
+        self._send("POST", self.update_endpoint, text.encode("utf-8"),
+                   "application/sparql-update; charset=utf-8", what=what)
+
+    def drop_graphs(self, graphs: Sequence[str]) -> None:
+        for i in range(0, len(graphs), 500):
+            chunk = graphs[i:i + 500]
+            self.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in chunk),
+                        what=_what("dropping", chunk))
+
+    def replace_graphs(self, graphs: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Replace each graph whole. `graphs` yields (IRI, N-Triples lines ending in ' .\\n').
+
+        Several small graphs share one request; a graph bigger than a request is dropped and then sent in
+        several. A request that fails part-way is resent whole (DROP first), so a retry never duplicates.
+        """
+        if self.gsp:
+            for g, lines in graphs:
+                self._put_graph(g, lines)
+            return
+        batch: list[tuple[str, Sequence[str]]] = []
+        size = 0
+        for g, lines in graphs:
+            if len(lines) > self.batch_triples:
+                self._flush(batch)
+                batch, size = [], 0
+                self._send_big(g, lines)
+                continue
+            if (size + len(lines) > self.batch_triples or len(batch) >= self.max_graphs) and batch:
+                self._flush(batch)
+                batch, size = [], 0
+            batch.append((g, lines))
+            size += len(lines)
+        self._flush(batch)
+
+    def _flush(self, batch: list[tuple[str, Sequence[str]]]) -> None:
+        if not batch:
+            return
+        parts = [f"DROP SILENT GRAPH <{g}> ;\n" for g, _ in batch]
+        blocks = [b for g, lines in batch for b in _blocks(g, lines)]
+        if blocks:
+            parts.append("INSERT DATA {\n" + "".join(blocks) + "}\n")
+        try:
+            self.update("".join(parts), what=_what("writing", [g for g, _ in batch]))
+        except Refused as exc:
+            if len(batch) == 1 or exc.code in (401, 403) or exc.code >= 500:
+                raise
+            half = len(batch) // 2
+            self.max_graphs = max(1, min(self.max_graphs, half))
+            log.info("%s: request refused (%s); sending %d graphs per request", public_url(self.update_endpoint),
+                     exc.code, self.max_graphs)
+            self._flush(batch[:half])
+            self._flush(batch[half:])
+
+    def _send_big(self, g: str, lines: Sequence[str]) -> None:
+        self.update(f"DROP SILENT GRAPH <{g}>", what=_what("dropping", [g]))
+        step = min(self.batch_triples, MAX_BLOCK)  # one GRAPH block per request
+        i = 0
+        while i < len(lines):
+            part = lines[i:i + step]
+            try:
+                self.update("INSERT DATA {\n" + "".join(_blocks(g, part)) + "}\n",
+                            what=f"writing graph <{g}> (triples {i + 1}-{i + len(part)})")
+            except Refused as exc:  # Virtuoso's SQL-size limit (SP031): smaller pieces
+                if exc.code >= 500 or exc.code in (401, 403) or step <= 100:
+                    raise
+                step //= 2
+                continue
+            i += len(part)
+
+    def _put_graph(self, g: str, lines: Sequence[str]) -> None:
+        """GSP: PUT the first chunk (replaces), POST the rest (adds). N-Triples, which every server reads."""
+        url = self.gsp + ("&" if "?" in self.gsp else "?") + urllib.parse.urlencode({"graph": g})
+        if not lines:
+            self.requests += 1
+            try:
+                self._send("DELETE", url, None, None, what=_what("deleting", [g]))
+            except StoreError as exc:
+                if "HTTP 404" not in str(exc):
+                    raise
+            return
+        for i in range(0, len(lines), self.batch_triples):
+            body = "".join(lines[i:i + self.batch_triples]).encode("utf-8")
+            self.requests += 1
+            self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
+                       what=_what("writing", [g]))
+
+
+def _blocks(g: str, lines: Sequence[str]) -> Iterable[str]:
+    for i in range(0, len(lines), MAX_BLOCK):
+        yield f"GRAPH <{g}> {{\n" + "".join(lines[i:i + MAX_BLOCK]) + "}\n"
+
+
+def _what(verb: str, graphs: Sequence[str]) -> str:
+    if len(graphs) == 1:
+        return f"{verb} graph <{graphs[0]}>"
+    return f"{verb} {len(graphs)} graphs (<{graphs[0]}> ... <{graphs[-1]}>)"
+
+
+_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
+def with_prefixes(sparql: str) -> str:
+    """Declare the project's prefixes the query uses but does not declare (the embedded store gets them
+    through pyoxigraph's `prefixes=`; a server needs them in the text)."""
+    declared = set(m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql))
+    missing = [f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()
+               if p not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", sparql)]
+    return "".join(missing) + sparql
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        return f"{exc.reason}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _body_excerpt(exc: urllib.error.HTTPError) -> str:
+    try:
+        text = exc.read().decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - the body is only decoration for the message
+        return ""
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())[:400]
+
+
+def _sw_message(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:400]
