@@ -21,13 +21,16 @@ from .core import store_option
 @click.option("--email", envvar="NCBI_EMAIL", help="Your e-mail, as NCBI asks ($NCBI_EMAIL).")
 @click.option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key: 10 requests/s instead of 3 ($NCBI_API_KEY).")
 @click.option("--tries", default=3, show_default=True, help="Attempts per request on network errors and 5xx/429.")
+@click.option("--pubtator", is_flag=True, help="Also fetch PubTator3 annotations (BioC JSON) for the PMIDs.")
+@click.option("--pubtator-url", envvar="KG_PUBTATOR_URL",
+              help="PubTator3 API base URL (default NCBI's; $KG_PUBTATOR_URL).")
 @click.option("--ingest/--no-ingest", "do_ingest", default=True, show_default=True,
               help="Ingest the fetched files into the store.")
 @store_option
 @click.pass_context
 def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: int, limit: int | None,
-          eutils_url: str | None, email: str | None, api_key: str | None, tries: int, do_ingest: bool,
-          store_path: str) -> None:
+          eutils_url: str | None, email: str | None, api_key: str | None, tries: int, pubtator: bool,
+          pubtator_url: str | None, do_ingest: bool, store_path: str) -> None:
     """Fetch PubMed records with Biopython's Entrez (esearch with the history server, efetch in batches),
     save the raw XML in --cache and ingest it.
 
@@ -51,9 +54,17 @@ def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: 
                       base_url=eutils_url, email=email, api_key=api_key, tries=tries, sleep=2.0,
                       progress=progress)
     click.echo(f"{len(files)} batch files in {cache}", err=True)
+    pt_files: list[Path] = []
+    if pubtator:  # issue 3: PubTator3 annotations of the same PMIDs, ingested with them
+        from ..ingest.pubtator_fetch import fetch as fetch_pubtator, pmids_in
+        pt_cache = Path(cache) / "pubtator"
+        pt_files = fetch_pubtator(ids if ids is not None else pmids_in(files), cache=pt_cache,
+                                  base_url=pubtator_url, tries=tries)
+        click.echo(f"{len(pt_files)} PubTator3 files in {pt_cache}", err=True)
     if do_ingest and files:
         from .core import ingest
-        ctx.invoke(ingest, paths=tuple(str(f) for f in files), store_path=store_path, fmt="pubmed",
+        ctx.invoke(ingest, paths=tuple(str(f) for f in [*files, *pt_files]), store_path=store_path,
+                   fmt=None if pt_files else "pubmed",
                    batch_size=1000, rejects=None, progress=None, validate=True)
 
 
