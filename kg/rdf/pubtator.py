@@ -6,6 +6,7 @@ Shape (W3C Web Annotation for mentions, reified Biolink associations for relatio
         oa:hasBody <entity> ;                       # one per identifier; composite mentions have several
         oa:hasTarget <target> ; kg:entityType biolink:Gene ; kg:matchedText "..." ; kg:sectionType "abstract" ;
         dcterms:creator <PubTator3> .
+    <entity> kg:entityType biolink:Gene .
     <target> a oa:SpecificResource ; oa:hasSource <article> ;
         oa:hasSelector <target/pos>, <target/quote> .
     <target/pos> a oa:TextPositionSelector ; oa:start 27 ; oa:end 37 .
@@ -232,15 +233,17 @@ def document_triples(doc: AnnotatedDocument) -> Iterator[Triple]:
         for b in bodies:
             yield m, _OA["hasBody"], iri(b)
         cat = category(a.type)
-        if cat:
+        if cat:  # on the mention, and on the entity as kg.rdf.mentions does
             yield m, P_ENTITY_TYPE, iri(cat)
+            for b in bodies:
+                yield iri(b), P_ENTITY_TYPE, iri(cat)
         yield m, P_MATCHED, lit(a.text)
         if a.section:
             yield m, P_SECTION, lit(a.section)
         yield m, P_CREATOR, AGENT
         for j, span in enumerate(a.spans):
             t = iri(f"{node}/target/{j}")
-            pos, quo = iri(f"{node}/target/{j}/position"), iri(f"{node}/target/{j}/quote")
+            pos, quo = iri(f"{node}/target/{j}/pos"), iri(f"{node}/target/{j}/quote")
             yield m, _OA["hasTarget"], t
             yield t, P_TYPE, _OA["SpecificResource"]
             yield t, _OA["hasSource"], article
