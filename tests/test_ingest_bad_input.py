@@ -55,9 +55,9 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path):
 
 def test_unknown_root_is_named(tmp_path):
     p = tmp_path / "x.xml"
-    p.write_text('<?xml version="1.0"?><collection><document/></collection>')
+    p.write_text('<?xml version="1.0"?><records><record/></records>')
     _, s = _ingest(p)
-    assert s.rejected == 1 and "unknown root element <collection>" in s.errors[0].problem
+    assert s.rejected == 1 and "unknown root element <records>" in s.errors[0].problem
 
 
 def test_record_without_pmid(tmp_path):

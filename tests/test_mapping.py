@@ -170,3 +170,10 @@ def test_stdin_ingest(tmp_path):
                            input=document(article("42")))
     assert r.exit_code == 0, r.output
     assert "1 articles" in r.output
+
+
+def test_fast_node_iris_equal_the_general_minting():
+    from kg import iris
+    from kg.rdf.article import _node_prefix
+    for parts in [("mesh", 3), ("mesh", 3, 1), ("author", 12), ("abstract", 2), ("grant", 1), ("investigator", 9)]:
+        assert _node_prefix("35246503") + "/".join(map(str, parts)) + ">" == "<" + iris.node("35246503", *parts) + ">"

@@ -105,23 +105,35 @@ def parse_pub_date(elem: etree._Element | None) -> PubDate:
 
 
 def _author(a: etree._Element) -> Author:
-    orcid = None
-    for ident in a.iterfind("Identifier"):
-        if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
-            m = _ORCID_RE.search(ident.text.replace(" ", ""))
-            if m:
-                d = m.group(1).replace("-", "").upper()
-                orcid = f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:16]}"
-    affs = [text_of(x) for x in a.iterfind("AffiliationInfo/Affiliation")]
-    old = a.findtext("Affiliation")  # 2013 DTD: affiliation directly on the author
-    if old:
-        affs.append(old.strip())
-    return Author(
-        last_name=text_of(a.find("LastName")), fore_name=text_of(a.find("ForeName")),
-        initials=a.findtext("Initials"), suffix=a.findtext("Suffix"),
-        collective_name=text_of(a.find("CollectiveName")), orcid=orcid,
-        affiliations=tuple(x for x in affs if x), valid=a.get("ValidYN", "Y") != "N",
-    )
+    """One pass over the author's children (this runs for every one of thousands of investigators)."""
+    last = fore = initials = suffix = collective = orcid = None
+    affs: list[str] = []
+    for c in a:
+        tag = c.tag
+        if tag == "LastName":
+            last = text_of(c)
+        elif tag == "ForeName":
+            fore = text_of(c)
+        elif tag == "Initials":
+            initials = c.text
+        elif tag == "AffiliationInfo":
+            x = text_of(c.find("Affiliation"))
+            if x:
+                affs.append(x)
+        elif tag == "Identifier":
+            if (c.get("Source") or "").upper() == "ORCID" and c.text:
+                m = _ORCID_RE.search(c.text.replace(" ", ""))
+                if m:
+                    d = m.group(1).replace("-", "").upper()
+                    orcid = f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:16]}"
+        elif tag == "CollectiveName":
+            collective = text_of(c)
+        elif tag == "Suffix":
+            suffix = c.text
+        elif tag == "Affiliation" and c.text:  # 2013 DTD: affiliation directly on the author
+            affs.append(c.text.strip())
+    return Author(last_name=last, fore_name=fore, initials=initials, suffix=suffix, collective_name=collective,
+                  orcid=orcid, affiliations=tuple(affs), valid=a.get("ValidYN", "Y") != "N")
 
 
 def _mesh_headings(mc: etree._Element) -> tuple[MeshHeading, ...]:

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from .. import iris
 from ..records import Article, Author, PubDate
-from ..vocab import CITO, DCTERMS, FABIO, FOAF, KG, PRISM, RDF
+from ..vocab import CITO, DCTERMS, FABIO, FOAF, KG, MESH, PRISM, RDF
 from .nt import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH, boolean, integer, iri, lit, typed
 
 Triple = tuple[str, str, str]
@@ -30,8 +30,23 @@ P_DOI, P_DATE = iri(PRISM.doi), iri(PRISM.publicationDate)
 C_JOURNAL_ARTICLE, C_REVIEW = iri(FABIO.JournalArticle), iri(FABIO.ReviewArticle)
 C_BOOK, C_CHAPTER, C_JOURNAL = iri(FABIO.Book), iri(FABIO.BookChapter), iri(FABIO.Journal)
 C_PERSON, C_ORG = iri(FOAF.Person), iri(FOAF.Organization)
+P_CITES = iri(CITO.cites)
 C_HEADING, C_QASSIGN = iri(KG.MeshHeading), iri(KG.MeshQualifierAssignment)
 K = {name: iri(KG.term(name)) for name in KG.terms or ()}
+# Other external terms used below, formatted once at import.
+CITO_cites = iri(CITO.cites)
+FABIO_hasNLMJournalTitleAbbreviation = iri(FABIO.hasNLMJournalTitleAbbreviation)
+FABIO_hasNationalLibraryOfMedicineJournalId = iri(FABIO.hasNationalLibraryOfMedicineJournalId)
+FABIO_hasPublicationYear = iri(FABIO.hasPublicationYear)
+FOAF_familyName = iri(FOAF.familyName)
+FOAF_givenName = iri(FOAF.givenName)
+FOAF_name = iri(FOAF.name)
+PRISM_eIssn = iri(PRISM.eIssn)
+PRISM_issn = iri(PRISM.issn)
+PRISM_issueIdentifier = iri(PRISM.issueIdentifier)
+PRISM_keyword = iri(PRISM.keyword)
+PRISM_pageRange = iri(PRISM.pageRange)
+PRISM_volume = iri(PRISM.volume)
 
 REVIEW_TYPE_UIS = {"D016454", "D017418", "D000078182"}  # Review, Meta-Analysis, Systematic Review
 COMMENT_TYPES = {  # PubMed RefType -> kg: property
@@ -58,24 +73,30 @@ def date_literal(d: PubDate) -> str | None:
     return typed(f"{d.year:04d}", XSD_GYEAR)
 
 
+def _node_prefix(pmid: str) -> str:
+    """`<.../id/pubmed/PMID/` once per article: node IRIs are this plus fixed words and integers, so they
+    need neither quoting nor validation (`iris.node` is the general, slower form; a test keeps them equal)."""
+    return "<" + iris.node(pmid, "")
+
+
 def _person(s: str, a: Author, position: int) -> Iterator[Triple]:
     if a.collective_name and not a.last_name:
         yield s, P_TYPE, C_ORG
         yield s, K["collectiveName"], lit(a.collective_name)
-        yield s, iri(FOAF.name), lit(a.collective_name)
+        yield s, FOAF_name, lit(a.collective_name)
     else:
         yield s, P_TYPE, C_PERSON
         if a.last_name:
-            yield s, iri(FOAF.familyName), lit(a.last_name)
+            yield s, FOAF_familyName, lit(a.last_name)
         if a.fore_name:
-            yield s, iri(FOAF.givenName), lit(a.fore_name)
+            yield s, FOAF_givenName, lit(a.fore_name)
         if a.initials:
             yield s, K["initials"], lit(a.initials)
         if a.suffix:
             yield s, K["suffix"], lit(a.suffix)
         name = " ".join(x for x in (a.fore_name, a.last_name, a.suffix) if x)
         if name:
-            yield s, iri(FOAF.name), lit(name)
+            yield s, FOAF_name, lit(name)
     yield s, K["authorPosition"], integer(position)
     if a.orcid:
         yield s, K["orcid"], iri("https://orcid.org/" + a.orcid)
@@ -84,13 +105,14 @@ def _person(s: str, a: Author, position: int) -> Iterator[Triple]:
 
 
 def _mesh_term(ui: str | None) -> str | None:
-    return iri(iris.mesh(ui)) if ui and _MESH_UI.match(ui) else None
+    return f"<{MESH}{ui}>" if ui and _MESH_UI.match(ui) else None
 
 
 def article_triples(a: Article) -> Iterator[Triple]:
     """Every triple of one article's named graph (provenance excluded: see `kg.rdf.provenance`)."""
     pm = a.pmid
-    s = iri(iris.article(pm))
+    s = "<" + iris.article(pm) + ">"
+    base = _node_prefix(pm)
     if a.is_book:
         yield s, P_TYPE, C_CHAPTER if (a.book_title and a.title != a.book_title) else C_BOOK
     else:
@@ -110,7 +132,7 @@ def article_triples(a: Article) -> Iterator[Triple]:
         yield s, P_ABSTRACT, lit(ab)
         if len(a.abstract) > 1 or a.abstract[0].label:
             for i, sec in enumerate(a.abstract, 1):
-                n = iri(iris.node(pm, "abstract", i))
+                n = f"{base}abstract/{i}>"
                 yield s, K["abstractSection"], n
                 yield n, P_TYPE, K["AbstractSection"]
                 yield n, K["position"], integer(i)
@@ -125,7 +147,7 @@ def article_triples(a: Article) -> Iterator[Triple]:
     dl = date_literal(d)
     if dl:
         yield s, P_DATE, dl
-        yield s, iri(FABIO.hasPublicationYear), typed(f"{d.year:04d}", XSD_GYEAR)
+        yield s, FABIO_hasPublicationYear, typed(f"{d.year:04d}", XSD_GYEAR)
     if d.medline_date:
         yield s, K["medlineDate"], lit(d.medline_date)
     for lg in a.languages:
@@ -143,20 +165,20 @@ def article_triples(a: Article) -> Iterator[Triple]:
     if a.indexing_method:
         yield s, K["indexingMethod"], lit(a.indexing_method)
     if a.volume:
-        yield s, iri(PRISM.volume), lit(a.volume)
+        yield s, PRISM_volume, lit(a.volume)
     if a.issue:
-        yield s, iri(PRISM.issueIdentifier), lit(a.issue)
+        yield s, PRISM_issueIdentifier, lit(a.issue)
     if a.pages:
-        yield s, iri(PRISM.pageRange), lit(a.pages)
+        yield s, PRISM_pageRange, lit(a.pages)
     if a.publisher:
         yield s, P_PUBLISHER, lit(a.publisher)
 
     for i, au in enumerate(a.authors, 1):
-        n = iri(iris.node(pm, "author", i))
+        n = f"{base}author/{i}>"
         yield s, P_CREATOR, n
         yield from _person(n, au, i)
     for i, inv in enumerate(a.investigators, 1):
-        n = iri(iris.node(pm, "investigator", i))
+        n = f"{base}investigator/{i}>"
         yield s, K["investigator"], n
         yield n, P_TYPE, K["Investigator"]
         yield from _person(n, inv, i)
@@ -173,16 +195,16 @@ def article_triples(a: Article) -> Iterator[Triple]:
                 yield jn, P_TITLE, lit(j.title)
             if j.nlm_unique_id:
                 yield jn, K["nlmUniqueId"], lit(j.nlm_unique_id)
-                yield jn, iri(FABIO.hasNationalLibraryOfMedicineJournalId), lit(j.nlm_unique_id)
+                yield jn, FABIO_hasNationalLibraryOfMedicineJournalId, lit(j.nlm_unique_id)
             if j.issn_print and _ISSN.match(j.issn_print):
-                yield jn, iri(PRISM.issn), lit(j.issn_print)
+                yield jn, PRISM_issn, lit(j.issn_print)
             if j.issn_electronic and _ISSN.match(j.issn_electronic):
-                yield jn, iri(PRISM.eIssn), lit(j.issn_electronic)
+                yield jn, PRISM_eIssn, lit(j.issn_electronic)
             if j.issn_linking and _ISSN.match(j.issn_linking):
                 yield jn, K["issnLinking"], lit(j.issn_linking)
             if j.medline_ta:
                 yield jn, K["medlineTA"], lit(j.medline_ta)
-                yield jn, iri(FABIO.hasNLMJournalTitleAbbreviation), lit(j.medline_ta)
+                yield jn, FABIO_hasNLMJournalTitleAbbreviation, lit(j.medline_ta)
             if j.country:
                 yield jn, K["country"], lit(j.country)
 
@@ -199,9 +221,9 @@ def article_triples(a: Article) -> Iterator[Triple]:
         if t:
             yield s, K["supplementaryConcept"], t
     for kw in a.keywords:
-        yield s, iri(PRISM.keyword), lit(kw)
+        yield s, PRISM_keyword, lit(kw)
     for i, g in enumerate(a.grants, 1):
-        n = iri(iris.node(pm, "grant", i))
+        n = f"{base}grant/{i}>"
         yield s, K["grant"], n
         yield n, P_TYPE, K["Grant"]
         if g.grant_id:
@@ -214,22 +236,22 @@ def article_triples(a: Article) -> Iterator[Triple]:
             yield n, K["grantAcronym"], lit(g.acronym)
     for r in a.references:
         if r.pmid and r.pmid.isdigit():
-            yield s, iri(CITO.cites), iri(iris.article(r.pmid))
+            yield s, P_CITES, "<" + iris.article(r.pmid) + ">"
         elif r.doi and _DOI.match(r.doi):
-            yield s, iri(CITO.cites), iri(iris.doi(r.doi))
+            yield s, CITO_cites, iri(iris.doi(r.doi))
     for c in a.comments_corrections:
         prop = COMMENT_TYPES.get(c.ref_type)
         if prop and c.pmid and c.pmid.isdigit():
-            yield s, K[prop], iri(iris.article(c.pmid))
+            yield s, K[prop], "<" + iris.article(c.pmid) + ">"
 
     yield from mesh_triples(a, s)
 
 
 def mesh_triples(a: Article, s: str) -> Iterator[Triple]:
     """MeSH headings: fabio subject terms to descriptors and pair IRIs, plus a flag-keeping heading node."""
-    pm = a.pmid
+    base = _node_prefix(a.pmid)
     for i, h in enumerate(a.mesh_headings, 1):
-        n = iri(iris.node(pm, "mesh", i))
+        n = f"{base}mesh/{i}>"
         yield s, K["meshHeading"], n
         yield n, P_TYPE, C_HEADING
         yield n, K["position"], integer(i)
@@ -246,7 +268,7 @@ def mesh_triples(a: Article, s: str) -> Iterator[Triple]:
             if h.major:
                 yield s, P_PRIMARY, d
         for k, q in enumerate(h.qualifiers, 1):
-            qn = iri(iris.node(pm, "mesh", i, k))
+            qn = f"{base}mesh/{i}/{k}>"
             yield n, K["qualifier"], qn
             yield qn, P_TYPE, C_QASSIGN
             yield qn, K["position"], integer(k)
@@ -258,7 +280,7 @@ def mesh_triples(a: Article, s: str) -> Iterator[Triple]:
             if qt:
                 yield qn, K["qualifierTerm"], qt
             if qt and d and h.descriptor_ui and q.ui:
-                pair = iri(iris.mesh_pair(h.descriptor_ui, q.ui))
+                pair = f"<{MESH}{h.descriptor_ui}{q.ui}>"
                 yield qn, K["pairTerm"], pair
                 yield s, P_SUBJECT, pair
                 if q.major:

@@ -1,0 +1,111 @@
+"""Ingest benchmarks on the synthetic baseline-sized file: the lxml floor, XML -> N-Quads, XML -> store.
+
+Each stage runs in its own process so its peak memory (ru_maxrss) is its own. Prints one line per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def stage_floor(path: str) -> dict:
+    """Plain lxml iterparse on record end events, clearing each record and its preceding siblings."""
+    import gzip
+    from lxml import etree
+    n = 0
+    t = time.perf_counter()
+    with gzip.open(path) as f:
+        for _, el in etree.iterparse(f, events=("end",), tag="PubmedArticle", load_dtd=False,
+                                     resolve_entities=False, no_network=True, huge_tree=True):
+            n += 1
+            el.clear(keep_tail=False)
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+    return {"articles": n, "seconds": time.perf_counter() - t}
+
+
+def stage_nquads(path: str) -> dict:
+    """Parse, map, and write N-Quads text to a file (what `kg convert` does per worker)."""
+    from kg.ingest import read_path
+    from kg.pipeline import article_nquads
+    from kg.records import Article
+    from kg.rdf.provenance import now
+    n = triples = 0
+    gen = now()
+    t = time.perf_counter()
+    with tempfile.NamedTemporaryFile("w", suffix=".nq", delete=True, encoding="utf-8") as out:
+        for rec in read_path(path):
+            if isinstance(rec, Article):
+                _, text, k = article_nquads(rec, path=path, fmt="pubmed", generated=gen)
+                out.write(text)
+                n += 1
+                triples += k
+        size = out.tell()
+    return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t, "bytes": size}
+
+
+def stage_store(path: str, validate: bool = False) -> dict:
+    """`kg ingest` into a fresh on-disk Oxigraph store (optionally with the SHACL validator)."""
+    from kg.pipeline import ingest
+    from kg.stores.oxigraph import OxigraphStore
+    validator = None
+    if validate:
+        from kg.shapes import ingest_validator
+        validator = ingest_validator()
+    with tempfile.TemporaryDirectory() as d:
+        store = OxigraphStore(os.path.join(d, "store"))
+        t = time.perf_counter()
+        s = ingest([path], store, validator=validator)
+        secs = time.perf_counter() - t
+    return {"articles": s.articles, "triples": s.triples, "seconds": secs}
+
+
+STAGES = {"floor": stage_floor, "nquads": stage_nquads, "store": stage_store,
+          "store-validated": lambda p: stage_store(p, validate=True)}
+
+
+def run_stage(name: str, path: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--stage", name, path], capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--stage")
+    ap.add_argument("--stages", default="floor,nquads,store")
+    a = ap.parse_args()
+    if a.stage:
+        r = STAGES[a.stage](a.path)
+        r["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(r))
+        return
+    results = {}
+    for name in a.stages.split(","):
+        r = run_stage(name, a.path)
+        results[name] = r
+        if "error" in r:
+            print(f"{name:<16} error: {r['error']}")
+            continue
+        rate = r["articles"] / r["seconds"]
+        extra = f"  {r['triples'] / r['seconds']:>10,.0f} triples/s" if "triples" in r else ""
+        print(f"{name:<16} {r['articles']:>7} articles {r['seconds']:7.1f} s {rate:>8,.0f} articles/s"
+              f"{extra}  peak {r['peak_mb']:6.0f} MB")
+    if "floor" in results and "nquads" in results and "error" not in results["nquads"]:
+        print(f"XML -> N-Quads is {results['nquads']['seconds'] / results['floor']['seconds']:.2f}x the lxml floor")
+    if "store" in results and "store-validated" in results and "error" not in results["store-validated"]:
+        print(f"ingest with validation is {results['store-validated']['seconds'] / results['store']['seconds']:.2f}x "
+              "ingest without")
+
+
+if __name__ == "__main__":
+    main()
