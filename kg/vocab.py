@@ -84,6 +84,8 @@ KG_TERMS = [
     # mentions / entities / assertions (issue 3)
     "sectionType", "entityType", "matchedText", "sentence", "confidence", "negated", "hedged",
     "polarity", "supportingArticleCount", "trigger", "inSection", "ontology",
+    # ontology linking (issue 7)
+    "xref",
 ]
 KG = Namespace("https://w3id.org/oncokg/vocab/", KG_TERMS)
 
