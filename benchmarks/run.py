@@ -1,0 +1,54 @@
+"""`make bench`: every benchmark of the project, printing figures (never asserting timings).
+
+Builds the synthetic baseline-sized file once (.bench/, not committed), then runs each benchmark script
+in its own process so that peak memory figures are per stage. Set KG_BENCH_N for a smaller file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+N = int(os.environ.get("KG_BENCH_N", "30000"))
+DATA = ROOT / ".bench" / f"synthetic-{N}.xml.gz"
+
+# (title, script, extra arguments); scripts that are not there yet are skipped with a note.
+BENCHES = [
+    ("Ingest: lxml floor, XML -> N-Quads, XML -> store (issue 2)", "bench_ingest.py",
+     [str(DATA), "--stages", "floor,nquads,store"]),
+    ("Validation throughput (issue 4)", "bench_validate.py", [str(DATA)]),
+    ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
+    ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
+    ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
+]
+
+
+def main() -> int:
+    if not DATA.exists():
+        print(f"writing the synthetic {N:,}-article file {DATA.relative_to(ROOT)} ...", flush=True)
+        sys.path.insert(0, str(HERE))
+        from synthetic import write
+        write(DATA, N)
+    print(f"input: {DATA.relative_to(ROOT)} ({DATA.stat().st_size / 1e6:.0f} MB gzipped, {N:,} articles), "
+          f"{os.cpu_count()} cores\n", flush=True)
+    failed = 0
+    for title, script, args in BENCHES:
+        path = HERE / script
+        print(f"== {title}", flush=True)
+        if not path.exists():
+            print(f"   (skipped: benchmarks/{script} is not written yet)\n")
+            continue
+        t = time.perf_counter()
+        r = subprocess.run([sys.executable, str(path), *args], cwd=ROOT)
+        failed += r.returncode != 0
+        print(f"   ({time.perf_counter() - t:.0f} s)\n", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
