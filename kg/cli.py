@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "kg.commands.core",      # ingest, export, sparql, query, queries, stats
     "kg.commands.fetch",     # fetch (Entrez)
     "kg.commands.servers",   # load (to a SPARQL server), serve, convert (N-Quads shards)
+    "kg.commands.linking",   # mesh load|build, link, ontology load (issue 7)
 ]
 
 
