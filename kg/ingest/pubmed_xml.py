@@ -170,9 +170,20 @@ def _references(pd: etree._Element | None) -> tuple[Reference, ...]:
         return ()
     refs = []
     for r in pd.iterfind("ReferenceList/Reference"):
-        ids = _ids(r.find("ArticleIdList"))
-        refs.append(Reference(citation=text_of(r.find("Citation")), pmid=ids.get("pubmed"),
-                              doi=ids.get("doi"), pmcid=ids.get("pmc")))
+        citation = pmid = doi = pmcid = None
+        for c in r:
+            if c.tag == "Citation":
+                citation = text_of(c)
+            elif c.tag == "ArticleIdList":
+                for aid in c:
+                    t = aid.get("IdType")
+                    if t == "pubmed" and pmid is None:
+                        pmid = (aid.text or "").strip() or None
+                    elif t == "doi" and doi is None:
+                        doi = (aid.text or "").strip() or None
+                    elif t == "pmc" and pmcid is None:
+                        pmcid = (aid.text or "").strip() or None
+        refs.append(Reference(citation=citation, pmid=pmid, doi=doi, pmcid=pmcid))
     return tuple(refs)
 
 
@@ -325,10 +336,10 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
             else:
                 yield Rejected(InputError(f"DeleteCitation holds a malformed PMID {p.text!r}", path=path))
         return
-    pmid = elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID")
     try:
         yield parse_article(elem) if tag == "PubmedArticle" else parse_book(elem)
     except (ValueError, TypeError, AttributeError) as exc:
+        pmid = elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID")
         yield Rejected(InputError(str(exc), path=path, pmid=(pmid or "").strip() or None,
                                   line=elem.sourceline))
 
