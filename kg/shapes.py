@@ -1,0 +1,1098 @@
+"""SHACL shapes for everything `kg` writes, and a validator fast enough to run inside `kg ingest`.
+
+Shapes are data (`shapes/*.ttl`, loaded by name). pySHACL is the reference engine; this module compiles
+the same shapes graph into a small SHACL-core evaluator that works on one named graph at a time, straight
+from N-Quads text, so ingest can check every article before it is stored. Why not pySHACL itself: it
+needs seconds per few dozen articles (tests/test_shapes_equivalence.py measures it), and ingest needs
+thousands per second. Why not SPARQL per constraint: loading each batch into a second store costs as much
+as the ingest itself. See docs/decisions/0004-shapes-and-fast-validation.md.
+
+Semantics: a data graph is one named graph (as pySHACL does when given a Dataset: each named graph is
+validated on its own), optionally joined with read-only *context* triples (the MeSH vocabulary's
+allowable qualifiers). The supported subset is listed in `SUPPORTED`; loading a shape that uses
+anything else raises `ShapesError`, so the fast engine can never silently skip a constraint.
+A test runs the W3C SHACL core test cases for exactly that subset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .errors import ShapesError
+from .resources import data_dir
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SEVERITIES = {SH + "Violation": "Violation", SH + "Warning": "Warning", SH + "Info": "Info"}
+
+#: Constraint parameters the fast engine implements (all others are refused when shapes are compiled).
+SUPPORTED = frozenset({
+    "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive", "maxInclusive",
+    "minExclusive", "maxExclusive", "minLength", "maxLength", "pattern", "in", "hasValue",
+    "node", "or", "and", "not", "xone", "equals", "disjoint", "lessThan", "lessThanOrEquals", "sparql",
+})
+_IGNORED = {"path", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "severity", "message",
+            "property", "flags", "deactivated", "name", "description", "order", "group", "defaultValue",
+            "declare", "prefixes"}
+
+# ---- terms ------------------------------------------------------------------------------------------
+# A term is its N-Triples text: "<iri>", "_:b", "\"lex\"", "\"lex\"@en", "\"lex\"^^<dt>".
+
+_ESC = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)')
+_ESC_CHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _ESC.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+                    else _ESC_CHARS.get(m.group(1), m.group(1)), text)
+
+
+def literal_parts(term: str) -> tuple[str, str, str | None]:
+    """(lexical form, datatype IRI, language) of a literal term."""
+    j = term.rfind('"')
+    lex = _unescape(term[1:j])
+    rest = term[j + 1:]
+    if not rest:
+        return lex, XSD_STRING, None
+    if rest[0] == "@":
+        return lex, RDF_LANGSTRING, rest[1:].lower()
+    return lex, rest[3:-1], None
+
+
+def term_string(term: str) -> str:
+    """SPARQL STR(): the IRI, the lexical form, or the blank node label."""
+    c = term[0]
+    if c == "<":
+        return term[1:-1]
+    if c == '"':
+        return literal_parts(term)[0]
+    return term[2:]
+
+
+# Lexical forms of the datatypes whose well-formedness sh:datatype checks (as rdflib does).
+_TZ = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+_LEXICAL = {
+    "integer": re.compile(r"^[+-]?[0-9]+$"),
+    "nonNegativeInteger": re.compile(r"^(\+?[0-9]+|-0+)$"),
+    "positiveInteger": re.compile(r"^\+?0*[1-9][0-9]*$"),
+    "decimal": re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"),
+    "boolean": re.compile(r"^(true|false|1|0)$"),
+    "gYear": re.compile(rf"^{_YEAR}{_TZ}$"),
+    "gYearMonth": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2]){_TZ}$"),
+    "date": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}$"),
+    "dateTime": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
+                           rf"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?{_TZ}$"),
+}
+_INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "long", "int", "short", "byte",
+                  "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt"}
+
+
+def _valid_date(lex: str) -> bool:
+    import datetime as _dt
+    m = re.match(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})", lex)
+    if not m:
+        return False
+    try:
+        _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return False
+    return True
+
+
+def well_formed(lex: str, datatype: str) -> bool:
+    if not datatype.startswith(XSD):
+        return True
+    local = datatype[len(XSD):]
+    rx = _LEXICAL.get(local)
+    if rx is None:
+        return True
+    if not rx.match(lex):
+        return False
+    if local in ("date", "dateTime"):
+        return _valid_date(lex)
+    return True
+
+
+def numeric_value(term: str) -> Decimal | float | None:
+    if term[0] != '"':
+        return None
+    lex, dt, _ = literal_parts(term)
+    if not dt.startswith(XSD):
+        return None
+    local = dt[len(XSD):]
+    try:
+        if local in _INTEGER_TYPES or local == "decimal":
+            return Decimal(lex.strip()) if well_formed(lex, dt) else None
+        if local in ("float", "double"):
+            return float(lex.strip().replace("INF", "inf"))
+    except (InvalidOperation, ValueError):
+        return None
+    return None
+
+
+# ---- data -------------------------------------------------------------------------------------------
+_NQ_LINE = re.compile(r"^(<[^>\s]*>|_:\S+) (<[^>\s]*>) (.+) (<[^>]*>) \.$", re.M)
+
+
+def parse_nquads(text: str) -> list[tuple[str, str, str]]:
+    """Triples of an N-Quads text in one named graph. A fast path for `kg`'s own serializer (one space
+    between terms, one line per quad); anything else goes through Oxigraph's parser."""
+    found = _NQ_LINE.findall(text)
+    if len(found) == text.count("\n") and text.endswith("\n"):
+        return [(s, p, o) for s, p, o, _ in found]
+    import pyoxigraph as ox
+    return [(str(q.subject), str(q.predicate), str(q.object))
+            for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)]
+
+
+class Data:
+    """One data graph, indexed for the lookups SHACL needs."""
+
+    __slots__ = ("spo", "_inv", "_types", "_subclasses")
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]]) -> None:
+        spo: dict[str, dict[str, list[str]]] = {}
+        for s, p, o in triples:
+            d = spo.get(s)
+            if d is None:
+                spo[s] = {p: [o]}
+            else:
+                v = d.get(p)
+                if v is None:
+                    d[p] = [o]
+                elif o not in v:
+                    v.append(o)
+        self.spo = spo
+        self._inv: dict[str, dict[str, list[str]]] = {}
+        self._types: dict[str, list[str]] | None = None
+        self._subclasses: dict[str, set[str]] = {}
+
+    def objects(self, s: str, p: str) -> list[str]:
+        d = self.spo.get(s)
+        return d.get(p, []) if d else []
+
+    def inverse(self, p: str) -> dict[str, list[str]]:
+        inv = self._inv.get(p)
+        if inv is None:
+            inv = defaultdict(list)
+            for s, d in self.spo.items():
+                for o in d.get(p, ()):
+                    inv[o].append(s)
+            self._inv[p] = inv = dict(inv)
+        return inv
+
+    def subjects(self, p: str, o: str) -> list[str]:
+        return self.inverse(p).get(o, [])
+
+    def subjects_of(self, p: str) -> list[str]:
+        return [s for s, d in self.spo.items() if p in d]
+
+    def objects_of(self, p: str) -> list[str]:
+        return list(self.inverse(p))
+
+    def subclasses(self, c: str) -> set[str]:
+        """c and every class below it by rdfs:subClassOf in the data graph."""
+        got = self._subclasses.get(c)
+        if got is None:
+            got = {c}
+            inv = self.inverse(RDFS_SUBCLASS)
+            if inv:
+                todo = [c]
+                while todo:
+                    for sub in inv.get(todo.pop(), ()):
+                        if sub not in got:
+                            got.add(sub)
+                            todo.append(sub)
+            self._subclasses[c] = got
+        return got
+
+    def instances(self, c: str) -> list[str]:
+        inv = self.inverse(RDF_TYPE)
+        classes = self.subclasses(c)
+        if len(classes) == 1:
+            return inv.get(c, [])
+        return list(dict.fromkeys(x for k in classes for x in inv.get(k, ())))
+
+    def has_class(self, node: str, c: str) -> bool:
+        types = self.objects(node, RDF_TYPE)
+        if not types:
+            return False
+        if c in types:
+            return True
+        classes = self.subclasses(c)
+        return len(classes) > 1 and any(t in classes for t in types)
+
+    def triples(self) -> Iterator[tuple[str, str, str]]:
+        for s, d in self.spo.items():
+            for p, os_ in d.items():
+                for o in os_:
+                    yield s, p, o
+
+
+# ---- paths ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Path_:
+    kind: str            # "pred", "inverse", "alt", "seq", "zeroOrMore", "oneOrMore", "zeroOrOne"
+    pred: str = ""
+    parts: tuple["Path_", ...] = ()
+
+    def render(self) -> str:
+        if self.kind == "pred":
+            return self.pred
+        if self.kind == "inverse":
+            return "^" + self.parts[0].render()
+        if self.kind == "alt":
+            return "(" + "|".join(p.render() for p in self.parts) + ")"
+        if self.kind == "seq":
+            return "(" + "/".join(p.render() for p in self.parts) + ")"
+        return self.parts[0].render() + {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
+
+    def values(self, data: Data, node: str) -> list[str]:
+        k = self.kind
+        if k == "pred":
+            return data.objects(node, self.pred)
+        if k == "inverse":
+            inner = self.parts[0]
+            if inner.kind == "pred":
+                return data.subjects(inner.pred, node)
+            return [s for s in _all_nodes(data) if node in inner.values(data, s)]
+        if k == "alt":
+            return list(dict.fromkeys(v for p in self.parts for v in p.values(data, node)))
+        if k == "seq":
+            cur = [node]
+            for p in self.parts:
+                cur = list(dict.fromkeys(v for n in cur for v in p.values(data, n)))
+            return cur
+        inner = self.parts[0]
+        if k == "zeroOrOne":
+            return list(dict.fromkeys([node] + inner.values(data, node)))
+        seen: dict[str, None] = {node: None} if k == "zeroOrMore" else {}
+        todo = inner.values(data, node)
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen[n] = None
+                todo.extend(inner.values(data, n))
+        return list(seen)
+
+
+def _all_nodes(data: Data) -> list[str]:
+    nodes = dict.fromkeys(data.spo)
+    for _, _, o in data.triples():
+        nodes[o] = None
+    return list(nodes)
+
+
+# ---- compiled shapes ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, plus the graph and PMID it belongs to."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str
+    component: str
+    severity: str
+    message: str
+    graph: str | None = None
+    pmid: str | None = None
+
+    def key(self) -> tuple:
+        """What pySHACL and this engine must agree on (tests/test_shapes_equivalence.py)."""
+        return (self.focus, self.path, self.value, self.shape, self.component, self.severity, self.message)
+
+
+@dataclass
+class Shape:
+    node: object                       # rdflib node of the shape (identity)
+    name: str                          # N-Triples form for reports
+    path: Path_ | None = None
+    targets_class: list[str] = field(default_factory=list)
+    targets_node: list[str] = field(default_factory=list)
+    targets_subjects_of: list[str] = field(default_factory=list)
+    targets_objects_of: list[str] = field(default_factory=list)
+    checks: list[Callable] = field(default_factory=list)
+    properties: list["Shape"] = field(default_factory=list)
+    sparql: list["SparqlConstraint"] = field(default_factory=list)
+    severity: str = "Violation"
+    message: str | None = None
+    deactivated: bool = False
+    path_text: str | None = None
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.targets_class or self.targets_node or self.targets_subjects_of or self.targets_objects_of)
+
+
+@dataclass
+class SparqlConstraint:
+    shape: Shape
+    node: object
+    query: str
+    predicates: frozenset[str] | None   # predicates the query can match; None: any
+    severity: str
+    message: str | None
+
+
+Emit = list  # failures: (value, component local name)
+
+
+class ShapesGraph:
+    """A compiled shapes graph: `validate(data)` gives the results pySHACL would give."""
+
+    def __init__(self, graph) -> None:
+        self.graph = graph
+        self._cache: dict[object, Shape] = {}
+        self.shapes: list[Shape] = []
+        self._compile()
+        self.sparql = [c for s in self._cache.values() for c in s.sparql]
+
+    # -- compilation --------------------------------------------------------------------------------
+    def _compile(self) -> None:
+        from rdflib import RDF, RDFS, URIRef
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        roots: dict[object, None] = {}
+        for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+            for s in g.subjects(sh(p), None):
+                roots[s] = None
+        for s in g.subjects(RDF.type, sh("NodeShape")):
+            if (s, RDF.type, RDFS.Class) in g or (s, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
+                roots[s] = None
+        for s in g.subjects(RDF.type, sh("PropertyShape")):
+            if any(g.objects(s, sh(t)) for t in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")):
+                roots[s] = None
+        self.shapes = [self.shape(s) for s in roots]
+
+    def shape(self, node) -> Shape:
+        got = self._cache.get(node)
+        if got is not None:
+            return got
+        from rdflib import RDF, RDFS, URIRef, Literal
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        shp = Shape(node=node, name=node.n3())
+        self._cache[node] = shp
+        path = g.value(node, sh("path"))
+        if path is not None:
+            shp.path = self._path(path)
+            shp.path_text = shp.path.render()
+        shp.targets_class = [t.n3() for t in g.objects(node, sh("targetClass"))]
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
+            shp.targets_class.append(node.n3())
+        shp.targets_node = [t.n3() for t in g.objects(node, sh("targetNode"))]
+        shp.targets_subjects_of = [t.n3() for t in g.objects(node, sh("targetSubjectsOf"))]
+        shp.targets_objects_of = [t.n3() for t in g.objects(node, sh("targetObjectsOf"))]
+        sev = g.value(node, sh("severity"))
+        shp.severity = SEVERITIES.get(str(sev), str(sev)) if sev is not None else "Violation"
+        msgs = sorted(g.objects(node, sh("message")), key=str)
+        shp.message = str(msgs[0]) if msgs else None
+        shp.deactivated = bool(g.value(node, sh("deactivated")) == Literal(True))
+        used = {str(p)[len(SH):] for p in g.predicates(node, None) if str(p).startswith(SH)}
+        unknown = used - SUPPORTED - _IGNORED - {"qualifiedMinCount", "qualifiedMaxCount"} - {"languageIn", "uniqueLang"}
+        if unknown or used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}:
+            bad = sorted(unknown | (used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}))
+            raise ShapesError(f"shape {node.n3()} uses SHACL features the fast validator does not implement: "
+                              + ", ".join("sh:" + b for b in bad))
+        for prop in g.objects(node, sh("property")):
+            shp.properties.append(self.shape(prop))
+        self._checks(shp, used)
+        for c in g.objects(node, sh("sparql")):
+            if g.value(c, sh("deactivated")) == Literal(True):
+                continue
+            shp.sparql.append(self._sparql(shp, c))
+        return shp
+
+    def _path(self, node) -> Path_:
+        from rdflib import URIRef, BNode
+        from rdflib.collection import Collection
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        if isinstance(node, URIRef):
+            return Path_("pred", node.n3())
+        if (node, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None) in g:
+            return Path_("seq", parts=tuple(self._path(x) for x in Collection(g, node)))
+        for kind in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            inner = g.value(node, sh(kind))
+            if inner is not None:
+                name = {"inversePath": "inverse"}.get(kind, kind[:-4])
+                return Path_(name, parts=(self._path(inner),))
+        alt = g.value(node, sh("alternativePath"))
+        if alt is not None:
+            return Path_("alt", parts=tuple(self._path(x) for x in Collection(g, alt)))
+        raise ShapesError(f"unsupported property path {node!r}")
+
+    def _list(self, node) -> list:
+        from rdflib.collection import Collection
+        return list(Collection(self.graph, node))
+
+    def _checks(self, shp: Shape, used: set[str]) -> None:
+        from rdflib import URIRef
+        g = self.graph
+        node = shp.node
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        add = shp.checks.append
+        for c in g.objects(node, sh("class")):
+            add(_class_check(c.n3()))
+        for d in g.objects(node, sh("datatype")):
+            add(_datatype_check(str(d)))
+        for k in g.objects(node, sh("nodeKind")):
+            add(_nodekind_check(str(k)[len(SH):]))
+        for v in g.objects(node, sh("minCount")):
+            add(_count_check(int(v), None))
+        for v in g.objects(node, sh("maxCount")):
+            add(_count_check(None, int(v)))
+        for name, op in (("minInclusive", "ge"), ("maxInclusive", "le"), ("minExclusive", "gt"),
+                         ("maxExclusive", "lt")):
+            for v in g.objects(node, sh(name)):
+                add(_range_check(name, op, v.n3()))
+        for v in g.objects(node, sh("minLength")):
+            add(_length_check("MinLength", int(v), None))
+        for v in g.objects(node, sh("maxLength")):
+            add(_length_check("MaxLength", None, int(v)))
+        for v in g.objects(node, sh("pattern")):
+            flags = g.value(node, sh("flags"))
+            add(_pattern_check(str(v), str(flags) if flags is not None else ""))
+        for v in g.objects(node, sh("in")):
+            add(_in_check(frozenset(x.n3() for x in self._list(v))))
+        for v in g.objects(node, sh("hasValue")):
+            add(_has_value_check(v.n3()))
+        for v in g.objects(node, sh("node")):
+            add(_node_check(self, v))
+        for v in g.objects(node, sh("not")):
+            add(_not_check(self, v))
+        for v in g.objects(node, sh("and")):
+            add(_logic_check(self, "And", self._list(v)))
+        for v in g.objects(node, sh("or")):
+            add(_logic_check(self, "Or", self._list(v)))
+        for v in g.objects(node, sh("xone")):
+            add(_logic_check(self, "Xone", self._list(v)))
+        for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            for v in g.objects(node, sh(name)):
+                add(_pair_check(name, v.n3()))
+
+    def _sparql(self, shp: Shape, c) -> SparqlConstraint:
+        from rdflib import URIRef
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        select = g.value(c, sh("select"))
+        if select is None:
+            raise ShapesError(f"SPARQL constraint of {shp.name} has no sh:select")
+        prefixes: dict[str, str] = {}
+        for pnode in g.objects(c, sh("prefixes")):
+            for decl in g.objects(pnode, sh("declare")):
+                prefixes[str(g.value(decl, sh("prefix")))] = str(g.value(decl, sh("namespace")))
+        head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in sorted(prefixes.items()))
+        query = head + str(select)
+        sev = g.value(c, sh("severity")) or g.value(shp.node, sh("severity"))
+        msgs = sorted(g.objects(c, sh("message")), key=str) or sorted(g.objects(shp.node, sh("message")), key=str)
+        return SparqlConstraint(shape=shp, node=c, query=query, predicates=_query_predicates(str(select), prefixes),
+                                severity=SEVERITIES.get(str(sev), "Violation") if sev is not None else "Violation",
+                                message=str(msgs[0]) if msgs else None)
+
+    # -- evaluation ---------------------------------------------------------------------------------
+    def focus_nodes(self, shp: Shape, data: Data) -> list[str]:
+        found: dict[str, None] = {}
+        for c in shp.targets_class:
+            found.update(dict.fromkeys(data.instances(c)))
+        for n in shp.targets_node:
+            found[n] = None
+        for p in shp.targets_subjects_of:
+            found.update(dict.fromkeys(data.subjects_of(p)))
+        for p in shp.targets_objects_of:
+            found.update(dict.fromkeys(data.objects_of(p)))
+        return list(found)
+
+    def evaluate(self, shp: Shape, data: Data, focus: str, out: list[Result] | None) -> bool:
+        """Check one focus node; append results to `out` (None: stop at the first failure). True if it conforms."""
+        if shp.deactivated:
+            return True
+        path = shp.path
+        values = path.values(data, focus) if path is not None else [focus]
+        fails: list[tuple[str | None, str]] = []
+        for check in shp.checks:
+            check(data, focus, values, fails)
+            if fails and out is None:
+                return False
+        ok = not fails
+        if fails:
+            rendered = shp.path_text
+            for value, comp in fails:
+                out.append(Result(focus, rendered, value, shp.name, SH + comp + "ConstraintComponent",  # type: ignore[union-attr]
+                                  shp.severity, shp.message or comp))
+        if shp.properties:
+            for v in ([focus] if path is None else values):
+                for prop in shp.properties:
+                    if not self.evaluate(prop, data, v, out):
+                        ok = False
+                        if out is None:
+                            return False
+        if shp.sparql and out is None:
+            # nested SPARQL constraints (inside sh:node / sh:or) would need the batch store: refused
+            raise ShapesError(f"{shp.name}: SPARQL constraints are supported on targeted shapes only")
+        return ok
+
+    def validate(self, data: Data, *, graph: str | None = None) -> list[Result]:
+        out: list[Result] = []
+        for shp in self.shapes:
+            if shp.deactivated:
+                continue
+            for f in self.focus_nodes(shp, data):
+                self.evaluate(shp, data, f, out)
+        return out
+
+
+def _query_predicates(select: str, prefixes: dict[str, str]) -> frozenset[str] | None:
+    """The constant predicates a SPARQL constraint mentions, so a batch store need only hold those.
+    None (load everything) when the query may use a variable predicate or a negated property set."""
+    body = re.sub(r'"[^"]*"', '""', select)
+    if re.search(r"[?$]\w+\s+[?$]\w+\s+\S", body.replace("SELECT", "")) or "!" in re.sub(r"!=|!BOUND|!\(", "", body):
+        return None
+    found = {m for m in re.findall(r"<[^>\s]+>", body)}
+    for pre, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", body):
+        if pre in prefixes:
+            found.add(f"<{prefixes[pre]}{local}>")
+    found.add(RDF_TYPE)
+    return frozenset(found)
+
+
+# ---- constraint components ---------------------------------------------------------------------------
+def _class_check(c: str):
+    def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
+        for v in values:
+            if v[0] == '"' or not data.has_class(v, c):
+                emit.append((v, "Class"))
+    return check
+
+
+def _datatype_check(dt: str):
+    if dt == XSD_STRING:
+        def check(data, focus, values, emit):
+            for v in values:
+                if v[0] != '"' or v[-1] != '"':
+                    if not (v[0] == '"' and v.endswith("^^<" + XSD_STRING + ">")):
+                        emit.append((v, "Datatype"))
+        return check
+    suffix = f"^^<{dt}>"
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] != '"' or not v.endswith(suffix):
+                emit.append((v, "Datatype"))
+            elif not well_formed(literal_parts(v)[0], dt):
+                emit.append((v, "Datatype"))
+    return check
+
+
+_KINDS = {
+    "IRI": "<", "BlankNode": "_", "Literal": '"', "BlankNodeOrIRI": "<_", "BlankNodeOrLiteral": '_"',
+    "IRIOrLiteral": '<"',
+}
+
+
+def _nodekind_check(kind: str):
+    allowed = _KINDS[kind]
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] not in allowed:
+                emit.append((v, "NodeKind"))
+    return check
+
+
+def _count_check(lo: int | None, hi: int | None):
+    def check(data, focus, values, emit):
+        n = len(values)
+        if lo is not None and n < lo:
+            emit.append((None, "MinCount"))
+        if hi is not None and n > hi:
+            emit.append((None, "MaxCount"))
+    return check
+
+
+def _range_check(name: str, op: str, bound: str):
+    b = numeric_value(bound)
+    comp = name[0].upper() + name[1:]
+
+    def check(data, focus, values, emit):
+        for v in values:
+            x = numeric_value(v)
+            if x is None or b is None:
+                emit.append((v, comp))
+                continue
+            try:
+                good = {"ge": x >= b, "le": x <= b, "gt": x > b, "lt": x < b}[op]
+            except TypeError:
+                good = {"ge": float(x) >= float(b), "le": float(x) <= float(b), "gt": float(x) > float(b),
+                        "lt": float(x) < float(b)}[op]
+            if not good:
+                emit.append((v, comp))
+    return check
+
+
+def _length_check(comp: str, lo: int | None, hi: int | None):
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] == "_":
+                emit.append((v, comp))
+                continue
+            n = len(term_string(v))
+            if (lo is not None and n < lo) or (hi is not None and n > hi):
+                emit.append((v, comp))
+    return check
+
+
+def _pattern_check(pattern: str, flags: str):
+    f = 0
+    for ch in flags:
+        f |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(ch, 0)
+    rx = re.compile(pattern, f)
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] == "_" or not rx.search(term_string(v)):
+                emit.append((v, "Pattern"))
+    return check
+
+
+def _in_check(allowed: frozenset[str]):
+    def check(data, focus, values, emit):
+        for v in values:
+            if v not in allowed:
+                emit.append((v, "In"))
+    return check
+
+
+def _has_value_check(value: str):
+    def check(data, focus, values, emit):
+        if value not in values:
+            emit.append((None, "HasValue"))
+    return check
+
+
+def _node_check(sg: ShapesGraph, node):
+    def check(data, focus, values, emit):
+        inner = sg.shape(node)
+        for v in values:
+            if not sg.evaluate(inner, data, v, None):
+                emit.append((v, "Node"))
+    return check
+
+
+def _not_check(sg: ShapesGraph, node):
+    def check(data, focus, values, emit):
+        inner = sg.shape(node)
+        for v in values:
+            if sg.evaluate(inner, data, v, None):
+                emit.append((v, "Not"))
+    return check
+
+
+def _logic_check(sg: ShapesGraph, comp: str, members: list):
+    def check(data, focus, values, emit):
+        inner = [sg.shape(m) for m in members]
+        for v in values:
+            n = sum(1 for s in inner if sg.evaluate(s, data, v, None))
+            if (comp == "And" and n < len(inner)) or (comp == "Or" and n == 0) or (comp == "Xone" and n != 1):
+                emit.append((v, comp))
+    return check
+
+
+def _compare(a: str, b: str) -> int | None:
+    """-1/0/1 when both literals are numbers (or both plain strings), None when incomparable."""
+    x, y = numeric_value(a), numeric_value(b)
+    if x is not None and y is not None:
+        return (x > y) - (x < y)
+    if a[0] == '"' and b[0] == '"':
+        la, da, _ = literal_parts(a)
+        lb, db, _ = literal_parts(b)
+        if da == db == XSD_STRING or (da == db and da.startswith(XSD) and da[len(XSD):] in ("date", "dateTime")):
+            return (la > lb) - (la < lb)
+    return None
+
+
+def _pair_check(name: str, other: str):
+    comp = name[0].upper() + name[1:]
+
+    def check(data, focus, values, emit):
+        others = data.objects(focus, other)
+        if name == "equals":
+            for v in values:
+                if v not in others:
+                    emit.append((v, comp))
+            for o in others:
+                if o not in values:
+                    emit.append((o, comp))
+        elif name == "disjoint":
+            for v in values:
+                if v in others:
+                    emit.append((v, comp))
+        else:
+            for v in values:
+                for o in others:
+                    c = _compare(v, o)
+                    if c is None or c > 0 or (c == 0 and name == "lessThan"):
+                        emit.append((v, comp))
+    return check
+
+
+# ---- loading shapes by name -----------------------------------------------------------------------------
+CORE_SHAPES = ("prefixes", "article", "mesh", "provenance", "annotation")
+MESH_VOCABULARY_SHAPES = ("mesh-vocabulary",)
+
+
+def shape_names() -> list[str]:
+    return sorted(p.stem for p in data_dir("shapes").glob("*.ttl"))
+
+
+def load_shapes_graph(names: Sequence[str] | None = None):
+    """The rdflib graph of the named shapes files (default: the core set, without the MeSH-vocabulary checks)."""
+    import rdflib
+    g = rdflib.Graph()
+    folder = data_dir("shapes")
+    for name in (names or CORE_SHAPES):
+        path = folder / f"{name}.ttl"
+        if not path.is_file():
+            raise ShapesError(f"no shapes file {name!r} in {folder} (have: {', '.join(shape_names())})")
+        try:
+            g.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise ShapesError(f"{path}: cannot parse: {exc}") from exc
+    return g
+
+
+_COMPILED: dict[tuple[str, ...], ShapesGraph] = {}
+
+
+def compiled(names: Sequence[str] | None = None) -> ShapesGraph:
+    key = tuple(names or CORE_SHAPES)
+    if key not in _COMPILED:
+        _COMPILED[key] = ShapesGraph(load_shapes_graph(key))
+    return _COMPILED[key]
+
+
+# ---- validating graphs -----------------------------------------------------------------------------------
+_PMID_IN_IRI = re.compile(r"/(?:graph/(?:pubmed|pmc|pubtator)|pubmed)/([1-9][0-9]{0,9})(?:[/>]|$)")
+
+
+def pmid_of(*terms: str | None) -> str | None:
+    for t in terms:
+        if t:
+            m = _PMID_IN_IRI.search(t)
+            if m:
+                return m.group(1)
+    return None
+
+
+def validate_graphs(graphs: Iterable[tuple[str, str | Data]], *, shapes: ShapesGraph | None = None,
+                    context: Sequence[tuple[str, str, str]] = ()) -> list[Result]:
+    """Validate each named graph on its own: `graphs` is (graph IRI, N-Quads text or `Data`).
+
+    `context` triples (e.g. the MeSH vocabulary's allowable qualifiers) are visible to SPARQL-based
+    constraints alongside each graph."""
+    sg = shapes or compiled()
+    results: list[Result] = []
+    datas: list[tuple[str, Data]] = []
+    for graph, content in graphs:
+        data = content if isinstance(content, Data) else Data(parse_nquads(content))
+        datas.append((graph, data))
+        gterm = f"<{graph}>"
+        for r in sg.validate(data):
+            results.append(_with_graph(r, gterm))
+    if sg.sparql:
+        results.extend(_run_sparql(sg, datas, context))
+    return results
+
+
+def _with_graph(r: Result, gterm: str) -> Result:
+    return Result(r.focus, r.path, r.value, r.shape, r.component, r.severity, r.message, gterm,
+                  pmid_of(r.focus, gterm))
+
+
+def _run_sparql(sg: ShapesGraph, datas: list[tuple[str, Data]], context) -> list[Result]:
+    """SPARQL-based constraints, once per batch: the batch's graphs (only the predicates the queries use)
+    go into an in-memory Oxigraph store as named graphs, the context into one more, and each query runs
+    over their union. Article graphs share no subject, so the union gives each graph's own answer."""
+    import pyoxigraph as ox
+    targeted: dict[int, dict[str, list[str]]] = {}    # constraint index -> focus -> graphs
+    for i, c in enumerate(sg.sparql):
+        if c.shape.deactivated:
+            continue
+        for graph, data in datas:
+            for f in sg.focus_nodes(c.shape, data):
+                targeted.setdefault(i, {}).setdefault(f, []).append(graph)
+    if not targeted:
+        return []
+    preds: set[str] | None = set()
+    for i in targeted:
+        p = sg.sparql[i].predicates
+        preds = None if (p is None or preds is None) else preds | p
+    lines = []
+    for graph, data in datas:
+        g = f" <{graph}> .\n"
+        for s, p, o in data.triples():
+            if preds is None or p in preds:
+                lines.append(f"{s} {p} {o}{g}")
+    cg = " <urn:kg:context> .\n"
+    lines.extend(f"{s} {p} {o}{cg}" for s, p, o in context if preds is None or p in preds)
+    store = ox.Store()
+    store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    out: list[Result] = []
+    for i, focus_graphs in targeted.items():
+        c = sg.sparql[i]
+        q = c.query.replace("$this", "?this")
+        try:
+            rows = store.query(q, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise ShapesError(f"SPARQL constraint of {c.shape.name} does not parse: {exc}") from exc
+        names = [v.value for v in rows.variables]
+        seen: set[tuple] = set()
+        for row in rows:
+            this = row["this"]
+            if this is None:
+                continue
+            f = str(this)
+            if f not in focus_graphs:
+                continue
+            value = str(row["value"]) if "value" in names and row["value"] is not None else None
+            path = str(row["path"]) if "path" in names and row["path"] is not None else None
+            for graph in focus_graphs[f]:
+                key = (f, value, path, graph)
+                if key in seen:
+                    continue
+                seen.add(key)
+                gterm = f"<{graph}>"
+                out.append(Result(f, path, value, c.shape.name, SH + "SPARQLConstraintComponent", c.severity,
+                                  c.message or "SPARQL constraint", gterm, pmid_of(f, gterm)))
+    return out
+
+
+# ---- reports ----------------------------------------------------------------------------------------------
+@dataclass
+class Report:
+    """Results grouped by (shape, message, severity), with counts and PMIDs."""
+
+    results: list[Result]
+    graphs: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(r.severity == "Violation" for r in self.results)
+
+    def counts(self) -> Counter:
+        return Counter(r.severity for r in self.results)
+
+    def groups(self) -> list[dict]:
+        by: dict[tuple[str, str, str], list[Result]] = defaultdict(list)
+        for r in self.results:
+            by[(r.severity, r.shape, r.message)].append(r)
+        order = {"Violation": 0, "Warning": 1, "Info": 2}
+        out = []
+        for (sev, shape, msg), rs in sorted(by.items(), key=lambda kv: (order.get(kv[0][0], 3), -len(kv[1]), kv[0][1])):
+            pmids = sorted({r.pmid for r in rs if r.pmid}, key=lambda p: int(p))
+            out.append({"severity": sev, "shape": _short(shape), "message": msg, "count": len(rs), "pmids": pmids,
+                        "examples": [{"focus": _short(r.focus), "path": r.path and _short(r.path),
+                                      "value": r.value} for r in rs[:3]]})
+        return out
+
+    def text(self, *, max_pmids: int = 20) -> str:
+        c = self.counts()
+        lines = [f"{self.graphs} graphs checked: {c['Violation']} violations, {c['Warning']} warnings, "
+                 f"{c['Info']} info" + (" - conforms" if self.conforms else " - DOES NOT CONFORM")]
+        for g in self.groups():
+            pm = g["pmids"]
+            more = f" (+{len(pm) - max_pmids} more)" if len(pm) > max_pmids else ""
+            lines.append(f"\n{g['severity']}  {g['count']}x  {g['shape']}\n  {g['message']}")
+            if pm:
+                lines.append("  PMIDs: " + ", ".join(pm[:max_pmids]) + more)
+            ex = g["examples"][0]
+            lines.append(f"  e.g. {ex['focus']}" + (f" {ex['path']}" if ex["path"] else "")
+                         + (f" = {ex['value']}" if ex["value"] else ""))
+        return "\n".join(lines) + "\n"
+
+    def json(self) -> str:
+        c = self.counts()
+        return json.dumps({"conforms": self.conforms, "graphs": self.graphs, "violations": c["Violation"],
+                           "warnings": c["Warning"], "infos": c["Info"], "groups": self.groups()}, indent=2,
+                          ensure_ascii=False) + "\n"
+
+    def turtle(self) -> str:
+        """A standard SHACL validation report (sh:ValidationReport), with kg:pmid on each result."""
+        import pyoxigraph as ox
+        from .vocab import KG, PREFIXES
+        lines = ["_:report a <http://www.w3.org/ns/shacl#ValidationReport> ; "
+                 f"<{SH}conforms> {'true' if self.conforms else 'false'} ."]
+        for i, r in enumerate(self.results):
+            b = f"_:r{i}"
+            lines.append(f"_:report <{SH}result> {b} .")
+            lines.append(f"{b} a <{SH}ValidationResult> ; <{SH}focusNode> {r.focus} ; "
+                         f"<{SH}sourceShape> {r.shape} ; <{SH}sourceConstraintComponent> <{r.component}> ; "
+                         f"<{SH}resultSeverity> <{SH}{r.severity}> ; <{SH}resultMessage> {json.dumps(r.message)} .")
+            if r.value:
+                lines.append(f"{b} <{SH}value> {r.value} .")
+            if r.path and r.path.startswith("<") and r.path.endswith(">") and " " not in r.path and "|" not in r.path:
+                lines.append(f"{b} <{SH}resultPath> {r.path} .")
+            if r.pmid:
+                lines.append(f'{b} <{KG.pmid}> "{r.pmid}" .')
+        triples = ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES, "kgsh": SHAPES_NS}).decode()
+
+
+SHAPES_NS = "https://w3id.org/oncokg/shapes/"
+_SHORT = {"https://w3id.org/oncokg/shapes/": "kgsh:", "https://w3id.org/oncokg/vocab/": "kg:",
+          "https://w3id.org/oncokg/id/": "kgid:", "http://rdf.ncbi.nlm.nih.gov/pubmed/": "pubmed:"}
+
+
+def _short(term: str) -> str:
+    for base, pre in _SHORT.items():
+        term = term.replace("<" + base, pre)
+    return term.replace(">", "") if "kg" in term[:6] or term.startswith("pubmed:") else term
+
+
+# ---- whole stores and files ---------------------------------------------------------------------------------
+MESHV_ALLOWABLE = "<http://id.nlm.nih.gov/mesh/vocab#allowableQualifier>"
+
+
+def mesh_context(store) -> list[tuple[str, str, str]]:
+    """The MeSH vocabulary's allowable-qualifier triples in a store (empty when no vocabulary is loaded)."""
+    import pyoxigraph as ox
+    from . import iris
+    g = ox.NamedNode(iris.MESH_GRAPH)
+    p = ox.NamedNode(MESHV_ALLOWABLE[1:-1])
+    return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.store.quads_for_pattern(None, p, None, g)]
+
+
+def shapes_for(context: Sequence) -> ShapesGraph:
+    return compiled(CORE_SHAPES + MESH_VOCABULARY_SHAPES if context else CORE_SHAPES)
+
+
+def validate_store(store, *, batch_size: int = 2000) -> Report:
+    """Every article graph of an `OxigraphStore`, each on its own, with the MeSH vocabulary as context."""
+    from .vocab import KGGRAPH
+    context = mesh_context(store)
+    sg = shapes_for(context)
+    results: list[Result] = []
+    n = 0
+    batch: list[tuple[str, Data]] = []
+    for g in store.store.named_graphs():
+        if not g.value.startswith(KGGRAPH) or g.value.startswith(KGGRAPH + "ontology/") or \
+                g.value in (KGGRAPH + "mesh", KGGRAPH + "mappings", KGGRAPH + "deletions"):
+            continue
+        data = Data((str(q.subject), str(q.predicate), str(q.object)) for q in store.store.quads_for_pattern(None, None, None, g))
+        batch.append((g.value, data))
+        n += 1
+        if len(batch) >= batch_size:
+            results.extend(validate_graphs(batch, shapes=sg, context=context))
+            batch = []
+    results.extend(validate_graphs(batch, shapes=sg, context=context))
+    return Report(results, graphs=n)
+
+
+def validate_files(paths: Sequence[str], *, names: Sequence[str] | None = None) -> Report:
+    """RDF files: N-Quads/TriG are validated graph by graph; triple formats as one graph."""
+    import pyoxigraph as ox
+    graphs: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for path in paths:
+        fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_QUADS
+        try:
+            for q in ox.parse(path=path, format=fmt):
+                gname = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else f"file:{path}"
+                graphs[gname].append((str(q.subject), str(q.predicate), str(q.object)))
+        except (SyntaxError, OSError) as exc:
+            raise ShapesError(f"{path}: cannot read: {exc}") from exc
+    mesh_g = graphs.pop("https://w3id.org/oncokg/graph/mesh", [])
+    context = [t for t in mesh_g if t[1] == MESHV_ALLOWABLE]
+    sg = compiled(names) if names else shapes_for(context)
+    results = validate_graphs(((g, Data(ts)) for g, ts in graphs.items()), shapes=sg, context=context)
+    return Report(results, graphs=len(graphs))
+
+
+# ---- the ingest validator ---------------------------------------------------------------------------------
+def _problem(r: Result) -> str:
+    where = _short(r.focus) + (f" {_short(r.path)}" if r.path else "")
+    return f"{r.message} [{_short(r.shape)} at {where}" + (f" = {r.value}" if r.value else "") + "]"
+
+
+def _validate_chunk(args: tuple[tuple[str, ...] | None, list[tuple[str, str]], list]) -> dict[str, list[str]]:
+    names, graphs, context = args
+    sg = compiled(names)
+    bad: dict[str, list[str]] = {}
+    for r in validate_graphs(graphs, shapes=sg, context=context):
+        if r.severity == "Violation":
+            pm = r.pmid or pmid_of(r.graph) or "?"
+            bad.setdefault(pm, []).append(_problem(r))
+    return bad
+
+
+class IngestValidator:
+    """The `kg.pipeline.Validator` for ingest: checks a batch of article graphs, returns
+    {pmid: [problems]} for those with sh:Violation results (warnings never reject an article).
+
+    Batches of at least `parallel_min` graphs are split across `workers` processes (forked, so the
+    compiled shapes are inherited, not rebuilt)."""
+
+    def __init__(self, *, context: Sequence[tuple[str, str, str]] = (), workers: int | None = None,
+                 parallel_min: int = 200) -> None:
+        self.context = list(context)
+        self.names = CORE_SHAPES + MESH_VOCABULARY_SHAPES if self.context else CORE_SHAPES
+        compiled(self.names)
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.parallel_min = parallel_min
+        self._pool = None
+
+    def _get_pool(self):
+        if self._pool is None:
+            import multiprocessing as mp
+            try:
+                ctx = mp.get_context("fork")
+            except ValueError:
+                return None
+            self._pool = ctx.Pool(self.workers)
+        return self._pool
+
+    def __call__(self, graphs: list[tuple[str, str]]) -> dict[str, list[str]]:
+        if self.workers > 1 and len(graphs) >= self.parallel_min:
+            pool = self._get_pool()
+            if pool is not None:
+                k = self.workers
+                chunks = [(self.names, graphs[i::k], self.context) for i in range(k)]
+                bad: dict[str, list[str]] = {}
+                for part in pool.map(_validate_chunk, chunks):
+                    for pm, probs in part.items():
+                        bad.setdefault(pm, []).extend(probs)
+                return bad
+        return _validate_chunk((self.names, graphs, self.context))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def __del__(self) -> None:  # a forgotten close must not leave worker processes behind
+        try:
+            if self._pool is not None:
+                self._pool.terminate()
+        except Exception:
+            pass
+
+
+def ingest_validator(store=None, **kwargs) -> IngestValidator:
+    """The validator `kg ingest` uses; with a store, the MeSH vocabulary in it adds the allowable-qualifier check."""
+    context = mesh_context(store) if store is not None else []
+    return IngestValidator(context=context, **kwargs)
