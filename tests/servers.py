@@ -253,8 +253,9 @@ class VirtuosoServer(Server):
         self.isql("checkpoint;")
 
     def load_args(self) -> list[str]:
-        """`kg load` options for this server: digest-authenticated endpoints (credentials from env)."""
-        return ["--endpoint", self.auth_url, "--update-endpoint", self.auth_url, "--auth", "digest"]
+        """`kg load` options for this server: digest-authenticated endpoints (credentials from env); the
+        Graph Store Protocol, since Virtuoso's SPARQL Update is slow and refuses big requests."""
+        return ["--endpoint", self.auth_url, "--gsp", self.gsp_auth_url, "--auth", "digest"]
 
 
 # ---- pytest fixtures -------------------------------------------------------------------------------

@@ -121,41 +121,61 @@ class SparqlStore:
 
     # ---- HTTP ----------------------------------------------------------------------------------
     def _build_opener(self) -> urllib.request.OpenerDirector:
-        handlers: list[urllib.request.BaseHandler] = []
-        if self.auth == "digest" and self.credentials:
-            mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for url in {self.endpoint, self.update_endpoint, self.gsp or self.endpoint}:
-                mgr.add_password(None, url, self.credentials.user, self.credentials.password)
-            handlers.append(urllib.request.HTTPDigestAuthHandler(mgr))
-        return urllib.request.build_opener(*handlers)
+        # Digest is done here, preemptively (RFC 7616 nonce reuse with a counter), not by urllib's
+        # handler: that one sends every body twice, and Virtuoso answers the first, unauthenticated
+        # upload with 401 and a closed socket (broken pipe) before the body is read.
+        self._digest = _Digest(self.credentials) if self.auth == "digest" and self.credentials else None
+        return urllib.request.build_opener()
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, method: str, url: str) -> dict[str, str]:
         if self.auth == "basic" and self.credentials:
             token = base64.b64encode(f"{self.credentials.user}:{self.credentials.password}".encode()).decode()
             return {"Authorization": "Basic " + token}  # preemptive: many servers never challenge
+        if self._digest is not None:
+            if self._digest.challenge is None:
+                self._fetch_challenge(url)
+            h = self._digest.header(method, url)
+            return {"Authorization": h} if h else {}
         return {}
+
+    def _fetch_challenge(self, url: str) -> None:
+        """A bodyless GET to learn the digest realm and nonce (answered 401 with WWW-Authenticate)."""
+        try:
+            with self._opener.open(urllib.request.Request(url, method="GET"), timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                self._digest.learn(exc.headers.get("WWW-Authenticate", ""))
+        except TRANSIENT:
+            return  # the real request will fail and be retried
 
     def _send(self, method: str, url: str, body: bytes | None, content_type: str | None, *,
               what: str, accept: str = "*/*") -> tuple[bytes, Mapping[str, str]]:
         """One HTTP request with retries on transient failures; 4xx (and 5xx after retries) -> StoreError."""
-        headers = {"Accept": accept, **self._headers()}
-        if content_type:
-            headers["Content-Type"] = content_type
         delay = self.backoff
-        for attempt in range(self.retries + 1):
+        renewed = False
+        attempt = 0
+        while True:
+            headers = {"Accept": accept, **self._headers(method, url)}
+            if content_type:
+                headers["Content-Type"] = content_type
             req = urllib.request.Request(url, data=body, method=method, headers=headers)
             try:
                 with self._opener.open(req, timeout=self.timeout) as resp:
                     return resp.read(), resp.headers
             except urllib.error.HTTPError as exc:
                 detail = _body_excerpt(exc)
+                if exc.code == 401 and self._digest is not None and not renewed:
+                    renewed = True  # stale or first nonce: learn the new one and try once more
+                    self._digest.learn(exc.headers.get("WWW-Authenticate", ""))
+                    continue
                 if exc.code >= 500 and attempt < self.retries:
                     log.warning("%s: HTTP %s for %s; retrying in %.1fs", public_url(url), exc.code, what, delay)
                 elif exc.code in (401, 403):
                     who = f" as user {self.credentials.user!r}" if self.credentials else " (no credentials given)"
-                    raise StoreError(f"{public_url(url)} refused {what}{who}: HTTP {exc.code} "
-                                     f"{'authentication failed' if exc.code == 401 else 'forbidden'}; check "
-                                     "--auth, KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc") from None
+                    raise Refused(f"{public_url(url)} refused {what}{who}: HTTP {exc.code} "
+                                  f"{'authentication failed' if exc.code == 401 else 'forbidden'}; check "
+                                  "--auth, KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc", code=exc.code) from None
                 else:
                     raise Refused(f"{public_url(url)} refused {what}: HTTP {exc.code} {exc.reason}"
                                   + (f": {detail}" if detail else ""), code=exc.code) from None
@@ -164,9 +184,11 @@ class SparqlStore:
                     raise StoreError(f"{public_url(url)} did not answer {what} after {attempt + 1} tries: "
                                      f"{_reason(exc)}") from None
                 log.warning("%s: %s during %s; retrying in %.1fs", public_url(url), _reason(exc), what, delay)
+                if self._digest is not None:
+                    self._digest.challenge = None  # a restarted server has forgotten its nonces
+            attempt += 1
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
-        raise AssertionError("unreachable")
 
     # ---- reading -------------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
@@ -174,9 +196,14 @@ class SparqlStore:
         from SPARQLWrapper import POST, SPARQLWrapper
         from SPARQLWrapper import SPARQLExceptions as SE
 
-        if bindings:
+        values: dict = dict(bindings or {})
+        # Declared parameters left unbound are passed as UNDEF: Virtuoso's compiler fails on a variable
+        # that has no origin in the query (one only tested in FILTER (!BOUND(?x) || EXISTS {...})).
+        for name in re.findall(r"(?m)^#\+\s*param:\s*([A-Za-z_]\w*)", sparql):
+            values.setdefault(name, _UNDEF)
+        if values:
             from ..queries import with_values
-            sparql = with_values(sparql, dict(bindings))
+            sparql = with_values(sparql, values)
         text = with_prefixes(sparql)
         sw = SPARQLWrapper(self.endpoint)
         sw.setMethod(POST)
@@ -326,6 +353,57 @@ class SparqlStore:
             self.requests += 1
             self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
                        what=_what("writing", [g]))
+
+
+class _Undef:
+    """The SPARQL VALUES keyword for 'no value', where `with_values` writes a term."""
+
+    def __str__(self) -> str:
+        return "UNDEF"
+
+
+_UNDEF = _Undef()
+
+
+class _Digest:
+    """HTTP Digest (MD5, qop=auth) computed ahead of each request from the last challenge."""
+
+    def __init__(self, cred: Credentials) -> None:
+        self.cred = cred
+        self.challenge: dict[str, str] | None = None
+        self.nc = 0
+
+    def learn(self, www_authenticate: str) -> None:
+        if not www_authenticate.lower().startswith("digest "):
+            return
+        items = urllib.request.parse_http_list(www_authenticate[7:])
+        self.challenge = urllib.request.parse_keqv_list(items)
+        self.nc = 0
+
+    def header(self, method: str, url: str) -> str | None:
+        import hashlib
+
+        c = self.challenge
+        if not c:
+            return None
+        md5 = lambda x: hashlib.md5(x.encode("utf-8")).hexdigest()  # noqa: E731 - RFC 2617 notation
+        parts = urllib.parse.urlsplit(url)
+        uri = parts.path + (f"?{parts.query}" if parts.query else "")
+        realm, nonce = c.get("realm", ""), c.get("nonce", "")
+        ha1 = md5(f"{self.cred.user}:{realm}:{self.cred.password}")
+        ha2 = md5(f"{method}:{uri}")
+        self.nc += 1
+        nc = f"{self.nc:08x}"
+        cnonce = os.urandom(8).hex()
+        qop = "auth" if "auth" in c.get("qop", "").split(",") else None
+        resp = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}") if qop else md5(f"{ha1}:{nonce}:{ha2}")
+        h = (f'Digest username="{self.cred.user}", realm="{realm}", nonce="{nonce}", uri="{uri}", '
+             f'response="{resp}", algorithm=MD5')
+        if qop:
+            h += f', qop={qop}, nc={nc}, cnonce="{cnonce}"'
+        if "opaque" in c:
+            h += f', opaque="{c["opaque"]}"'
+        return h
 
 
 def _blocks(g: str, lines: Sequence[str]) -> Iterable[str]:

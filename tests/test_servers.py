@@ -1,0 +1,183 @@
+"""`kg load`, `kg query --endpoint` against real servers (Oxigraph server, Virtuoso) on 127.0.0.1.
+
+Marked `server`; each server test skips with a clear message when its binary is absent
+(scripts/install-servers.sh installs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.stores.oxigraph import OxigraphStore
+from servers import oxigraph_server, sparql_server, virtuoso_server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.server
+
+KG_GRAPHS = "https://w3id.org/oncokg/graph/"
+
+CANNED = [
+    ("articles-by-mesh", {"mesh": "D006801"}),
+    ("articles-by-mesh", {"mesh": "D009369", "major": "true"}),
+    ("mesh-cooccurring", {"mesh": "D009369"}),
+    ("articles-by-author", {"family": "Zhou"}),
+    ("retracted-articles", {}),
+]
+
+
+def run_kg(*args: str, env: dict | None = None):
+    r = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return r
+
+
+def _pubmed_files(shared: Path) -> list[str]:
+    files = [shared / "fatcat" / "pubmedsample_2019.xml.gz", shared / "seed" / "pubmed-35246503.xml"]
+    files += sorted((shared / "tipplerow-pubmed").glob("[0-9]*.xml"))
+    files += sorted((shared / "biopython" / "Entrez").glob("pubmed*.xml"))
+    files += sorted((shared / "ncbi-cxx-toolkit").glob("pubmed*.xml"))
+    return [str(f) for f in files if f.exists()]
+
+
+@pytest.fixture(scope="module")
+def built_store(shared_data, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("store") / "kg-store"
+    r = run_kg("ingest", "--store", str(path), "--no-validate", *_pubmed_files(shared_data))
+    assert r.exit_code in (0, 1), r.output
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_STATE_DIR", str(tmp_path / "state"))
+
+
+def triple_count(store_path: str) -> int:
+    s = OxigraphStore(store_path, read_only=True)
+    return sum(1 for q in s.quads() if q.graph_name.value.startswith(KG_GRAPHS))
+
+
+def server_count(srv) -> int:
+    r = run_kg("sparql", "--format", "csv", "--endpoint", srv.load_args()[1], *srv.load_args()[-2:] if
+               "--auth" in srv.load_args() else (),
+               f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{KG_GRAPHS}")) }}')
+    assert r.exit_code == 0, r.output
+    return int(r.output.splitlines()[1])
+
+
+def query_rows(args: list[str]) -> list[str]:
+    r = run_kg("query", *args, "--format", "tsv")
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if not line.startswith("(")]
+    return [lines[0]] + sorted(lines[1:])
+
+
+def endpoint_args(srv) -> list[str]:
+    a = srv.load_args()
+    out = ["--endpoint", a[1]]
+    if "--auth" in a:
+        out += ["--auth", a[a.index("--auth") + 1]]
+    return out
+
+
+def test_load_query_same_answers_and_second_load_sends_nothing(sparql_server, built_store):
+    srv = sparql_server
+    r = run_kg("load", "--store", built_store, *srv.load_args())
+    assert r.exit_code == 0, r.output
+    assert server_count(srv) == triple_count(built_store)
+    compiler_bugs = []
+    for name, params in CANNED:
+        p = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
+        local = query_rows([name, *p, "--store", built_store])
+        r = run_kg("query", name, *p, *endpoint_args(srv), "--format", "tsv")
+        if srv.name == "virtuoso" and "SP031" in r.output:
+            compiler_bugs.append(name)  # Virtuoso 7.2 cannot compile FILTER EXISTS over outer variables
+            continue
+        remote = query_rows([name, *p, *endpoint_args(srv)])
+        assert remote == local, name
+    r2 = run_kg("load", "--store", built_store, *srv.load_args())
+    assert r2.exit_code == 0
+    assert "0 sent" in r2.output and "0 requests" in r2.output, r2.output
+    assert server_count(srv) == triple_count(built_store)
+    if compiler_bugs:
+        pytest.xfail(f"Virtuoso 7.2 SP031 compiler error on {compiler_bugs} (FILTER EXISTS with outer "
+                     "variables); the queries need a Virtuoso-compatible form")
+
+
+def test_update_after_load_equals_fresh_load(sparql_server, shared_data, tmp_path):
+    srv = sparql_server
+    store = str(tmp_path / "s")
+    files = _pubmed_files(shared_data)
+    assert run_kg("ingest", "--store", store, "--no-validate", *files[:6]).exit_code in (0, 1)
+    assert run_kg("load", "--store", store, *srv.load_args()).exit_code == 0
+    # An update: more records, one revised (re-ingested), and a DeleteCitation of a loaded PMID.
+    s = OxigraphStore(store)
+    pmids = sorted(g.rsplit("/", 1)[1] for g in s.named_graphs() if g.startswith(KG_GRAPHS + "pubmed/"))
+    del s
+    victim = pmids[0]
+    upd = tmp_path / "update.xml"
+    upd.write_text(f'<PubmedArticleSet><DeleteCitation><PMID Version="1">{victim}</PMID></DeleteCitation>'
+                   "</PubmedArticleSet>")
+    assert run_kg("ingest", "--store", store, "--no-validate", *files[4:10], str(upd)).exit_code in (0, 1)
+    r = run_kg("load", "--store", store, *srv.load_args())
+    assert r.exit_code == 0, r.output
+    assert server_count(srv) == triple_count(store)
+    r = run_kg("sparql", "--format", "csv", *endpoint_args(srv),
+               f"ASK {{ GRAPH <{KG_GRAPHS}pubmed/{victim}> {{ ?s ?p ?o }} }}")
+    assert r.output.strip().splitlines()[0] == "false"
+
+
+def _kg_subprocess(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_server_killed_mid_load_then_rerun_gives_clean_count(sparql_server, built_store, tmp_path):
+    srv = sparql_server
+    env = dict(os.environ)
+    expected = triple_count(built_store)
+    # Small requests so the kill lands mid-load, no retries so the first run fails fast.
+    p = _kg_subprocess(["load", "--store", built_store, *srv.load_args(), "--batch-triples", "500",
+                        "--retries", "0", "--timeout", "10"], env)
+    time.sleep(0.8 if srv.name == "oxigraph" else 1.5)
+    srv.kill()
+    out, err = p.communicate(timeout=60)
+    srv.start()
+    if p.returncode == 0:
+        pytest.skip(f"the load finished before the kill ({err.strip()})")
+    assert "did not answer" in err or "refused" in err, err
+    r = run_kg("load", "--store", built_store, *srv.load_args())
+    assert r.exit_code == 0, r.output
+    assert server_count(srv) == expected
+
+
+def test_wrong_password_is_a_clear_error_and_never_printed(virtuoso_server, built_store, monkeypatch):
+    srv = virtuoso_server
+    secret = "s3cret-Wr0ng-pw"
+    monkeypatch.setenv("KG_SPARQL_PASSWORD", secret)
+    for extra in ([], ["-vv"]):
+        r = CliRunner().invoke(main, [*extra, "load", "--store", built_store, *srv.load_args()])
+        assert r.exit_code != 0
+        text = r.output + (r.stderr if hasattr(r, "stderr") else "")
+        assert "authentication failed" in text and srv.base in text, text
+        assert secret not in text
+    r = CliRunner().invoke(main, ["query", "retracted-articles", *endpoint_args(srv)])
+    assert r.exit_code != 0 and secret not in r.output and "authentication failed" in r.output
+
+
+def test_load_from_nquads_files(oxigraph_server, built_store, tmp_path):
+    nq = tmp_path / "all.nq"
+    r = run_kg("export", "--store", built_store, "--format", "nq", "-o", str(nq))
+    assert r.exit_code == 0
+    r = run_kg("load", "--from", str(nq), *oxigraph_server.load_args())
+    assert r.exit_code == 0, r.output
+    assert server_count(oxigraph_server) == triple_count(built_store)
+    r = run_kg("load", "--from", str(nq), *oxigraph_server.load_args())
+    assert "0 sent" in r.output
