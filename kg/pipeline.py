@@ -17,6 +17,8 @@ from .ingest import read_paths
 from .records import Article, Deletion, Rejected
 from .records import AnnotatedDocument  # issue 3: PubTator/BioC
 from .rdf.pubtator import pubtator_nquads  # issue 3: PubTator/BioC
+from .records import FullText  # issue 3: JATS full text, graph pmc/PMID
+from .rdf.fulltext import fulltext_nquads  # issue 3: JATS full text
 from .rdf.article import article_triples
 from .rdf.nt import iri
 from .rdf.provenance import graph_triples, now
@@ -45,11 +47,17 @@ class Summary:
 
 
 def article_nquads(article: Article, *, path: str, fmt: str, generated: str,
-                   source: str = "pubmed") -> tuple[str, str, int]:
-    """(graph IRI, N-Quads text, triple count) of one article, provenance included."""
+                   source: str = "pubmed", nlp: bool = False) -> tuple[str, str, int]:
+    """(graph IRI, N-Quads text, triple count) of one article, provenance included.
+
+    With `nlp`, the mentions, assertions and co-occurrences of its title and abstract too (issue 3).
+    """
     graph = iris.article_graph(article.pmid, source)
     g = iri(graph)
     lines = [f"{s} {p} {o} {g} .\n" for s, p, o in article_triples(article)]
+    if nlp:  # issue 3: text mining of title and abstract (kg.nlp.annotate)
+        from .nlp import annotate
+        lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in annotate(article, source=source))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt=fmt, article=iris.article(article.pmid), generated=generated))
     return graph, "".join(lines), len(lines)
@@ -83,8 +91,10 @@ class Progress:
 def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None,
            validator: Validator | None = None, batch_size: int = 1000,
            progress: Progress | None = None,
-           on_reject: Callable[[InputError], None] | None = None) -> Summary:
-    """Read every record of `paths` into `store`; bad records are reported, never half-stored."""
+           on_reject: Callable[[InputError], None] | None = None, nlp: bool = True) -> Summary:
+    """Read every record of `paths` into `store`; bad records are reported, never half-stored.
+
+    `nlp` tags titles, abstracts and full text (mentions, assertions, co-occurrences; issue 3)."""
     summary = Summary()
     progress = progress or Progress(enabled=False)
     generated = now()
@@ -132,7 +142,8 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                     summary.skipped_older += 1
                     continue
             try:
-                graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated)
+                graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated,
+                                                nlp=nlp)
             except ValueError as exc:
                 reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
                 continue
@@ -151,6 +162,15 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
                 continue
             pending["pubtator/" + rec.pmid] = (0, GraphWrite(graph, text), n)  # key apart from the PubMed graph's
+            if len(pending) >= batch_size:
+                flush()
+        elif isinstance(rec, FullText) and rec.pmid:  # issue 3, JATS full text: graph pmc/PMID
+            try:
+                graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
+            except ValueError as exc:
+                reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
+                continue
+            pending["pmc/" + rec.pmid] = (0, GraphWrite(graph, text), n)  # key apart from the PubMed graph's
             if len(pending) >= batch_size:
                 flush()
         elif isinstance(rec, Rejected):

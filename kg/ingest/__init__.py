@@ -60,6 +60,9 @@ register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update file
                   (".xml",), _sniff_pubmed, _read_pubmed))
 register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
                   (".medline", ".nbib"), _sniff_medline, _read_medline))
+register(Ingestor("jats", "PMC full text in JATS XML (.nxml; efetch db=pmc output)", (".nxml",),
+                  lambda head: __import__("kg.ingest.jats", fromlist=["sniff"]).sniff(head),
+                  lambda stream, path: __import__("kg.ingest.jats", fromlist=["read"]).read(stream, path)))
 register(Ingestor("pubtator", "PubTator text: PMID|t|, PMID|a|, annotation and relation lines (.pubtator)",
                   (".pubtator", ".pubtator.txt"), lambda head: __import__("kg.ingest.pubtator", fromlist=["sniff"]).sniff(head),
                   lambda stream, path: __import__("kg.ingest.pubtator", fromlist=["read"]).read(stream, path)))

@@ -21,7 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from . import lexicon as lx
 from .normalize import case_form, key_prefixes, name_keys, singular, token_key, tokens
@@ -33,6 +33,12 @@ _JOINERS = re.compile(r"^[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")
 ONCOLOGY_RE = re.compile(r"cancer|tumou?r|carcinoma|neoplas|oncolog|metasta|malignan|lymphoma|leuka?emia|"
                          r"sarcoma|melanoma|glioma|blastoma", re.I)
 _CANCER_LABEL = re.compile(r"cancer|carcinoma|tumou?r|neoplasm|oma\b|leuka?emia|metasta", re.I)
+# Names too generic to be evidence of anything ("cells" is CL:0000000, "disease" MONDO:0000001).
+STOP_KEYS = frozenset({"cell", "cells", "disease", "diseases", "protein", "gene", "genes", "syndrome",
+                       "signaling", "binding", "expression", "growth", "death", "development", "behavior",
+                       "response", "transport", "localization", "secretion", "activity", "complex",
+                       "regulation", "membrane", "region", "component", "function", "cancer", "tumor",
+                       "tumors", "neoplasm", "malignancy", "lesion", "patient", "patients", "control", "age"})
 _ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\u03b1-\u03c9]{1,9}?)(s?)\s*[);,]")
 
 
@@ -46,8 +52,7 @@ class Concept:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     concept: int
     rank: int
     case: str | None     # the case form to respect, None when case does not matter
@@ -81,12 +86,15 @@ class Lexicon:
         self.concepts: list[Concept] = []
         self.index: dict[str, list[Candidate]] = {}
         self.prefixes: set[str] = set()
+        self.labels: dict[str, str] = {}  # CURIE -> label, from single-CURIE concepts (curated first)
         by_curie: dict[str, int] = {}
         for c in concepts:
             idx = by_curie.get(c.curie)
             if idx is None:
                 idx = by_curie[c.curie] = len(self.concepts)
                 self.concepts.append(Concept(tuple(c.curie.split("|")), c.type, c.label or c.curie, c.source))
+            if c.label and "|" not in c.curie and (c.curie not in self.labels or c.source == "curated"):
+                self.labels[c.curie] = c.label
             for kind, name in c.names:
                 short = False
                 if kind == "curated" and name.startswith("~"):
@@ -97,10 +105,15 @@ class Lexicon:
                 cs = case_form(name) if _case_sensitive(kind, name) else None
                 cand = Candidate(idx, rank, cs, kind == "wsymbol", short)
                 for key in name_keys(name):
-                    if not key:
+                    if not key or key in STOP_KEYS:
                         continue
                     lst = self.index.setdefault(key, [])
-                    if all(x.concept != idx or x.case != cs for x in lst):
+                    for n_, x in enumerate(lst):
+                        if x.concept == idx and x.case == cs:
+                            if cand.rank < x.rank:  # a curated name outranks the same name from an ontology
+                                lst[n_] = cand
+                            break
+                    else:
                         lst.append(cand)
                 self.prefixes.update(key_prefixes(name))
 
@@ -119,14 +132,41 @@ class Lexicon:
 
 @functools.lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    """The bundled lexicon plus the curated terms (and $KG_TERMS files, ':'-separated), built once."""
+    """The bundled lexicon plus the curated terms (and $KG_TERMS files, ':'-separated), built once.
+
+    Indexing 120,000 concepts takes seconds, so the index is cached as a pickle under ~/.cache/kg (or
+    $KG_CACHE), keyed by a hash of the input files: a changed terms file rebuilds it.
+    """
+    import hashlib
     import os
-    paths: list[str | Path] = []
+    import pickle
+    paths: list[Path] = []
     if lx.bundled_path().exists():
         paths.append(lx.bundled_path())
     paths.append(lx.curated_path())
-    paths.extend(p for p in os.environ.get("KG_TERMS", "").split(os.pathsep) if p)
-    return Lexicon.from_files(*paths)
+    paths.extend(Path(p) for p in os.environ.get("KG_TERMS", "").split(os.pathsep) if p)
+    h = hashlib.sha256(_INDEX_VERSION.encode())
+    for p in paths:
+        h.update(str(p).encode() + b"\0" + p.read_bytes())
+    cache = Path(os.environ.get("KG_CACHE", Path.home() / ".cache" / "kg")) / f"lexicon-{h.hexdigest()[:16]}.pickle"
+    try:
+        with open(cache, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
+        pass
+    lex = Lexicon.from_files(*paths)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(lex, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:  # a read-only home: index again next time
+        pass
+    return lex
+
+
+_INDEX_VERSION = "2"
 
 
 def _case_ok(c: Candidate, text_cf: str) -> bool:
