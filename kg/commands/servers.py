@@ -76,11 +76,54 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, auth: str 
                f"{rate:,.0f} triples/s), {d['graphs_dropped']} dropped, {d['requests']} requests", err=True)
 
 
+@click.command()
+@store_option
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
+              help="Address to listen on (keep 127.0.0.1 unless you mean to share the store).")
+def serve(store_path: str, bind: str) -> None:
+    """Serve the embedded store as a read-only SPARQL endpoint at http://HOST:PORT/sparql.
+
+    GET or POST (SPARQL 1.1 Protocol); results as JSON, XML, CSV or TSV by the Accept header.
+    """
+    from ..serve import serve as make_server
+    from ..stores.oxigraph import OxigraphStore
+
+    httpd = make_server(OxigraphStore(store_path, read_only=True), bind)
+    host, port = httpd.server_address[:2]
+    click.echo(f"kg: serving {store_path} read-only at http://{host}:{port}/sparql (Ctrl-C stops)", err=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", "out", required=True, metavar="DIR", help="Folder for the .nq.gz shards.")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Worker processes (one input file each).")
+@click.option("--shard-size", default=5000, show_default=True, help="Articles per shard at most.")
+def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int) -> None:
+    """Turn PubMed files into gzipped N-Quads shards without a store, in parallel.
+
+    Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
+    loader (docs/bulk-loading.md) or with `kg load --from`.
+    """
+    from ..convert import convert as run
+
+    results = run(paths, out, jobs=jobs, shard_size=shard_size)
+    for r in results:
+        for e in r.errors:
+            click.echo(f"kg: rejected: {e}", err=True)
+    done = [r for r in results if not r.skipped]
+    click.echo(f"{len(done)} files converted, {len(results) - len(done)} already complete; "
+               f"{sum(r.articles for r in done)} articles, {sum(r.deleted for r in done)} deleted, "
+               f"{sum(r.rejected for r in done)} rejected, {sum(r.shards for r in done)} shards", err=True)
+    if any(r.rejected for r in done):
+        raise SystemExit(1)
+
+
 def register(main: click.Group) -> None:
-    main.add_command(load)
-    for name in ("serve", "convert"):
-        try:
-            mod = __import__(f"kg.commands.servers_{name}", fromlist=["command"])
-        except ModuleNotFoundError:
-            continue
-        main.add_command(mod.command)
+    for cmd in (load, serve, convert):
+        main.add_command(cmd)

@@ -1,0 +1,84 @@
+"""`kg convert` (N-Quads shards, parallel, resumable) and `kg serve` (read-only SPARQL endpoint)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.stores.oxigraph import OxigraphStore
+
+
+def _files(shared):
+    return [str(shared / "fatcat" / "pubmedsample_2019.xml.gz"), str(shared / "seed" / "pubmed-35246503.xml")]
+
+
+def test_convert_shards_equal_ingest_and_skip_complete(shared_data, tmp_path):
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--jobs", "2", "--shard-size", "40", *_files(shared_data)])
+    assert r.exit_code == 0, r.output
+    shards = sorted(out.glob("*.nq.gz"))
+    assert len(shards) >= 3
+    ds = []
+    for s in shards:
+        with gzip.open(s) as f:
+            ds.extend(ox.parse(f, format=ox.RdfFormat.N_QUADS))
+    store = tmp_path / "st"
+    assert CliRunner().invoke(main, ["ingest", "--store", str(store), "--no-validate", *_files(shared_data)]).exit_code in (0, 1)
+    st = OxigraphStore(str(store), read_only=True)
+    gen = "http://www.w3.org/ns/prov#generatedAtTime"
+    art = "https://w3id.org/oncokg/graph/pubmed/"  # ingest may add other graphs (text mining); compare articles
+    key = lambda qs: sorted(str(q) for q in qs  # noqa: E731
+                            if q.predicate.value != gen and q.graph_name.value.startswith(art))
+    # Same mapping as ingest; ingest may add more to an article's graph (text mining), never less.
+    mine, theirs = key(ds), set(key(st.quads()))
+    assert mine and set(mine) <= theirs
+    assert {q.graph_name.value for q in ds} == {q.graph_name.value for q in st.quads()
+                                                if q.graph_name.value.startswith(art)}
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--jobs", "2", *_files(shared_data)])
+    assert "0 files converted, 2 already complete" in r.output
+    # An incomplete file (no marker) is redone.
+    marker = next(out.glob("*.done"))
+    marker.unlink()
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), *_files(shared_data)])
+    assert "1 files converted, 1 already complete" in r.output
+    assert json.loads(marker.read_text())["shards"]
+
+
+def test_serve_answers_sparql_protocol_and_refuses_updates(shared_data, tmp_path):
+    from kg.serve import serve
+
+    store = tmp_path / "st"
+    CliRunner().invoke(main, ["ingest", "--store", str(store), "--no-validate", *_files(shared_data)])
+    httpd = serve(OxigraphStore(str(store), read_only=True), "127.0.0.1:0")
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
+    q = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    try:
+        with urllib.request.urlopen(base + "?" + urllib.parse.urlencode({"query": q})) as r:
+            data = json.loads(r.read())
+        n = int(data["results"]["bindings"][0]["n"]["value"])
+        assert n > 100
+        for accept, marker in (("text/csv", "n\r\n"), ("text/tab-separated-values", "?n\n"),
+                               ("application/sparql-results+xml", "<sparql")):
+            req = urllib.request.Request(base, data=urllib.parse.urlencode({"query": q}).encode(),
+                                         headers={"Accept": accept})
+            with urllib.request.urlopen(req) as r:
+                assert marker in r.read().decode()
+        req = urllib.request.Request(base, data=b"update=DROP%20ALL")
+        try:
+            urllib.request.urlopen(req)
+            raise AssertionError("update accepted")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 403
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
