@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "kg.commands.fetch",     # fetch (Entrez)
     "kg.commands.servers",   # load (to a SPARQL server), serve, convert (N-Quads shards)
     "kg.commands.linking",   # mesh load|build, link, ontology load (issue 7)
+    "kg.commands.nlp",       # lexicon build|info, tag (issue 3)
 ]
 
 

@@ -87,12 +87,16 @@ def _gene(hgnc_id: str, symbol: str, name: str, previous: Iterable[str], aliases
     return c
 
 
+# Loci that are never the subject of mechanism text but whose symbols collide with words and genes.
+_SKIP_LOCUS = ("other", "pseudogene", "fragile site", "region", "unknown")
+
+
 def hgnc_json(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterator[Concept]:
     """HGNC complete-set JSON (``{"response": {"docs": [...]}}``); withdrawn entries are skipped."""
     with _open_text(path) as f:
         docs = json.load(f)["response"]["docs"]
     for d in docs:
-        if d.get("status") != "Approved":
+        if d.get("status") != "Approved" or d.get("locus_group") in _SKIP_LOCUS:
             continue
         yield _gene(d["hgnc_id"], d["symbol"], d.get("name", ""), d.get("prev_symbol", []),
                     d.get("alias_symbol", []), words)
@@ -106,7 +110,8 @@ def hgnc_tsv(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterat
             hid = r.get("hgnc_id") or r.get("HGNC ID")
             sym = r.get("symbol") or r.get("Approved symbol")
             status = r.get("status") or r.get("Status")
-            if not hid or not sym or status != "Approved":
+            locus = (r.get("locus_group") or r.get("locus_type") or r.get("Locus type") or "").lower()
+            if not hid or not sym or status != "Approved" or any(x in locus for x in _SKIP_LOCUS):
                 continue
             name = r.get("name") or r.get("Approved name") or ""
             prev = (r.get("prev_symbol") or r.get("Previous symbols") or "").replace("|", ",")

@@ -91,9 +91,13 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     sent_text = text[sentence[0]:sentence[1]]
     hedged = bool(_HEDGE.search(sent_text))
     for a_i, a in enumerate(ms):
-        for b in ms[a_i + 1:a_i + 4]:
+        for b_i in range(a_i + 1, len(ms)):
+            b = ms[b_i]
             if b.start < a.end or a.concept.curies == b.concept.curies:
                 continue
+            # Only neighbours: "A inhibits B in C" says nothing of A and C.
+            if any(a.end <= x.start and x.end <= b.start for x in ms[a_i + 1:b_i]):
+                break
             between = text[a.end:b.start]
             if len(between) > 120 or _CLAUSE_BREAK.search(between):
                 continue
