@@ -12,6 +12,7 @@ symbols and short abbreviations, where case carries meaning ("MET" the gene, "me
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,7 @@ def fold_greek(text: str) -> str:
     return text.translate(_GREEK_TRANS)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # running text repeats its tokens: memoising is the fast path
 def token_key(token: str) -> str:
     """Case- and spelling-folded key of one token."""
     t = fold_greek(token).lower()
@@ -50,6 +52,7 @@ def token_key(token: str) -> str:
     return t
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def singular(token: str) -> str | None:
     """The token without a final lower-case plural 's' ("exosomes", "TAMs", "pathways"), else None.
 
@@ -106,6 +109,7 @@ def key_prefixes(name: str) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def case_form(text: str) -> str:
     """Tokens joined without separators, Greek folded, case kept: "c-Met" -> "cMet", "TGF-β" -> "TGFb"."""
     return "".join(fold_greek(t) for _, _, t in tokens(text))

@@ -62,7 +62,9 @@ _TRIGGERS: list[tuple[str, Trigger]] = [
      r"required for|essential for|implicated in|regulat\w*",
      Trigger("involved", "RO:0002326", "biolink:contributes_to")),
 ]
-_TRIGGER_RES = [(re.compile(r"\b(?:" + p + r")\b", re.I), t) for p, t in _TRIGGERS]
+# One alternation, one search per mention pair: the leftmost trigger (closest to the subject) wins.
+_TRIGGER_RE = re.compile("|".join(f"(?P<t{n}>\\b(?:{p})\\b)" for n, (p, _) in enumerate(_TRIGGERS)), re.I)
+_TRIGGER_OF = {f"t{n}": t for n, (_, t) in enumerate(_TRIGGERS)}
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
                     re.I)
 MEANS_TRIGGER = Trigger("means", "RO:0002326", "biolink:contributes_to")
@@ -85,11 +87,24 @@ class Relation:
 
 
 def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[Relation]:
-    """Trigger-based relations between consecutive mention pairs of one sentence (subject first)."""
-    ms = sorted((m for m in mentions if sentence[0] <= m.start and m.end <= sentence[1]), key=lambda m: m.start)
-    out: list[Relation] = []
-    sent_text = text[sentence[0]:sentence[1]]
+    """Trigger-based relations between neighbouring mentions of one sentence (subject first).
+
+    Each pattern runs once over the sentence; pairs then look their triggers up by position.
+    """
+    s0, s1 = sentence
+    ms = sorted((m for m in mentions if s0 <= m.start and m.end <= s1), key=lambda m: m.start)
+    if len(ms) < 2:
+        return []
+    sent_text = text[s0:s1]
+    triggers = [(m.start() + s0, m.end() + s0, _TRIGGER_OF[m.lastgroup], m.group(0))
+                for m in _TRIGGER_RE.finditer(sent_text)]
+    means = [(m.start() + s0, m.end() + s0, m.group(0)) for m in _MEANS.finditer(sent_text)]
+    if not triggers and not means:
+        return []
+    breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(sent_text)]
+    negations = [m.start() + s0 for m in _NEGATION.finditer(sent_text)]
     hedged = bool(_HEDGE.search(sent_text))
+    out: list[Relation] = []
     for a_i, a in enumerate(ms):
         for b_i in range(a_i + 1, len(ms)):
             b = ms[b_i]
@@ -98,22 +113,15 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
             # Only neighbours: "A inhibits B in C" says nothing of A and C.
             if any(a.end <= x.start and x.end <= b.start for x in ms[a_i + 1:b_i]):
                 break
-            between = text[a.end:b.start]
-            if len(between) > 120 or _CLAUSE_BREAK.search(between):
+            if b.start - a.end > 120 or any(a.end <= p < b.start for p in breaks):
                 continue
-            found = None
-            for rx, trig in _TRIGGER_RES:
-                m = rx.search(between)
-                if m:
-                    found = (m, trig)
-                    break
-            if found is not None:
-                m, trig = found
-                negated = bool(_NEGATION.search(between[:m.start()] + " " + text[max(sentence[0], a.start - 12):a.start]))
-                out.append(Relation(a, b, trig, m.group(0), negated, hedged, sentence))
+            trig = next((t for t in triggers if a.end <= t[0] and t[1] <= b.start), None)
+            if trig is not None:
+                negated = any(a.start - 12 <= p < trig[0] for p in negations)
+                out.append(Relation(a, b, trig[2], trig[3], negated, hedged, sentence))
                 continue
-            mm = _MEANS.search(between)
-            if mm and a_i > 0:
+            mm = next((x for x in means if a.end <= x[0] and x[1] <= b.start), None)
+            if mm is not None and a_i > 0:
                 # "X promotes Y via Z": Z (after the means word) contributes to Y (before it).
-                out.append(Relation(b, a, MEANS_TRIGGER, mm.group(0), False, hedged, sentence))
+                out.append(Relation(b, a, MEANS_TRIGGER, mm[2], False, hedged, sentence))
     return out

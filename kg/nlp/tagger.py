@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
 from . import lexicon as lx
-from .normalize import case_form, key_prefixes, name_keys, singular, token_key, tokens
+from .normalize import TOKEN_RE, case_form, key_prefixes, name_keys, singular, token_key
 
 TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "disease", "chemical",
                                           "family", "gene", "anatomy", "organism"))}
 MAX_TOKENS = 10
-_JOINERS = re.compile(r"^[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")
+_JOINERS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")  # used with match(text, pos, endpos)
 ONCOLOGY_RE = re.compile(r"cancer|tumou?r|carcinoma|neoplas|oncolog|metasta|malignan|lymphoma|leuka?emia|"
                          r"sarcoma|melanoma|glioma|blastoma", re.I)
 _CANCER_LABEL = re.compile(r"cancer|carcinoma|tumou?r|neoplasm|oma\b|leuka?emia|metasta", re.I)
@@ -169,6 +169,12 @@ def default_lexicon() -> Lexicon:
 _INDEX_VERSION = "2"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _singular_key(token: str) -> str | None:
+    s = singular(token)
+    return token_key(s) if s is not None else None
+
+
 def _case_ok(c: Candidate, text_cf: str) -> bool:
     if c.case is None:
         return True
@@ -186,11 +192,23 @@ def _case_ok(c: Candidate, text_cf: str) -> bool:
 class Tagger:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
+        # (span text, oncology context) -> grounded concepts: the same spans recur across abstracts.
+        self._cache: dict[tuple[str, bool], list[Concept]] = {}
+        self._tokens: dict[str, tuple[str, str | None, bool]] = {}
 
     # -- one passage ------------------------------------------------------------------------------
-    def _candidates(self, text: str, toks: Sequence[tuple[int, int, str]], i: int, j: int,
-                    cands: list[Candidate], oncology: bool, suppressed: set[str]) -> list[Candidate]:
-        span = text[toks[i][0]:toks[j][1]]
+    def _token_info(self, token: str) -> tuple[str, str | None, bool]:
+        """(key, singular key, can start a name) of one token, cached per tagger."""
+        k, sk = token_key(token), _singular_key(token)
+        index = self.lexicon.index
+        x = (k, sk, k in index or k in self.lexicon.prefixes or (sk is not None and sk in index))
+        if len(self._tokens) > 500_000:
+            self._tokens.clear()
+        self._tokens[token] = x
+        return x
+
+    def _candidates(self, span: str, cands: list[Candidate], oncology: bool,
+                    suppressed: set[str]) -> list[Candidate]:
         cf = case_form(span)
         if cf in suppressed:
             return []
@@ -207,6 +225,8 @@ class Tagger:
             else:
                 ok = [c for c in ok if concepts[c.concept].type != "disease"
                       or _CANCER_LABEL.search(concepts[c.concept].label)]
+        if not ok:
+            return []
         best = min(c.rank for c in ok)
         ok = [c for c in ok if c.rank == best]
         concepts = self.lexicon.concepts
@@ -220,42 +240,56 @@ class Tagger:
             oncology = bool(ONCOLOGY_RE.search(text))
         suppressed = suppressed or set()
         defined = defined or {}
-        toks = tokens(text)
-        keys = [token_key(t) for _, _, t in toks]
+        spans = list(TOKEN_RE.finditer(text))
+        info = self._tokens
+        infos = [info[t] if t in info else self._token_info(t) for t in TOKEN_RE.findall(text)]
         index, prefixes = self.lexicon.index, self.lexicon.prefixes
+        cache = self._cache
         out: list[Mention] = []
-        n = len(toks)
+        n = len(infos)
         i = 0
         while i < n:
+            if not infos[i][2] and not defined:
+                i += 1
+                continue
             best: tuple[int, list[Concept], str] | None = None
-            t0 = toks[i][2]
             if defined:
-                cf = case_form(t0)
+                cf = case_form(spans[i].group(0))
                 hit = defined.get(cf) or (defined.get(cf[:-1]) if cf.endswith("s") else None)
                 if hit is not None:
                     best = (i, [hit], "abbreviation")
             if best is None:
                 acc = ""
-                for j in range(i, min(n, i + MAX_TOKENS)):
-                    if j > i and not _JOINERS.match(text[toks[j - 1][1]:toks[j][0]]):
+                stop = n if n < i + MAX_TOKENS else i + MAX_TOKENS
+                for j in range(i, stop):
+                    if j > i and not _JOINERS.match(text, spans[j - 1].end(), spans[j].start()):
                         break
-                    acc += keys[j]
+                    key, skey, _ = infos[j]
+                    prev = acc
+                    acc += key
                     cands = index.get(acc)
-                    if cands is None:
-                        s = singular(toks[j][2])
-                        if s is not None:
-                            cands = index.get(acc[:-len(keys[j])] + token_key(s))
+                    if cands is None and skey is not None:
+                        cands = index.get(prev + skey)
                     if cands:
-                        ok = self._candidates(text, toks, i, j, cands, oncology, suppressed)
-                        if ok:
-                            best = (j, [self.lexicon.concepts[c.concept] for c in ok], "lexicon")
+                        span = text[spans[i].start():spans[j].end()]
+                        ck = (span, oncology)
+                        found = cache.get(ck) if not suppressed else None
+                        if found is None:
+                            ok = self._candidates(span, cands, oncology, suppressed)
+                            found = [self.lexicon.concepts[c.concept] for c in ok]
+                            if not suppressed:
+                                if len(cache) > 200_000:
+                                    cache.clear()
+                                cache[ck] = found
+                        if found:
+                            best = (j, found, "lexicon")
                     if acc not in prefixes:
                         break
             if best is None:
                 i += 1
                 continue
             j, concepts, via = best
-            start, end = toks[i][0], toks[j][1]
+            start, end = spans[i].start(), spans[j].end()
             seen: set[tuple[str, ...]] = set()
             for c in concepts:
                 if c.curies not in seen:
@@ -273,8 +307,32 @@ class Tagger:
         if not defined and not suppressed:
             return [m for ms in first for m in ms]
         out: list[Mention] = []
+        forms = list(defined) + list(suppressed)
         for (k, t), ms in zip(passages, first):
-            out.extend(self.tag_text(t, k, oncology=oncology, defined=defined, suppressed=suppressed))
+            if any(f in t for f in forms):  # only passages that use a defined short form change
+                out.extend(self._apply_abbreviations(k, t, ms, defined, suppressed))
+            else:
+                out.extend(ms)
+        return out
+
+    @staticmethod
+    def _apply_abbreviations(key: str, text: str, ms: list[Mention], defined: dict[str, Concept],
+                             suppressed: set[str]) -> list[Mention]:
+        """The first pass's mentions with silenced short forms dropped and defined ones grounded."""
+        out = [m for m in ms if case_form(m.text) not in suppressed]
+        extra = []
+        if defined:
+            rx = re.compile(r"(?<![0-9A-Za-z\u0370-\u03ff])(?:" + "|".join(
+                re.escape(f) for f in sorted(defined, key=len, reverse=True)) + r")s?(?![0-9A-Za-z\u0370-\u03ff])")
+            for m in rx.finditer(text):
+                t = m.group(0)
+                cf = case_form(t)
+                hit = defined.get(cf) or (defined.get(cf[:-1]) if cf.endswith("s") else None)
+                if hit is not None:
+                    extra.append(Mention(key, m.start(), m.end(), t, hit, "abbreviation"))
+        if extra:
+            out = [m for m in out if not any(m.start < x.end and x.start < m.end for x in extra)] + extra
+            out.sort(key=lambda m: m.start)
         return out
 
     def _abbreviations(self, passages: Sequence[tuple[str, str]],

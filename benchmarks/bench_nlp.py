@@ -1,0 +1,164 @@
+"""Tagging quality and speed: precision/recall against BioRED and BC5CDR gold, and abstracts per second.
+
+    python benchmarks/bench_nlp.py [--shared ../shared/data] [--repeat 5] [--json]
+
+Quality: the gold mentions of genes, diseases and chemicals in the PubTator files of ../shared/data
+(BioRED Test.PubTator, 100 abstracts; BC5CDR CDR_sample.txt, 50 abstracts) against the tagger's
+mentions of the same types, matched by exact span and type ("strict") and by overlapping span and type
+("lenient"). Grounding is not scored here: the gold uses MeSH/NCBI Gene IDs, the lexicon prefers
+MONDO/HGNC where both exist.
+
+Speed (CPU time of this process, so other load on the machine does not count): abstracts per second on one core for tagging plus relation extraction (sentences, triggers),
+then for the whole `kg.nlp.annotate` (the RDF triples too), over the same 150 abstracts repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOLD_TYPES = {"GeneOrGeneProduct": "gene", "DiseaseOrPhenotypicFeature": "disease", "ChemicalEntity": "chemical",
+              "Chemical": "chemical", "Disease": "disease"}
+OUR_TYPES = {"gene": "gene", "family": "gene", "disease": "disease", "chemical": "chemical"}
+
+
+def read_pubtator(path: Path) -> list[dict]:
+    docs: dict[str, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "|t|" in line[:20]:
+            pmid, _, title = line.split("|", 2)
+            docs[pmid] = {"pmid": pmid, "title": title, "abstract": "", "gold": set()}
+        elif "|a|" in line[:20]:
+            pmid, _, abstract = line.split("|", 2)
+            docs[pmid]["abstract"] = abstract
+        elif line.strip():
+            parts = line.split("\t")
+            if len(parts) >= 5 and parts[1].isdigit() and parts[0] in docs:
+                t = GOLD_TYPES.get(parts[4])
+                if t:
+                    docs[parts[0]]["gold"].add((int(parts[1]), int(parts[2]), t))
+    return list(docs.values())
+
+
+def predict(tagger, doc: dict) -> set[tuple[int, int, str]]:
+    title, abstract = doc["title"], doc["abstract"]
+    out = set()
+    shift = {"t": 0, "a": len(title) + 1}
+    for m in tagger.tag_document([("t", title), ("a", abstract)]):
+        t = OUR_TYPES.get(m.concept.type)
+        if t:
+            out.add((m.start + shift[m.passage], m.end + shift[m.passage], t))
+    return out
+
+
+def score(docs: list[dict], tagger) -> dict:
+    res = {}
+    for t in ("gene", "disease", "chemical", "all"):
+        tp_s = fp_s = fn_s = 0
+        tp_l_pred = tp_l_gold = n_pred = n_gold = 0
+        for d in docs:
+            gold = {g for g in d["gold"] if t == "all" or g[2] == t}
+            pred = {p for p in d["pred"] if t == "all" or p[2] == t}
+            if not gold and t != "all" and not any(g[2] == t for g in d["gold"]):
+                # types the corpus does not annotate (BC5CDR has no genes) are not scored
+                pass
+            tp_s += len(gold & pred)
+            fp_s += len(pred - gold)
+            fn_s += len(gold - pred)
+            n_pred += len(pred)
+            n_gold += len(gold)
+            tp_l_pred += sum(1 for p in pred if any(g[2] == p[2] and g[0] < p[1] and p[0] < g[1] for g in gold))
+            tp_l_gold += sum(1 for g in gold if any(g[2] == p[2] and g[0] < p[1] and p[0] < g[1] for p in pred))
+        if n_gold == 0:
+            continue
+        p_s = tp_s / max(tp_s + fp_s, 1)
+        r_s = tp_s / max(tp_s + fn_s, 1)
+        p_l = tp_l_pred / max(n_pred, 1)
+        r_l = tp_l_gold / max(n_gold, 1)
+        res[t] = {"gold": n_gold, "predicted": n_pred,
+                  "strict": {"P": round(p_s, 3), "R": round(r_s, 3), "F1": round(2 * p_s * r_s / max(p_s + r_s, 1e-9), 3)},
+                  "lenient": {"P": round(p_l, 3), "R": round(r_l, 3), "F1": round(2 * p_l * r_l / max(p_l + r_l, 1e-9), 3)}}
+    return res
+
+
+def speed(tagger, docs: list[dict], repeat: int) -> dict:
+    from kg.nlp import annotate
+    from kg.nlp.relations import relations, sentences
+    from kg.records import AbstractSection, Article
+    t0 = time.process_time()
+    n = 0
+    for _ in range(repeat):
+        for d in docs:
+            passages = [("t", d["title"]), ("a", d["abstract"])]
+            ms = tagger.tag_document(passages)
+            for key, text in passages:
+                pm = [m for m in ms if m.passage == key]
+                for s in sentences(text):
+                    relations(text, pm, s)
+            n += 1
+    tag_rate = n / (time.process_time() - t0)
+    arts = [Article(pmid=d["pmid"], title=d["title"], abstract=(AbstractSection(d["abstract"]),)) for d in docs]
+    t0 = time.process_time()
+    n = triples = 0
+    for _ in range(repeat):
+        for a in arts:
+            triples += sum(1 for _ in annotate(a, tagger=tagger))
+            n += 1
+    rdf_rate = n / (time.process_time() - t0)
+    return {"tag_and_relations_abstracts_per_s": round(tag_rate), "annotate_rdf_abstracts_per_s": round(rdf_rate),
+            "triples_per_abstract": round(triples / max(n, 1), 1)}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    from kg.nlp.tagger import Tagger, default_lexicon
+    t0 = time.process_time()
+    tagger = Tagger(default_lexicon())
+    load_s = time.process_time() - t0
+    corpora = {"BioRED Test": args.shared / "biored" / "Test.PubTator",
+               "BC5CDR sample": args.shared / "bc5cdr" / "CDR_sample.txt"}
+    report: dict = {"lexicon_concepts": len(tagger.lexicon), "lexicon_load_s": round(load_s, 2)}
+    all_docs = []
+    for name, path in corpora.items():
+        if not path.exists():
+            report[name] = "missing"
+            continue
+        docs = read_pubtator(path)
+        for d in docs:
+            d["pred"] = predict(tagger, d)
+        report[name] = {"abstracts": len(docs), **score(docs, tagger)}
+        all_docs.extend(docs)
+    report["speed"] = speed(tagger, all_docs, args.repeat)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(f"lexicon: {report['lexicon_concepts']} concepts, loaded in {report['lexicon_load_s']} s")
+        for name in corpora:
+            r = report[name]
+            if not isinstance(r, dict):
+                print(f"{name}: {r}")
+                continue
+            print(f"{name} ({r['abstracts']} abstracts)")
+            for t in ("gene", "disease", "chemical", "all"):
+                if t in r:
+                    s, l_ = r[t]["strict"], r[t]["lenient"]
+                    print(f"  {t:9s} gold {r[t]['gold']:5d} pred {r[t]['predicted']:5d}  strict P {s['P']:.3f} "
+                          f"R {s['R']:.3f} F1 {s['F1']:.3f}   lenient P {l_['P']:.3f} R {l_['R']:.3f} F1 {l_['F1']:.3f}")
+        sp = report["speed"]
+        print(f"speed (1 core): {sp['tag_and_relations_abstracts_per_s']} abstracts/s tagging + relations; "
+              f"{sp['annotate_rdf_abstracts_per_s']} abstracts/s with RDF ({sp['triples_per_abstract']} triples each)")
+    return report
+
+
+if __name__ == "__main__":
+    main()
