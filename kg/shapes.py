@@ -499,7 +499,7 @@ class ShapesGraph:
                 prefixes[str(g.value(decl, sh("prefix")))] = str(g.value(decl, sh("namespace")))
         head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in sorted(prefixes.items()))
         query = head + str(select)
-        sev = g.value(c, sh("severity")) or g.value(shp.node, sh("severity"))
+        sev = g.value(shp.node, sh("severity"))   # severity belongs to the shape, never to the constraint node
         msgs = sorted(g.objects(c, sh("message")), key=str) or sorted(g.objects(shp.node, sh("message")), key=str)
         return SparqlConstraint(shape=shp, node=c, query=query, predicates=_query_predicates(str(select), prefixes),
                                 severity=SEVERITIES.get(str(sev), "Violation") if sev is not None else "Violation",
@@ -981,17 +981,18 @@ def shapes_for(context: Sequence) -> ShapesGraph:
     return compiled(CORE_SHAPES + MESH_VOCABULARY_SHAPES if context else CORE_SHAPES)
 
 
-def validate_store(store, *, batch_size: int = 2000) -> Report:
+def validate_store(store, *, batch_size: int = 2000, names: Sequence[str] | None = None) -> Report:
     """Every article graph of an `OxigraphStore`, each on its own, with the MeSH vocabulary as context."""
     from .vocab import KGGRAPH
+    base = str(KGGRAPH)
+    skip = (base + "mesh", base + "mappings", base + "deletions")
     context = mesh_context(store)
-    sg = shapes_for(context)
+    sg = compiled(names) if names else shapes_for(context)
     results: list[Result] = []
     n = 0
     batch: list[tuple[str, Data]] = []
     for g in store.store.named_graphs():
-        if not g.value.startswith(KGGRAPH) or g.value.startswith(KGGRAPH + "ontology/") or \
-                g.value in (KGGRAPH + "mesh", KGGRAPH + "mappings", KGGRAPH + "deletions"):
+        if not g.value.startswith(base) or g.value.startswith(base + "ontology/") or g.value in skip:
             continue
         data = Data((str(q.subject), str(q.predicate), str(q.object)) for q in store.store.quads_for_pattern(None, None, None, g))
         batch.append((g.value, data))
