@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "kg.commands.servers",   # load (to a SPARQL server), serve, convert (N-Quads shards)
     "kg.commands.linking",   # mesh load|build, link, ontology load (issue 7)
     "kg.commands.nlp",       # lexicon build|info, tag (issue 3)
+    "kg.commands.shapes",    # validate (issue 4)
 ]
 
 
