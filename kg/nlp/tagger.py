@@ -26,19 +26,23 @@ from typing import Iterable, NamedTuple, Sequence
 from . import lexicon as lx
 from .normalize import TOKEN_RE, case_form, key_prefixes, name_keys, singular, token_key
 
-TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "disease", "chemical",
-                                          "family", "gene", "anatomy", "organism"))}
+TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "disease", "gene", "family",
+                                          "chemical", "anatomy", "organism"))}
 MAX_TOKENS = 10
 _JOINERS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")  # used with match(text, pos, endpos)
 ONCOLOGY_RE = re.compile(r"cancer|tumou?r|carcinoma|neoplas|oncolog|metasta|malignan|lymphoma|leuka?emia|"
                          r"sarcoma|melanoma|glioma|blastoma", re.I)
 _CANCER_LABEL = re.compile(r"cancer|carcinoma|tumou?r|neoplasm|oma\b|leuka?emia|metasta", re.I)
 # Names too generic to be evidence of anything ("cells" is CL:0000000, "disease" MONDO:0000001).
-STOP_KEYS = frozenset({"cell", "cells", "disease", "diseases", "protein", "gene", "genes", "syndrome",
+STOP_KEYS = frozenset({"cell", "cells", "disease", "diseases", "protein", "proteins", "gene", "genes", "syndrome",
                        "signaling", "binding", "expression", "growth", "death", "development", "behavior",
                        "response", "transport", "localization", "secretion", "activity", "complex",
-                       "regulation", "membrane", "region", "component", "function", "cancer", "tumor",
-                       "tumors", "neoplasm", "malignancy", "lesion", "patient", "patients", "control", "age"})
+                       "regulation", "membrane", "region", "component", "function", "lesion", "patient",
+                       "patients", "control", "age", "disorder", "disorders", "genetic", "common", "rare",
+                       "inherited", "familial", "hereditary", "congenital", "complete", "rich", "men", "face",
+                       "soft", "fed", "can", "dna", "rna", "mrna", "drug", "drugs", "nucleotide", "aminoacid",
+                       "aminoacids", "water", "growthfactor", "growthfactors", "sterile", "skin", "acid", "acids",
+                       "injury", "acquired"})
 _ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\u03b1-\u03c9]{1,9}?)(s?)\s*[);,]")
 
 
@@ -166,7 +170,7 @@ def default_lexicon() -> Lexicon:
     return lex
 
 
-_INDEX_VERSION = "2"
+_INDEX_VERSION = "4"
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -184,9 +188,12 @@ def _case_ok(c: Candidate, text_cf: str) -> bool:
         return False
     if text_cf.isupper() and text_cf == c.case.upper():
         return True
-    # "Notch1" for NOTCH1, "Smad4" for SMAD4: a capital first letter, rest as the symbol in lower case.
-    return (len(c.case) >= 4 and c.case.isupper() and text_cf[:1].isupper()
-            and text_cf[1:] == c.case[1:].lower())
+    if len(c.case) < 4 or not c.case.isupper():
+        return False
+    # "Notch1" for NOTCH1, "Smad4" for SMAD4: a capital first letter, rest as the symbol in lower case;
+    # "PPARa", "TNFa": the symbol with a Greek-letter suffix written in lower case.
+    return ((text_cf[:1].isupper() and text_cf[1:] == c.case[1:].lower())
+            or (text_cf[:-1].isupper() and text_cf.upper() == c.case))
 
 
 class Tagger:
@@ -353,6 +360,9 @@ class Tagger:
                 elif lf is None and cf not in defined:
                     words = before.split()[-len(sf) - 1:]
                     # Schwartz-Hearst style check: the short form's first letter starts a preceding word.
-                    if any(w[:1].lower() == sf[:1].lower() for w in words):
+                    # Only a short ambiguous alias is silenced, never a gene symbol or a curated name.
+                    cands = self.lexicon.index.get(name_keys(sf)[0]) if name_keys(sf) else None
+                    if (cands and all(c.short for c in cands)
+                            and any(w[:1].lower() == sf[:1].lower() for w in words)):
                         suppressed.add(cf)
         return defined, suppressed - set(defined)
