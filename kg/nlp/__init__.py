@@ -83,7 +83,8 @@ def annotate(record, *, tagger=None, source: str | None = None) -> Iterator[Trip
         return seen_entities[curie][1]
 
     topic = {c for m in by_passage.get("title", ()) for c in _split(m.concept, etype)[0] if etype(c) == "disease"}
-    cooc: dict[tuple[str, str], list[tuple[str, int, int, str, str]]] = defaultdict(list)
+    # (subject, object) -> [(sentence, section type, target IRIs of the mentions that co-occur)]
+    cooc: dict[tuple[str, str], list[tuple[str, str, list[str]]]] = defaultdict(list)
     for key, ms in by_passage.items():
         kind, text = info[key]
         for sent in sentences(text):
@@ -98,17 +99,22 @@ def annotate(record, *, tagger=None, source: str | None = None) -> Iterator[Trip
                     for o in o_main[:2]:
                         if s != o:
                             yield from ra.assertion_triples(pmid, source, rel, text, kind, s, o, o_anat)
-            curies = {c for m in in_sent for c in _split(m.concept, etype)[0]}
+            where: dict[str, str] = {}
+            for m in in_sent:
+                for c in _split(m.concept, etype)[0]:
+                    where.setdefault(c, rm.mention_iri(pmid, source, m.passage, m.start, m.end) + "/target")
+            curies = set(where)
             diseases = {c for c in curies if etype(c) == "disease"} | topic
             for x in curies:
                 tx = etype(x)
                 if tx in MECHANISM_TYPES:
                     for d in diseases:
-                        cooc[(x, d)].append((key, sent[0], sent[1], sent_text, kind))
+                        if d != x:
+                            cooc[(x, d)].append((sent_text, kind, [where[x]] + ([where[d]] if d in where else [])))
                 if tx in PARTICIPANT_TYPES:
                     for y in curies:
                         if y != x and etype(y) in ("pathway", "process"):
-                            cooc[(x, y)].append((key, sent[0], sent[1], sent_text, kind))
+                            cooc[(x, y)].append((sent_text, kind, [where[x], where[y]]))
     for (s, o), ev in sorted(cooc.items()):
         yield from ra.cooccurrence_triples(pmid, source, s, o, ev)
 

@@ -15,7 +15,8 @@ A trigger-based assertion gives two things:
 Co-mentions in one sentence or caption of a paper, and mechanism entities against the paper's topic
 diseases (those named in its title), give ``kg:TextCooccurrence`` associations with the predicate
 ``biolink:occurs_together_in_literature_with`` and knowledge level "not_provided": weaker, ranked by
-how many articles support them (``kg:supportingArticleCount`` is computed by the queries).
+how many articles support them (the queries count them). Their evidence is ``prov:wasDerivedFrom`` the
+targets of the co-occurring mentions, whose selectors say where, plus the first sentence as text.
 """
 
 from __future__ import annotations
@@ -104,9 +105,10 @@ def assertion_triples(pmid: str, source: str, rel, passage_text: str, kind: str,
 
 
 def cooccurrence_triples(pmid: str, source: str, subject_curie: str, object_curie: str,
-                         evidence: list[tuple[str, int, int, str, str]]) -> Iterator[Triple]:
-    """One co-occurrence association per article and entity pair; `evidence` holds up to three
-    (passage key, start, end, sentence, section type) places where they occur together."""
+                         evidence: list[tuple[str, str, list[str]]]) -> Iterator[Triple]:
+    """One co-occurrence association per article and entity pair. `evidence` holds the places they occur
+    together: (sentence, section type, the targets of the mentions there); the association points at
+    those mention targets (their selectors are the evidence) and keeps the first sentence as text."""
     a_iri = iris.node(pmid, source, "cooccurrence", _key(subject_curie, object_curie))
     a = iri(a_iri)
     yield a, P_TYPE, B["Association"]
@@ -118,8 +120,12 @@ def cooccurrence_triples(pmid: str, source: str, subject_curie: str, object_curi
     yield a, B["agent_type"], lit("text_mining_agent")
     yield a, B["publications"], iri(iris.article(pmid))
     yield a, iri(PROV.wasAttributedTo), iri(tagger_iri())
-    for n, (passage, start, end, sent, kind) in enumerate(evidence[:3]):
-        yield a, iri(KG.sentence), lit(sent)
-        if n == 0:
-            yield a, iri(KG.sectionType), lit(kind)
-            yield from _evidence(a_iri, pmid, source, passage, start, end, sent)
+    sent, kind, _ = evidence[0]
+    yield a, iri(KG.sentence), lit(sent)
+    yield a, iri(KG.sectionType), lit(kind)
+    seen: set[str] = set()
+    for _, _, targets in evidence[:3]:
+        for t in targets:
+            if t not in seen:
+                seen.add(t)
+                yield a, iri(PROV.wasDerivedFrom), iri(t)

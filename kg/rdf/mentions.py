@@ -6,7 +6,8 @@ For each mention::
         oa:motivatedBy oa:identifying ;
         oa:hasBody <entity> (one; a compound name such as "liver metastasis" gets one annotation per part) ;
         oa:hasTarget <mention/target> ;
-        prov:wasAttributedTo <tagger> (see P_CREATOR) ; kg:matchedText "..." ; kg:sectionType "fig" ; kg:sentence "..." .
+        prov:wasAttributedTo <tagger> (see P_CREATOR) ; kg:sectionType "fig" ; kg:inSection <passage> ;
+        kg:sentence "..." (the sentence or caption it sits in: the evidence queries print) .
     <mention/target> a oa:SpecificResource ; oa:hasSource <passage> ;
         oa:hasSelector <.../pos>, <.../quote> .
     <.../pos> a oa:TextPositionSelector ; oa:start 12 ; oa:end 29 .
@@ -126,14 +127,12 @@ def mention_triples(pmid: str, source: str, mention, passage_text: str, kind: st
         yield m, P_BODY, iri(entity_iri(curie))
         yield m, P_TARGET, tgt
         yield m, P_CREATOR, iri(tagger_iri())
-        yield m, iri(KG.matchedText), lit(mention.text)
         yield m, iri(KG.sectionType), lit(kind)
         yield m, iri(KG.inSection), passage
         if sentence:
             yield m, iri(KG.sentence), lit(sentence)
     yield tgt, P_TYPE, C_SPECIFIC
     yield tgt, P_SOURCE, passage
-    yield tgt, iri(KG.sectionType), lit(kind)
     yield tgt, P_SELECTOR, pos
     yield tgt, P_SELECTOR, quote
     yield pos, P_TYPE, C_POS
