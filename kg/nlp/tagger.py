@@ -42,7 +42,9 @@ STOP_KEYS = frozenset({"cell", "cells", "disease", "diseases", "protein", "prote
                        "inherited", "familial", "hereditary", "congenital", "complete", "rich", "men", "face",
                        "soft", "fed", "can", "dna", "rna", "mrna", "drug", "drugs", "nucleotide", "aminoacid",
                        "aminoacids", "water", "growthfactor", "growthfactors", "sterile", "skin", "acid", "acids",
-                       "injury", "acquired"})
+                       "injury", "acquired",
+                       # statistics and methods, never the gene or family they spell: odds/hazard ratios ...
+                       "or", "or1", "or2", "hr", "ci", "rr", "sd", "se", "sem", "vs", "pcr", "auc", "roc"})
 _ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\u03b1-\u03c9]{1,9}?)(s?)\s*[);,]")
 
 
@@ -170,7 +172,7 @@ def default_lexicon() -> Lexicon:
     return lex
 
 
-_INDEX_VERSION = "4"
+_INDEX_VERSION = "5"
 
 
 @functools.lru_cache(maxsize=1 << 16)
