@@ -6,7 +6,7 @@ For each mention::
         oa:motivatedBy oa:identifying ;
         oa:hasBody <entity> (one; a compound name such as "liver metastasis" gets one annotation per part) ;
         oa:hasTarget <mention/target> ;
-        prov:wasAttributedTo <tagger> (see P_CREATOR) ; kg:sectionType "fig" ; kg:inSection <passage> ;
+        dcterms:creator <tagger> ; kg:sectionType "fig" ; kg:inSection <passage> ;
         kg:sentence "..." (the sentence or caption it sits in: the evidence queries print) .
     <mention/target> a oa:SpecificResource ; oa:hasSource <passage> ;
         oa:hasSelector <.../pos>, <.../quote> .
@@ -23,7 +23,7 @@ import functools
 from typing import Iterable, Iterator, Sequence
 
 from .. import __version__, iris
-from ..vocab import BIOLINK, DCTERMS, KG, KGID, OA, PROV, RDF, RDFS
+from ..vocab import BIOLINK, DCTERMS, KG, KGID, OA, RDF, RDFS
 from .nt import integer, iri, lit
 
 Triple = tuple[str, str, str]
@@ -41,10 +41,9 @@ P_TYPE, P_LABEL = iri(RDF.type), iri(RDFS.label)
 P_BODY, P_TARGET, P_SOURCE, P_SELECTOR = iri(OA.hasBody), iri(OA.hasTarget), iri(OA.hasSource), iri(OA.hasSelector)
 P_START, P_END, P_EXACT, P_PREFIX, P_SUFFIX = (iri(OA.start), iri(OA.end), iri(OA.exact), iri(OA.prefix),
                                                iri(OA.suffix))
-# The Web Annotation model names the creator with dcterms:creator; shapes/article.ttl currently checks every
-# object of dcterms:creator as an article author, so the tagger is named with PROV until that shape is
-# narrowed to the creators of articles (then this becomes DCTERMS.creator again).
-P_CREATOR, P_PART_OF = iri(PROV.wasAttributedTo), iri(DCTERMS.isPartOf)
+# The Web Annotation model names an annotation's creator with dcterms:creator (the tagger, a
+# prov:SoftwareAgent; the author shapes target foaf:Person/foaf:Organization, so they leave it alone).
+P_CREATOR, P_PART_OF = iri(DCTERMS.creator), iri(DCTERMS.isPartOf)
 C_ANNOTATION, C_SPECIFIC = iri(OA.Annotation), iri(OA.SpecificResource)
 C_POS, C_QUOTE = iri(OA.TextPositionSelector), iri(OA.TextQuoteSelector)
 
