@@ -5,8 +5,8 @@
 Quality: the gold mentions of genes, diseases and chemicals in the PubTator files of ../shared/data
 (BioRED Test.PubTator, 100 abstracts; BC5CDR CDR_sample.txt, 50 abstracts) against the tagger's
 mentions of the same types, matched by exact span and type ("strict") and by overlapping span and type
-("lenient"). Grounding is not scored here: the gold uses MeSH/NCBI Gene IDs, the lexicon prefers
-MONDO/HGNC where both exist.
+("lenient"). Grounding: of the gold disease and chemical mentions we found, the share whose groundings
+include the gold MeSH ID, directly or through MONDO's exact matches to MeSH (../shared/data/mondo).
 
 Speed (CPU time of this process, so other load on the machine does not count): abstracts per second on one core for tagging plus relation extraction (sentences, triggers),
 then for the whole `kg.nlp.annotate` (the RDF triples too), over the same 150 abstracts repeated.
@@ -43,6 +43,8 @@ def read_pubtator(path: Path) -> list[dict]:
                 t = GOLD_TYPES.get(parts[4])
                 if t:
                     docs[parts[0]]["gold"].add((int(parts[1]), int(parts[2]), t))
+                    if len(parts) > 5 and parts[5]:
+                        docs[parts[0]].setdefault("ids", {})[(int(parts[1]), int(parts[2]), t)] = parts[5]
     return list(docs.values())
 
 
@@ -50,11 +52,51 @@ def predict(tagger, doc: dict) -> set[tuple[int, int, str]]:
     title, abstract = doc["title"], doc["abstract"]
     out = set()
     shift = {"t": 0, "a": len(title) + 1}
+    doc["pred_ids"] = {}
     for m in tagger.tag_document([("t", title), ("a", abstract)]):
         t = OUR_TYPES.get(m.concept.type)
         if t:
-            out.add((m.start + shift[m.passage], m.end + shift[m.passage], t))
+            span = (m.start + shift[m.passage], m.end + shift[m.passage], t)
+            out.add(span)
+            doc["pred_ids"].setdefault(span, set()).update(m.concept.curies)
     return out
+
+
+def mesh_equivalents(shared: Path) -> dict[str, set[str]]:
+    """CURIE -> MeSH UIs it is an exact match of (MONDO's curated SSSOM file; MeSH CURIEs map to themselves)."""
+    out: dict[str, set[str]] = {}
+    f = shared / "mondo" / "mondo_exactmatch_mesh.sssom.tsv"
+    if f.exists():
+        for line in f.read_text().splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 4 and parts[0].startswith("MONDO:") and parts[3].startswith("mesh:"):
+                out.setdefault(parts[0], set()).add(parts[3][5:])
+    return out
+
+
+def grounding(docs: list[dict], equiv: dict[str, set[str]]) -> dict:
+    """Of the gold disease/chemical mentions with a MeSH ID that we found (overlapping span, same type),
+    the share whose groundings include that MeSH ID directly or through MONDO's exact matches."""
+    res = {}
+    for t in ("disease", "chemical"):
+        found = right = 0
+        for d in docs:
+            for g, gid in d.get("ids", {}).items():
+                if g[2] != t or not gid.startswith(("D", "C")) or "|" in gid or "," in gid:
+                    continue
+                over = [p for p in d["pred"] if p[2] == t and p[0] < g[1] and g[0] < p[1]]
+                if not over:
+                    continue
+                found += 1
+                ids = set()
+                for p in over:
+                    for c in d["pred_ids"].get(p, ()):
+                        ids.add(c[5:] if c.startswith("MESH:") else "")
+                        ids |= equiv.get(c, set())
+                right += gid in ids
+        if found:
+            res[t] = {"found": found, "mesh_id_correct": round(right / found, 3)}
+    return res
 
 
 def score(docs: list[dict], tagger) -> dict:
@@ -149,7 +191,8 @@ def main(argv: list[str] | None = None) -> dict:
         docs = read_pubtator(path)
         for d in docs:
             d["pred"] = predict(tagger, d)
-        report[name] = {"abstracts": len(docs), **score(docs, tagger)}
+        report[name] = {"abstracts": len(docs), **score(docs, tagger),
+                        "grounding": grounding(docs, mesh_equivalents(args.shared))}
         all_docs.extend(docs)
     report["speed"] = speed(tagger, all_docs, args.repeat)
     if args.json:
@@ -167,6 +210,8 @@ def main(argv: list[str] | None = None) -> dict:
                     s, l_ = r[t]["strict"], r[t]["lenient"]
                     print(f"  {t:9s} gold {r[t]['gold']:5d} pred {r[t]['predicted']:5d}  strict P {s['P']:.3f} "
                           f"R {s['R']:.3f} F1 {s['F1']:.3f}   lenient P {l_['P']:.3f} R {l_['R']:.3f} F1 {l_['F1']:.3f}")
+            for t, g in r.get("grounding", {}).items():
+                print(f"  grounding {t}: MeSH ID right for {g['mesh_id_correct']:.3f} of {g['found']} found mentions")
         sp = report["speed"]
         print(f"speed (1 core, CPU time): {sp['tag_and_relations_abstracts_per_s']} abstracts/s tagging + relations "
               f"(first pass with cold caches: {sp['cold_first_pass_abstracts_per_s']}/s); "

@@ -128,3 +128,18 @@ def test_annotate_article_triples_parse(tagger):
     anat = q("""PREFIX biolink: <https://w3id.org/biolink/vocab/>
         SELECT ?u WHERE { ?a biolink:anatomical_context_qualifier ?u ; biolink:object_direction_qualifier "increased" }""")
     assert {r["u"].value for r in anat} == {"http://purl.obolibrary.org/obo/UBERON_0002107"}
+
+
+def test_user_terms_file(tmp_path):
+    f = tmp_path / "my-terms.tsv"
+    f.write_text("# my lab's names\nHGNC:7029\tgene\tMET\tscatter factor receptor|~SFR\n")
+    t = Tagger(Lexicon.from_files(lx.curated_path(), f))
+    assert ("scatter factor receptor", "HGNC:7029") in tags(t, "The scatter factor receptor in tumours.")
+    with pytest.raises(ValueError, match="unknown type"):
+        list(lx.curated(_bad(tmp_path)))
+
+
+def _bad(tmp_path):
+    p = tmp_path / "bad.tsv"
+    p.write_text("X:1\tthing\tlabel\n")
+    return p
