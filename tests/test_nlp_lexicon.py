@@ -121,3 +121,20 @@ def test_write_read_roundtrip(tmp_path):
     assert gzip.open(p).read()[:10] == b"GO:0007219"
     (back,) = lx.read_bundle(p)
     assert back.names == c.names and back.type == "pathway"
+
+
+def test_every_bundled_and_curated_curie_has_an_iri():
+    """The IRI policy (kg.prefixes) accepts every CURIE the lexicon can ground to."""
+    from kg.rdf.mentions import entity_iri
+    from kg.rdf.nt import iri
+    concepts = list(lx.curated(lx.curated_path()))
+    if lx.bundled_path().exists():
+        concepts += list(lx.read_bundle(lx.bundled_path()))
+    bad = []
+    for c in concepts:
+        for curie in c.curie.split("|"):
+            try:
+                iri(entity_iri(curie))
+            except Exception as exc:  # noqa: BLE001 - collect them all
+                bad.append((curie, str(exc)))
+    assert bad == []

@@ -61,7 +61,7 @@ def annotate(record, *, tagger=None, source: str | None = None) -> Iterator[Trip
     if not passages:
         return
     tagger = tagger or _default_tagger()
-    mentions = tagger.tag_document([(k, t) for k, _, t, _ in passages])
+    mentions = [m for m in tagger.tag_document([(k, t) for k, _, t, _ in passages]) if _groundable(m.concept)]
     yield from rm.tagger_triples()
     yield from rm.passage_triples(pmid, source, passages)
     if not mentions:
@@ -120,6 +120,26 @@ def annotate(record, *, tagger=None, source: str | None = None) -> Iterator[Trip
 
 
 _TAGGER = None
+_BAD: set[str] = set()
+
+
+def _groundable(concept) -> bool:
+    """Every CURIE of the concept has an IRI under the project's IRI policy; a bad lexicon entry (a
+    user's terms file, say) is logged once and skipped, never a reason to lose the article."""
+    from ..rdf.mentions import entity_iri
+    ok = True
+    for c in concept.curies:
+        if c in _BAD:
+            return False
+        try:
+            entity_iri(c)
+        except Exception as exc:  # IdentifierError and friends
+            import logging
+            logging.getLogger(__name__).warning("lexicon entry %s has no valid IRI (%s); its mentions are skipped",
+                                                c, exc)
+            _BAD.add(c)
+            ok = False
+    return ok
 
 
 def _default_tagger():

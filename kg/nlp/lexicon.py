@@ -121,15 +121,21 @@ def hgnc_tsv(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterat
 
 
 def hgnc_uniprot_map(path: str | Path) -> dict[str, str]:
-    """UniProt accession -> HGNC CURIE from an HGNC TSV (used to ground FamPlex's UniProt entries)."""
+    """UniProt accession and approved symbol -> HGNC CURIE from an HGNC TSV (FamPlex grounds genes by
+    UniProt accession or by HGNC *symbol*)."""
     out: dict[str, str] = {}
     with _open_text(path) as f:
         for r in csv.DictReader(f, delimiter="\t"):
             hid = r.get("hgnc_id") or r.get("HGNC ID")
+            if not hid:
+                continue
             up = r.get("uniprot_ids") or r.get("UniProt ID(supplied by UniProt)") or ""
             for u in up.replace("|", ",").split(","):
-                if u.strip() and hid:
+                if u.strip():
                     out.setdefault(u.strip(), hid)
+            sym = r.get("symbol") or r.get("Approved symbol")
+            if sym:
+                out.setdefault("symbol:" + sym, hid)
     return out
 
 
@@ -311,10 +317,11 @@ def famplex(resources: str | Path, *, uniprot_to_hgnc: dict[str, str] | None = N
         if ns == "FPLX" and ident in concepts:
             concepts[ident].add("family", text)
         elif ns in ("HGNC", "UP") and uniprot_to_hgnc is not None:
-            hid = ident if ns == "HGNC" else uniprot_to_hgnc.get(ident.split("-")[0])
-            if ns == "HGNC" and not ident.startswith("HGNC:"):
-                hid = "HGNC:" + ident
-            if hid:
+            if ns == "HGNC":  # FamPlex names the gene by its symbol, or (rarely) by its numeric ID
+                hid = ("HGNC:" + ident if ident.isdigit() else uniprot_to_hgnc.get("symbol:" + ident))
+            else:
+                hid = uniprot_to_hgnc.get(ident.split("-")[0])
+            if hid and re.match(r"^HGNC:[0-9]+$", hid):
                 # FamPlex's grounding map is curated text -> identifier: as good as a label.
                 genes.setdefault(hid, Concept(hid, "gene", "", "famplex")).add("grounding", text)
     yield from concepts.values()
