@@ -72,6 +72,25 @@ def literal_parts(term: str) -> tuple[str, str, str | None]:
     return lex, rest[3:-1], None
 
 
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def nt_term(node) -> str:
+    """An rdflib node in this module's term form (N-Triples; xsd:string literals without datatype)."""
+    from rdflib import BNode, Literal
+    if isinstance(node, Literal):
+        body = '"' + _escape(str(node)) + '"'
+        if node.language:
+            return body + "@" + node.language.lower()
+        if node.datatype is not None and str(node.datatype) != XSD_STRING:
+            return body + f"^^<{node.datatype}>"
+        return body
+    if isinstance(node, BNode):
+        return "_:" + str(node)
+    return f"<{node}>"
+
+
 def term_string(term: str) -> str:
     """SPARQL STR(): the IRI, the lexical form, or the blank node label."""
     c = term[0]
@@ -97,6 +116,12 @@ _LEXICAL = {
     "dateTime": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
                            rf"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?{_TZ}$"),
 }
+_INTEGER_RANGES = {  # XSD integer-derived types: (min, max), None for unbounded
+    "integer": (None, None), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1),
+    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
+}
 _INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "long", "int", "short", "byte",
                   "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt"}
 
@@ -117,6 +142,12 @@ def well_formed(lex: str, datatype: str) -> bool:
     if not datatype.startswith(XSD):
         return True
     local = datatype[len(XSD):]
+    if local in _INTEGER_RANGES:
+        if not _LEXICAL["integer"].match(lex):
+            return False
+        lo, hi = _INTEGER_RANGES[local]
+        v = int(lex)
+        return (lo is None or v >= lo) and (hi is None or v <= hi)
     rx = _LEXICAL.get(local)
     if rx is None:
         return True
@@ -127,6 +158,38 @@ def well_formed(lex: str, datatype: str) -> bool:
     return True
 
 
+def _datetime_value(term: str):
+    """A date or dateTime literal as a comparable value (naive and aware values are kept apart)."""
+    import datetime as _dt
+    lex, dt, _ = literal_parts(term)
+    local = dt[len(XSD):] if dt.startswith(XSD) else ""
+    if local not in ("date", "dateTime") or not well_formed(lex, dt):
+        return None
+    try:
+        if local == "date":
+            return ("date", lex.endswith("Z") or "+" in lex[10:] or "-" in lex[10:], _dt.date.fromisoformat(lex[:10]))
+        v = _dt.datetime.fromisoformat(lex.replace("Z", "+00:00"))
+        return ("dateTime", v.tzinfo is not None, v)
+    except ValueError:
+        return None
+
+
+def ordered_value(term: str):
+    """(kind, value) for ordering comparisons, or None when the term has no order."""
+    if term[0] != '"':
+        return None
+    x = numeric_value(term)
+    if x is not None:
+        return ("number", x)
+    d = _datetime_value(term)
+    if d is not None:
+        return (d[0] + ("+tz" if d[1] else ""), d[2])
+    lex, dt, lang = literal_parts(term)
+    if dt == XSD_STRING:
+        return ("string", lex)
+    return None
+
+
 def numeric_value(term: str) -> Decimal | float | None:
     if term[0] != '"':
         return None
@@ -135,7 +198,7 @@ def numeric_value(term: str) -> Decimal | float | None:
         return None
     local = dt[len(XSD):]
     try:
-        if local in _INTEGER_TYPES or local == "decimal":
+        if local in _INTEGER_TYPES or local in _INTEGER_RANGES or local == "decimal":
             return Decimal(lex.strip()) if well_formed(lex, dt) else None
         if local in ("float", "double"):
             return float(lex.strip().replace("INF", "inf"))
@@ -281,7 +344,7 @@ class Path_:
         if k == "zeroOrOne":
             return list(dict.fromkeys([node] + inner.values(data, node)))
         seen: dict[str, None] = {node: None} if k == "zeroOrMore" else {}
-        todo = inner.values(data, node)
+        todo = list(inner.values(data, node))      # a copy: values() may return the index's own list
         while todo:
             n = todo.pop()
             if n not in seen:
@@ -386,20 +449,20 @@ class ShapesGraph:
         from rdflib import RDF, RDFS, URIRef, Literal
         g = self.graph
         sh = lambda n: URIRef(SH + n)  # noqa: E731
-        shp = Shape(node=node, name=node.n3())
+        shp = Shape(node=node, name=nt_term(node))
         self._cache[node] = shp
         path = g.value(node, sh("path"))
         if path is not None:
             shp.path = self._path(path)
             shp.path_text = shp.path.render()
-        shp.targets_class = [t.n3() for t in g.objects(node, sh("targetClass"))]
+        shp.targets_class = [nt_term(t) for t in g.objects(node, sh("targetClass"))]
         if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
-            shp.targets_class.append(node.n3())
-        shp.targets_node = [t.n3() for t in g.objects(node, sh("targetNode"))]
-        shp.targets_subjects_of = [t.n3() for t in g.objects(node, sh("targetSubjectsOf"))]
-        shp.targets_objects_of = [t.n3() for t in g.objects(node, sh("targetObjectsOf"))]
+            shp.targets_class.append(nt_term(node))
+        shp.targets_node = [nt_term(t) for t in g.objects(node, sh("targetNode"))]
+        shp.targets_subjects_of = [nt_term(t) for t in g.objects(node, sh("targetSubjectsOf"))]
+        shp.targets_objects_of = [nt_term(t) for t in g.objects(node, sh("targetObjectsOf"))]
         sev = g.value(node, sh("severity"))
-        shp.severity = SEVERITIES.get(str(sev), str(sev)) if sev is not None else "Violation"
+        shp.severity = str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
         msgs = sorted(g.objects(node, sh("message")), key=str)
         shp.message = str(msgs[0]) if msgs else None
         shp.deactivated = bool(g.value(node, sh("deactivated")) == Literal(True))
@@ -407,7 +470,7 @@ class ShapesGraph:
         unknown = used - SUPPORTED - _IGNORED - {"qualifiedMinCount", "qualifiedMaxCount"} - {"languageIn", "uniqueLang"}
         if unknown or used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}:
             bad = sorted(unknown | (used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}))
-            raise ShapesError(f"shape {node.n3()} uses SHACL features the fast validator does not implement: "
+            raise ShapesError(f"shape {nt_term(node)} uses SHACL features the fast validator does not implement: "
                               + ", ".join("sh:" + b for b in bad))
         for prop in g.objects(node, sh("property")):
             shp.properties.append(self.shape(prop))
@@ -424,7 +487,7 @@ class ShapesGraph:
         g = self.graph
         sh = lambda n: URIRef(SH + n)  # noqa: E731
         if isinstance(node, URIRef):
-            return Path_("pred", node.n3())
+            return Path_("pred", nt_term(node))
         if (node, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None) in g:
             return Path_("seq", parts=tuple(self._path(x) for x in Collection(g, node)))
         for kind in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
@@ -448,7 +511,7 @@ class ShapesGraph:
         sh = lambda n: URIRef(SH + n)  # noqa: E731
         add = shp.checks.append
         for c in g.objects(node, sh("class")):
-            add(_class_check(c.n3()))
+            add(_class_check(nt_term(c)))
         for d in g.objects(node, sh("datatype")):
             add(_datatype_check(str(d)))
         for k in g.objects(node, sh("nodeKind")):
@@ -460,7 +523,7 @@ class ShapesGraph:
         for name, op in (("minInclusive", "ge"), ("maxInclusive", "le"), ("minExclusive", "gt"),
                          ("maxExclusive", "lt")):
             for v in g.objects(node, sh(name)):
-                add(_range_check(name, op, v.n3()))
+                add(_range_check(name, op, nt_term(v)))
         for v in g.objects(node, sh("minLength")):
             add(_length_check("MinLength", int(v), None))
         for v in g.objects(node, sh("maxLength")):
@@ -469,9 +532,9 @@ class ShapesGraph:
             flags = g.value(node, sh("flags"))
             add(_pattern_check(str(v), str(flags) if flags is not None else ""))
         for v in g.objects(node, sh("in")):
-            add(_in_check(frozenset(x.n3() for x in self._list(v))))
+            add(_in_check(frozenset(nt_term(x) for x in self._list(v))))
         for v in g.objects(node, sh("hasValue")):
-            add(_has_value_check(v.n3()))
+            add(_has_value_check(nt_term(v)))
         for v in g.objects(node, sh("node")):
             add(_node_check(self, v))
         for v in g.objects(node, sh("not")):
@@ -484,7 +547,7 @@ class ShapesGraph:
             add(_logic_check(self, "Xone", self._list(v)))
         for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
             for v in g.objects(node, sh(name)):
-                add(_pair_check(name, v.n3()))
+                add(_pair_check(name, nt_term(v)))
 
     def _sparql(self, shp: Shape, c) -> SparqlConstraint:
         from rdflib import URIRef
@@ -502,7 +565,7 @@ class ShapesGraph:
         sev = g.value(shp.node, sh("severity"))   # severity belongs to the shape, never to the constraint node
         msgs = sorted(g.objects(c, sh("message")), key=str) or sorted(g.objects(shp.node, sh("message")), key=str)
         return SparqlConstraint(shape=shp, node=c, query=query, predicates=_query_predicates(str(select), prefixes),
-                                severity=SEVERITIES.get(str(sev), "Violation") if sev is not None else "Violation",
+                                severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
                                 message=str(msgs[0]) if msgs else None)
 
     # -- evaluation ---------------------------------------------------------------------------------
@@ -588,6 +651,12 @@ def _datatype_check(dt: str):
                     if not (v[0] == '"' and v.endswith("^^<" + XSD_STRING + ">")):
                         emit.append((v, "Datatype"))
         return check
+    if dt == RDF_LANGSTRING:
+        def check(data, focus, values, emit):
+            for v in values:
+                if v[0] != '"' or v[-1] == '"' or "@" not in v[v.rfind('"'):]:
+                    emit.append((v, "Datatype"))
+        return check
     suffix = f"^^<{dt}>"
 
     def check(data, focus, values, emit):
@@ -626,20 +695,20 @@ def _count_check(lo: int | None, hi: int | None):
 
 
 def _range_check(name: str, op: str, bound: str):
-    b = numeric_value(bound)
+    b = ordered_value(bound)
     comp = name[0].upper() + name[1:]
 
     def check(data, focus, values, emit):
         for v in values:
-            x = numeric_value(v)
-            if x is None or b is None:
+            x = ordered_value(v)
+            if x is None or b is None or x[0] != b[0]:
                 emit.append((v, comp))
                 continue
             try:
-                good = {"ge": x >= b, "le": x <= b, "gt": x > b, "lt": x < b}[op]
+                good = {"ge": x[1] >= b[1], "le": x[1] <= b[1], "gt": x[1] > b[1], "lt": x[1] < b[1]}[op]
             except TypeError:
-                good = {"ge": float(x) >= float(b), "le": float(x) <= float(b), "gt": float(x) > float(b),
-                        "lt": float(x) < float(b)}[op]
+                good = {"ge": float(x[1]) >= float(b[1]), "le": float(x[1]) <= float(b[1]),
+                        "gt": float(x[1]) > float(b[1]), "lt": float(x[1]) < float(b[1])}[op]
             if not good:
                 emit.append((v, comp))
     return check
@@ -714,16 +783,14 @@ def _logic_check(sg: ShapesGraph, comp: str, members: list):
 
 
 def _compare(a: str, b: str) -> int | None:
-    """-1/0/1 when both literals are numbers (or both plain strings), None when incomparable."""
-    x, y = numeric_value(a), numeric_value(b)
-    if x is not None and y is not None:
-        return (x > y) - (x < y)
-    if a[0] == '"' and b[0] == '"':
-        la, da, _ = literal_parts(a)
-        lb, db, _ = literal_parts(b)
-        if da == db == XSD_STRING or (da == db and da.startswith(XSD) and da[len(XSD):] in ("date", "dateTime")):
-            return (la > lb) - (la < lb)
-    return None
+    """-1/0/1 when both terms have a common order (numbers, dates, plain strings), None when incomparable."""
+    x, y = ordered_value(a), ordered_value(b)
+    if x is None or y is None or x[0] != y[0]:
+        return None
+    try:
+        return (x[1] > y[1]) - (x[1] < y[1])
+    except TypeError:
+        return None
 
 
 def _pair_check(name: str, other: str):
