@@ -6,7 +6,7 @@ KG     := $(BIN)/kg
 STORE  ?= .demo-store
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench golden clean servers lexicon mesh-graph
+.PHONY: install demo test bench clean servers lexicon
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(STORE) .bench .pytest_cache kg-store
+
+# Rebuild the bundled lexicon from the ontology files in ../shared/data (and the full vocabularies
+# fetched offline, see kg lexicon build --help); a test checks the shipped file against the builder.
+lexicon: $(STAMP)
+	$(KG) lexicon build --shared ../shared/data

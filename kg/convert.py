@@ -62,7 +62,8 @@ def is_complete(out: Path, path: str) -> bool:
 
 def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -> FileResult:
     from .ingest import read_path
-    from .pipeline import article_nquads
+    from .errors import InputError
+    from .pipeline import Mapped, map_record
     from .rdf.nt import XSD_DATETIME, iri, typed
     from .rdf.provenance import now
 
@@ -91,27 +92,45 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
             shards.append(state["name"])
             state["f"] = None
 
+    # A shard's graphs are held until the shard is written, so a later version of a PMID in the same
+    # shard replaces the earlier one (as `kg ingest` does) instead of both landing in one graph.
+    pending: dict[str, Mapped] = {}
+
+    def write_pending() -> None:
+        if not pending:
+            return
+        open_next()
+        state["f"].write("".join(m.nquads for m in pending.values()))
+        state["n"] = len(pending)
+        res.articles += sum(m.kind == "article" for m in pending.values())
+        pending.clear()
+
     for rec in read_path(path, fmt):
-        if isinstance(rec, Article):
-            try:
-                _, text, _ = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated)
-            except ValueError as exc:
-                res.rejected += 1
-                errors.append(f"{path}: PMID {rec.pmid}: cannot map to RDF: {exc}")
-                continue
-            if state["f"] is None or state["n"] >= shard_size:
-                open_next()
-            state["f"].write(text)
-            state["n"] += 1
-            res.articles += 1
+        if isinstance(rec, Rejected):
+            res.rejected += 1
+            errors.append(str(rec.error))
         elif isinstance(rec, Deletion):
             res.deleted += 1
+            for key in [k for k, m in pending.items() if m.pmid == rec.pmid]:
+                del pending[key]
             a, dg = iri(iris.article(rec.pmid)), iri(iris.DELETIONS_GRAPH)
             tombstones.append(f"{a} {iri(RDF.type)} {iri(KG.DeletedCitation)} {dg} .\n"
                               f"{a} {iri(PROV.invalidatedAtTime)} {typed(generated, XSD_DATETIME)} {dg} .\n")
-        elif isinstance(rec, Rejected):
-            res.rejected += 1
-            errors.append(str(rec.error))
+        else:
+            current = pending.get(iris.article_graph(rec.pmid)) if isinstance(rec, Article) else None
+            if current is not None and current.version > rec.version:
+                continue
+            try:
+                m = map_record(rec, path=path, fmt=fmt, generated=generated)
+            except InputError as exc:
+                res.rejected += 1
+                errors.append(str(exc))
+                continue
+            pending.pop(m.graph, None)
+            pending[m.graph] = m
+            if len(pending) >= shard_size:
+                write_pending()
+    write_pending()
     if tombstones:
         if state["f"] is None:
             open_next()

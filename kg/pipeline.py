@@ -14,11 +14,7 @@ from typing import Callable, Iterable, Protocol
 from . import iris
 from .errors import InputError
 from .ingest import read_paths
-from .records import Article, Deletion, Rejected
-from .records import AnnotatedDocument  # issue 3: PubTator/BioC
-from .rdf.pubtator import pubtator_nquads  # issue 3: PubTator/BioC
-from .records import FullText  # issue 3: JATS full text, graph pmc/PMID
-from .rdf.fulltext import fulltext_nquads  # issue 3: JATS full text
+from .records import AnnotatedDocument, Article, Deletion, FullText, Rejected
 from .rdf.article import article_triples
 from .rdf.nt import iri
 from .rdf.provenance import graph_triples, now
@@ -26,7 +22,8 @@ from .stores.oxigraph import GraphWrite, OxigraphStore
 
 
 class Validator(Protocol):
-    """Checks a batch of article graphs before they are stored; returns {pmid: [problems]} for the bad ones."""
+    """Checks a batch of graphs (IRI, N-Quads) before they are stored; returns {graph IRI or PMID: [problems]}
+    for the bad ones (a PMID key rejects every graph of that PMID in the batch)."""
 
     def __call__(self, graphs: list[tuple[str, str]]) -> dict[str, list[str]]: ...
 
@@ -35,6 +32,7 @@ class Validator(Protocol):
 class Summary:
     files: int = 0
     articles: int = 0
+    documents: int = 0
     triples: int = 0
     deleted: int = 0
     rejected: int = 0
@@ -42,7 +40,7 @@ class Summary:
     errors: list[InputError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"files": self.files, "articles": self.articles, "triples": self.triples,
+        return {"files": self.files, "articles": self.articles, "documents": self.documents, "triples": self.triples,
                 "deleted": self.deleted, "rejected": self.rejected, "skipped_older": self.skipped_older}
 
 
@@ -61,6 +59,44 @@ def article_nquads(article: Article, *, path: str, fmt: str, generated: str,
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt=fmt, article=iris.article(article.pmid), generated=generated))
     return graph, "".join(lines), len(lines)
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """One named graph ready to store: what `map_record` makes of a record."""
+
+    graph: str
+    pmid: str
+    version: int
+    nquads: str
+    triples: int
+    kind: str  # "article" (a citation record) or "document" (full text, annotations)
+
+
+def map_record(rec: Article | AnnotatedDocument | FullText, *, path: str, fmt: str | None, generated: str,
+               nlp: bool = False) -> Mapped:
+    """The one mapping dispatch from a record to its graph, shared by `kg ingest` and `kg convert`.
+
+    Raises InputError naming file and PMID when the record cannot be mapped.
+    """
+    try:
+        if isinstance(rec, Article):
+            graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated, nlp=nlp)
+            return Mapped(graph, rec.pmid, rec.version, text, n, "article")
+        if not rec.pmid:
+            raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "
+                             "add an article-id of pub-id-type pmid", path=path)
+        if isinstance(rec, AnnotatedDocument):  # PubTator/BioC: graph pubtator/PMID
+            from .rdf.pubtator import pubtator_nquads
+            graph, text, n = pubtator_nquads(rec, path=path, generated=generated)
+        elif isinstance(rec, FullText):  # JATS full text: graph pmc/PMID
+            from .rdf.fulltext import fulltext_nquads
+            graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
+        else:
+            raise TypeError(f"no mapping for {type(rec).__name__} records")
+        return Mapped(graph, rec.pmid, 0, text, n, "document")
+    except ValueError as exc:
+        raise InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid) from exc
 
 
 class Progress:
@@ -98,7 +134,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
     summary = Summary()
     progress = progress or Progress(enabled=False)
     generated = now()
-    pending: dict[str, tuple[int, GraphWrite, int]] = {}
+    pending: dict[str, Mapped] = {}  # by graph IRI, in arrival order
     seen_files: set[str] = set()
 
     def reject(err: InputError) -> None:
@@ -110,30 +146,43 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
     def flush() -> None:
         if not pending:
             return
-        items = list(pending.items())
+        items = list(pending.values())
         pending.clear()
         if validator is not None:
-            bad = validator([(w.graph, w.nquads) for _, (_, w, _) in items])
-            kept = []
-            for pmid, entry in items:
-                if pmid in bad:
-                    reject(InputError("failed validation: " + "; ".join(bad[pmid]), pmid=pmid))
-                else:
-                    kept.append((pmid, entry))
-            items = kept
-        store.clear_tombstones(p for p, _ in items)
-        store.replace_graphs([w for _, (_, w, _) in items])
-        summary.articles += len(items)
-        summary.triples += sum(n for _, (_, _, n) in items)
+            bad = validator([(m.graph, m.nquads) for m in items])
+            if bad:
+                kept = []
+                for m in items:
+                    problems = bad.get(m.graph) or bad.get(m.pmid)
+                    if problems:
+                        reject(InputError("failed validation: " + "; ".join(problems), pmid=m.pmid))
+                    else:
+                        kept.append(m)
+                items = kept
+        store.clear_tombstones({m.pmid for m in items if m.kind == "article"})
+        store.replace_graphs([GraphWrite(m.graph, m.nquads) for m in items])
+        summary.articles += sum(m.kind == "article" for m in items)
+        summary.documents += sum(m.kind == "document" for m in items)
+        summary.triples += sum(m.triples for m in items)
         progress.update(summary)
 
     for path, rec in read_paths(paths, fmt):
         if path not in seen_files:
             seen_files.add(path)
             summary.files += 1
+        if isinstance(rec, Rejected):
+            reject(rec.error)
+            continue
+        if isinstance(rec, Deletion):
+            for key in [k for k, m in pending.items() if m.pmid == rec.pmid]:
+                del pending[key]
+            flush()
+            store.delete_pmid(rec.pmid, when=generated)
+            summary.deleted += 1
+            continue
         if isinstance(rec, Article):
-            current = pending.get(rec.pmid)
-            if current is not None and current[0] > rec.version:
+            current = pending.get(iris.article_graph(rec.pmid))
+            if current is not None and current.version > rec.version:
                 summary.skipped_older += 1
                 continue
             if current is None:
@@ -141,40 +190,15 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 if stored is not None and stored > rec.version:
                     summary.skipped_older += 1
                     continue
-            try:
-                graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated,
-                                                nlp=nlp)
-            except ValueError as exc:
-                reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
-                continue
-            pending[rec.pmid] = (rec.version, GraphWrite(graph, text), n)
-            if len(pending) >= batch_size:
-                flush()
-        elif isinstance(rec, Deletion):
-            pending.pop(rec.pmid, None)
+        try:
+            m = map_record(rec, path=path, fmt=fmt, generated=generated, nlp=nlp)
+        except InputError as exc:
+            reject(exc)
+            continue
+        pending.pop(m.graph, None)  # a later copy in the same batch replaces an earlier one
+        pending[m.graph] = m
+        if len(pending) >= batch_size:
             flush()
-            store.delete_pmid(rec.pmid, when=generated)
-            summary.deleted += 1
-        elif isinstance(rec, AnnotatedDocument):  # issue 3, PubTator/BioC import: graph pubtator/PMID
-            try:
-                graph, text, n = pubtator_nquads(rec, path=path, generated=generated)
-            except ValueError as exc:
-                reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
-                continue
-            pending["pubtator/" + rec.pmid] = (0, GraphWrite(graph, text), n)  # key apart from the PubMed graph's
-            if len(pending) >= batch_size:
-                flush()
-        elif isinstance(rec, FullText) and rec.pmid:  # issue 3, JATS full text: graph pmc/PMID
-            try:
-                graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
-            except ValueError as exc:
-                reject(InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid))
-                continue
-            pending["pmc/" + rec.pmid] = (0, GraphWrite(graph, text), n)  # key apart from the PubMed graph's
-            if len(pending) >= batch_size:
-                flush()
-        elif isinstance(rec, Rejected):
-            reject(rec.error)
     flush()
     store.flush()
     progress.close(summary)

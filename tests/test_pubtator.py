@@ -114,7 +114,7 @@ def test_file_imports_with_its_counts(shared_data, rel, fmt, bad):
     assert len({d.pmid for d in docs}) == len(docs)  # one graph per document, so store counts are comparable
     store = OxigraphStore()
     summary = ingest([str(path)], store)
-    assert summary.articles == len(docs) and summary.rejected == len(bad)
+    assert summary.documents == len(docs) and summary.articles == 0 and summary.rejected == len(bad)
     row = next(iter(store.query(SPARQL_COUNTS)))
     assert (int(row["mentions"].value), int(row["relations"].value)) == (want_anns, want_rels)
 
@@ -282,7 +282,7 @@ def test_fetch_pubtator_batches_retries_and_imports(pubtator_server, tmp_path, s
     assert again == files and len(state["calls"]) == 4  # the cache answers
     store = OxigraphStore()
     summary = ingest([str(f) for f in files], store)
-    assert summary.articles == len(docs) and summary.rejected == 0
+    assert summary.documents == len(docs) and summary.rejected == 0
     want = [0, 0]
     for f in sorted((shared_data / "factoid-pubtator3").glob("*.json")):
         a, r = raw_counts(f, "bioc-json", ())

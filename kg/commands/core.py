@@ -40,8 +40,10 @@ def _open_out(path: str) -> IO[bytes]:
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check each article against the SHACL shapes before storing it; invalid ones are rejected.")
+@click.option("--nlp/--no-nlp", default=True, show_default=True,
+              help="Find mechanism entities, mentions and assertions in titles, abstracts and full text.")
 def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size: int, rejects: str | None,
-           progress: bool | None, validate: bool) -> None:
+           progress: bool | None, validate: bool, nlp: bool) -> None:
     """Read PubMed XML (.xml, .xml.gz), MEDLINE text and the other registered formats into the store.
 
     PATH may be a file, a folder (read recursively) or - for standard input. Each article replaces its
@@ -50,8 +52,11 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
     """
     from ..pipeline import Progress, ingest as run_ingest
 
+    from ..shapes import ingest_validator
+
     store = open_store(store_path)
-    validator = _validator() if validate else None
+    # with the store, a loaded MeSH vocabulary adds the allowable-qualifier check
+    validator = ingest_validator(store) if validate else None
     out = open(rejects, "w", encoding="utf-8") if rejects else None
 
     def on_reject(err) -> None:
@@ -62,25 +67,19 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
 
     try:
         summary = run_ingest(paths, store, fmt=fmt, validator=validator, batch_size=batch_size,
-                             progress=Progress(progress), on_reject=on_reject)
+                             progress=Progress(progress), on_reject=on_reject, nlp=nlp)
     finally:
         if out:
             out.close()
+        if validator is not None:
+            validator.close()
     d = summary.as_dict()
-    click.echo(f"{d['articles']} articles, {d['triples']} triples, {d['deleted']} deleted, "
+    docs = f"{d['documents']} full-text/annotated documents, " if d["documents"] else ""
+    click.echo(f"{d['articles']} articles, {docs}{d['triples']} triples, {d['deleted']} deleted, "
                f"{d['rejected']} rejected, {d['skipped_older']} older versions skipped, from {d['files']} files",
                err=True)
     if summary.rejected:
         sys.exit(1)
-
-
-def _validator():
-    """The fast SHACL validator when the shapes module is installed (issue 4), else none."""
-    try:
-        from ..shapes import ingest_validator
-    except ImportError:
-        return None
-    return ingest_validator()
 
 
 # ---- export ---------------------------------------------------------------------------------------
