@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 
-FILES = {"27797938": "biopython/Entrez/pubmed4.xml", "28775130": "biopython/Entrez/pubmed5.xml",
+FILES = {"35246503": "seed/pubmed-35246503.xml", "27797938": "biopython/Entrez/pubmed4.xml", "28775130": "biopython/Entrez/pubmed5.xml",
          "30108519": "biopython/Entrez/pubmed6.xml", "29963580": "biopython/Entrez/pubmed7.xml",
          "29355075": "tipplerow-pubmed/29355075.xml"}
 ORDER = list(FILES)
@@ -25,6 +25,11 @@ def eutils(shared_data):
     for pmid, rel in FILES.items():
         text = (shared_data / rel).read_text(encoding="utf-8")
         records[pmid] = re.search(r"<PubmedArticle>.*</PubmedArticle>", text, re.S).group(0)
+    # The seed record has no PMCID; this stand-in gives it a made-up one so that --pmc has one to follow.
+    records["35246503"] = records["35246503"].replace(
+        "</ArticleIdList>", '<ArticleId IdType="pmc">PMC0000001</ArticleId></ArticleIdList>', 1)
+    jats = (shared_data / "seed" / "jats-35246503-excerpt.xml").read_text(encoding="utf-8")
+    jats_article = jats[jats.index("<article "):]
     state = {"calls": [], "fail_next_efetch": 0}
 
     class Handler(BaseHTTPRequestHandler):
@@ -52,14 +57,19 @@ def eutils(shared_data):
                     state["fail_next_efetch"] -= 1
                     self.send_error(503, "busy")
                     return
-                if "id" in p:
+                if p.get("db") == "pmc":
+                    assert p["id"] == "0000001", p
+                    body = '<?xml version="1.0"?>\n<pmc-articleset>' + jats_article + "</pmc-articleset>"
+                    ids = None
+                elif "id" in p:
                     ids = p["id"].split(",")
                 else:
                     assert p["webenv"] == "MCID_test" and p["query_key"] == "1", p
                     s, m = int(p["retstart"]), int(p["retmax"])
                     ids = ORDER[s:s + m]
-                body = ('<?xml version="1.0"?>\n<PubmedArticleSet>'
-                        + "".join(records[i] for i in ids if i in records) + "</PubmedArticleSet>")
+                if ids is not None:
+                    body = ('<?xml version="1.0"?>\n<PubmedArticleSet>'
+                            + "".join(records[i] for i in ids if i in records) + "</PubmedArticleSet>")
             else:
                 self.send_error(404)
                 return
@@ -88,9 +98,10 @@ def test_fetch_query_uses_history_and_batches(eutils, tmp_path):
     assert r.exit_code == 0, r.output
     kinds = [c[0] for c in state["calls"]]
     assert kinds == ["esearch.fcgi", "efetch.fcgi", "efetch.fcgi", "efetch.fcgi"]
+    assert [int(c[1]["retstart"]) for c in state["calls"][1:]] == [0, 2, 4]
     assert state["calls"][0][1]["usehistory"] == "y" and state["calls"][0][1]["tool"] == "kg"
     assert len(list((tmp_path / "c").glob("*.xml"))) == 3
-    assert "5 articles" in r.output
+    assert "6 articles" in r.output
     # a re-run reuses the complete batch files: only the search is sent again
     state["calls"].clear()
     r = CliRunner().invoke(main, ["fetch", "--email", "kg-tests@example.org", "--query", "colorectal neoplasms[mh]", "--batch-size", "2",
@@ -122,3 +133,19 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["fetch", "--pmids", "-", "--eutils-url", "http://127.0.0.1:9/", "--tries", "1",
                                   "--cache", str(tmp_path / "c")], input="123\n")
     assert r.exit_code == 2 and "E-utilities at http://127.0.0.1:9/ failed" in r.output
+
+
+@pytest.mark.shared
+def test_fetch_pmc_full_text_of_fetched_articles(eutils, tmp_path):
+    url, state = eutils
+    st = str(tmp_path / "s")
+    r = CliRunner().invoke(main, ["fetch", "--email", "kg-tests@example.org", "--pmids", "-", "--pmc",
+                                  "--eutils-url", url, "--cache", str(tmp_path / "c"), "--store", st],
+                           input="35246503\n")
+    assert r.exit_code == 0, r.output
+    assert [c[1].get("db") for c in state["calls"]] == ["pubmed", "pmc"]
+    assert "1 articles, 1 full-text/annotated documents" in r.output
+    # the figure captions of the full text answer the flagship question
+    r = CliRunner().invoke(main, ["query", "pathways-linking", "--store", st, "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "GO_0007219" in r.output and "Notch" in r.output

@@ -122,6 +122,46 @@ def fetch(*, query: str | None = None, pmids: list[str] | None = None, cache: Pa
     return files
 
 
+def pmcids_in(files: Iterable[Path]) -> list[str]:
+    """The PMC ids of the articles in fetched PubMed XML files (ArticleId IdType="pmc")."""
+    from . import read_path
+    from ..records import Article
+
+    out: list[str] = []
+    for f in files:
+        for rec in read_path(str(f), "pubmed"):
+            if isinstance(rec, Article) and rec.pmcid:
+                out.append(rec.pmcid)
+    return list(dict.fromkeys(out))
+
+
+def fetch_pmc(pmcids: list[str], *, cache: Path, batch_size: int = 100, base_url: str | None = None,
+              email: str | None = None, api_key: str | None = None, tries: int = 3, sleep: float = 15.0) -> list[Path]:
+    """PMC full text (JATS, efetch db=pmc) for PMC ids, in batches, into `cache`; complete batches are reused.
+
+    Only the open-access subset has full text; for the others PMC returns the front matter alone, which
+    the JATS ingestor reads as an article without body passages.
+    """
+    from Bio import Entrez
+
+    base = base_url or os.environ.get("KG_EUTILS_URL") or NCBI_EUTILS
+    _configure(email, api_key, tries, sleep)
+    cache.mkdir(parents=True, exist_ok=True)
+    ids = [p[3:] if p.upper().startswith("PMC") else p for p in pmcids]
+    files: list[Path] = []
+    try:
+        with _base_url(base):
+            for start in range(0, len(ids), batch_size):
+                chunk = ids[start:start + batch_size]
+                target = cache / f"pmc-{hashlib.sha1(','.join(chunk).encode()).hexdigest()[:12]}.xml"
+                if not target.exists():
+                    _save(Entrez.efetch(db="pmc", id=",".join(chunk)), target)
+                files.append(target)
+    except OSError as exc:
+        raise FetchError(f"E-utilities at {base} failed: {exc}") from exc
+    return files
+
+
 def _save(handle, target: Path) -> None:
     """Write atomically: a crash leaves no half file that a re-run would mistake for a finished batch."""
     tmp = target.with_suffix(".part")
