@@ -152,7 +152,7 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
     from .ingest import expand_paths
 
     Path(out).mkdir(parents=True, exist_ok=True)
-    todo = [(p, out, shard_size, fmt) for p in expand_paths(paths)]
+    todo = [(p, out, shard_size, fmt) for p, _ in expand_paths(paths)]
     if jobs <= 1 or len(todo) <= 1:
         return [_work(t) for t in todo]
     # fork keeps start-up cheap; each task is one whole file, so memory per worker stays one shard.

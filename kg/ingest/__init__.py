@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import os
 import sys
 import zlib
@@ -19,6 +20,8 @@ from typing import IO, Callable, Iterable, Iterator
 
 from ..errors import InputError
 from ..records import Record, Rejected
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -151,21 +154,26 @@ def detect(path: str, head: bytes) -> Ingestor:
                      f"({', '.join(INGESTORS)})", path=path)
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Files as given; folders walked recursively in sorted order, skipping hidden files."""
+def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """(file, found in a folder): files as given; folders walked recursively in sorted order, skipping
+    hidden files."""
     for p in paths:
         if p != "-" and os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     if not f.startswith("."):
-                        yield os.path.join(root, f)
+                        yield os.path.join(root, f), True
         else:
-            yield p
+            yield p, False
 
 
-def read_path(path: str, fmt: str | None = None) -> Iterator[Record]:
-    """All records of one file; problems opening or reading it come out as `Rejected` records."""
+def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False) -> Iterator[Record]:
+    """All records of one file; problems opening or reading it come out as `Rejected` records.
+
+    With `skip_unknown` (files found by walking a folder), a file of no recognised format is skipped with
+    a log line instead of rejected: a README or a checksum file beside the data is not an error.
+    """
     if path != "-" and not os.path.exists(path):
         yield Rejected(InputError("no such file", path=path))
         return
@@ -184,7 +192,13 @@ def read_path(path: str, fmt: str | None = None) -> Iterator[Record]:
                 if not head.strip():
                     yield Rejected(InputError("file is empty", path=path))
                     return
-                ing = detect(path, head)
+                try:
+                    ing = detect(path, head)
+                except InputError:
+                    if skip_unknown:
+                        log.info("%s: skipped, not a format kg reads", path)
+                        return
+                    raise
             yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
@@ -193,6 +207,6 @@ def read_path(path: str, fmt: str | None = None) -> Iterator[Record]:
 
 
 def read_paths(paths: Iterable[str], fmt: str | None = None) -> Iterator[tuple[str, Record]]:
-    for path in expand_paths(paths):
-        for rec in read_path(path, fmt):
+    for path, in_folder in expand_paths(paths):
+        for rec in read_path(path, fmt, skip_unknown=in_folder):
             yield path, rec
