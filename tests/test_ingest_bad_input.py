@@ -125,3 +125,14 @@ def test_cli_exit_code_and_message(tmp_path):
     assert '"pmid": "222"' in rejects.read_text()
     ok = CliRunner().invoke(main, ["ingest", "--store", str(tmp_path / "st2"), "--no-validate", str(tmp_path / "none.xml")])
     assert ok.exit_code == 1 and "no such file" in ok.output
+
+
+def test_folder_walk_skips_unrecognised_files_but_a_named_one_is_an_error(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    (d / "a.xml").write_text(document(article("111")))
+    (d / "README.md").write_text("# notes about this corpus\n")
+    store, s = _ingest(d)
+    assert _pmids(store) == {"111"} and s.rejected == 0 and s.files == 2
+    _, s = _ingest(d / "README.md")
+    assert s.rejected == 1 and "cannot tell the format" in s.errors[0].problem
