@@ -133,6 +133,6 @@ def test_folder_walk_skips_unrecognised_files_but_a_named_one_is_an_error(tmp_pa
     (d / "a.xml").write_text(document(article("111")))
     (d / "README.md").write_text("# notes about this corpus\n")
     store, s = _ingest(d)
-    assert _pmids(store) == {"111"} and s.rejected == 0 and s.files == 2
+    assert _pmids(store) == {"111"} and s.rejected == 0 and s.files == 1  # the README is not read
     _, s = _ingest(d / "README.md")
     assert s.rejected == 1 and "cannot tell the format" in s.errors[0].problem
