@@ -225,11 +225,14 @@ def parse_nquads(text: str) -> list[tuple[str, str, str]]:
 class Data:
     """One data graph, indexed for the lookups SHACL needs."""
 
-    __slots__ = ("spo", "_inv", "_types", "_subclasses")
+    __slots__ = ("spo", "_inv", "_types", "_subclasses", "lines")
 
-    def __init__(self, triples: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(self, triples: Iterable[tuple[str, str, str]], keep: frozenset[str] | None = None) -> None:
+        """`keep`: the only predicates worth indexing (those the shapes can look at); None keeps all."""
         spo: dict[str, dict[str, list[str]]] = {}
         for s, p, o in triples:
+            if keep is not None and p not in keep:
+                continue
             d = spo.get(s)
             if d is None:
                 spo[s] = {p: [o]}
@@ -240,9 +243,47 @@ class Data:
                 elif o not in v:
                     v.append(o)
         self.spo = spo
+        self.lines: list[str] | None = None     # N-Quads lines kept for SPARQL constraints (from_nquads)
         self._inv: dict[str, dict[str, list[str]]] = {}
         self._types: dict[str, list[str]] | None = None
         self._subclasses: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None,
+                    collect: frozenset[str] | None = None) -> "Data":
+        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line in
+        `graph`): two str.split calls per line, no regex; anything else goes through Oxigraph's parser."""
+        suffix = f" <{graph}> ."
+        n = len(suffix)
+        spo: dict[str, dict[str, list[str]]] = {}
+        lines: list[str] = []
+        try:
+            for line in text.split("\n"):
+                if not line:
+                    continue
+                s, p, rest = line.split(" ", 2)
+                if p[0] != "<" or p[-1] != ">" or s[0] not in "<_" or not rest.endswith(suffix):
+                    raise ValueError(line)
+                if collect is not None and p in collect:
+                    lines.append(line)
+                if keep is not None and p not in keep:
+                    continue
+                o = rest[:-n]
+                d = spo.get(s)
+                if d is None:
+                    spo[s] = {p: [o]}
+                else:
+                    v = d.get(p)
+                    if v is None:
+                        d[p] = [o]
+                    elif o not in v:
+                        v.append(o)
+        except ValueError:
+            return cls(parse_nquads(text), keep)
+        data = cls((), keep)
+        data.spo = spo
+        data.lines = lines if collect is not None else None
+        return data
 
     def objects(self, s: str, p: str) -> list[str]:
         d = self.spo.get(s)
@@ -396,6 +437,8 @@ class Shape:
     message: str | None = None
     deactivated: bool = False
     path_text: str | None = None
+    empty_checks: list[Callable] = field(default_factory=list)   # the checks that can fail with no values
+    inline_pred: str | None = None     # set when the shape is a plain-predicate property shape (fast path)
 
     @property
     def has_targets(self) -> bool:
@@ -413,6 +456,13 @@ class SparqlConstraint:
 
 
 Emit = list  # failures: (value, component local name)
+_EMPTY: list[str] = []   # shared "no values"; never mutated
+
+
+def _on_empty(check):
+    """Mark a check that can fail when the path has no values (counts, sh:hasValue, sh:equals)."""
+    check.on_empty = True
+    return check
 
 
 class ShapesGraph:
@@ -424,6 +474,33 @@ class ShapesGraph:
         self.shapes: list[Shape] = []
         self._compile()
         self.sparql = [c for s in self._cache.values() for c in s.sparql]
+        self.predicates = self._predicates()
+        self.sparql_predicates = _union([c.predicates for c in self.sparql]) if self.sparql else None
+
+    def _predicates(self) -> frozenset[str] | None:
+        """Every predicate a shape can read (paths anywhere, targets, pair constraints, SPARQL), so data
+        indexes can skip the rest; None when some path needs every triple."""
+        from rdflib import URIRef
+        g = self.graph
+        found = {RDF_TYPE, RDFS_SUBCLASS}
+
+        def walk(path: Path_) -> bool:
+            if path.kind == "pred":
+                found.add(path.pred)
+                return True
+            if path.kind == "inverse" and path.parts[0].kind != "pred":
+                return False
+            return all(walk(p) for p in path.parts)
+        for node in set(g.objects(None, URIRef(SH + "path"))):
+            if not walk(self._path(node)):
+                return None
+        for name in ("targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            found.update(nt_term(o) for o in g.objects(None, URIRef(SH + name)))
+        for c in self.sparql:
+            if c.predicates is None:
+                return None
+            found.update(c.predicates)
+        return frozenset(found)
 
     # -- compilation --------------------------------------------------------------------------------
     def _compile(self) -> None:
@@ -438,9 +515,11 @@ class ShapesGraph:
             if (s, RDF.type, RDFS.Class) in g or (s, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
                 roots[s] = None
         for s in g.subjects(RDF.type, sh("PropertyShape")):
-            if any(g.objects(s, sh(t)) for t in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")):
+            if any(g.value(s, sh(t)) is not None for t in ("targetClass", "targetNode", "targetSubjectsOf",
+                                                            "targetObjectsOf")):
                 roots[s] = None
         self.shapes = [self.shape(s) for s in roots]
+        self.targeted = [s for s in self.shapes if s.has_targets and not s.deactivated]
 
     def shape(self, node) -> Shape:
         got = self._cache.get(node)
@@ -479,6 +558,10 @@ class ShapesGraph:
             if g.value(c, sh("deactivated")) == Literal(True):
                 continue
             shp.sparql.append(self._sparql(shp, c))
+        shp.empty_checks = [c for c in shp.checks if getattr(c, "on_empty", False)]
+        if shp.path is not None and shp.path.kind == "pred" and not shp.properties and not shp.sparql \
+                and not shp.deactivated:
+            shp.inline_pred = shp.path.pred
         return shp
 
     def _path(self, node) -> Path_:
@@ -586,51 +669,87 @@ class ShapesGraph:
         if shp.deactivated:
             return True
         path = shp.path
-        values = path.values(data, focus) if path is not None else [focus]
-        fails: list[tuple[str | None, str]] = []
-        for check in shp.checks:
-            check(data, focus, values, fails)
-            if fails and out is None:
-                return False
-        ok = not fails
-        if fails:
-            rendered = shp.path_text
-            for value, comp in fails:
-                out.append(Result(focus, rendered, value, shp.name, SH + comp + "ConstraintComponent",  # type: ignore[union-attr]
-                                  shp.severity, shp.message or comp))
+        if path is None:
+            values = [focus]
+        elif path.kind == "pred":
+            d = data.spo.get(focus)
+            values = d.get(path.pred, _EMPTY) if d else _EMPTY
+        else:
+            values = path.values(data, focus)
+        ok = True
+        checks = shp.checks if values else shp.empty_checks
+        if checks:
+            fails: list[tuple[str | None, str]] = []
+            for check in checks:
+                check(data, focus, values, fails)
+                if fails and out is None:
+                    return False
+            if fails:
+                ok = False
+                self._report(shp, focus, fails, out)
         if shp.properties:
+            spo = data.spo
             for v in ([focus] if path is None else values):
                 for prop in shp.properties:
-                    if not self.evaluate(prop, data, v, out):
+                    pred = prop.inline_pred
+                    if pred is None:
+                        if not self.evaluate(prop, data, v, out):
+                            ok = False
+                            if out is None:
+                                return False
+                        continue
+                    # the common case, inlined: a property shape with a plain predicate path
+                    d = spo.get(v)
+                    vals = d.get(pred, _EMPTY) if d else _EMPTY
+                    pchecks = prop.checks if vals else prop.empty_checks
+                    if not pchecks:
+                        continue
+                    fails = []
+                    for check in pchecks:
+                        check(data, v, vals, fails)
+                    if fails:
                         ok = False
                         if out is None:
                             return False
+                        self._report(prop, v, fails, out)
         if shp.sparql and out is None:
             # nested SPARQL constraints (inside sh:node / sh:or) would need the batch store: refused
             raise ShapesError(f"{shp.name}: SPARQL constraints are supported on targeted shapes only")
         return ok
 
+    @staticmethod
+    def _report(shp: Shape, focus: str, fails, out) -> None:
+        for value, comp in fails:
+            out.append(Result(focus, shp.path_text, value, shp.name, SH + comp + "ConstraintComponent",
+                              shp.severity, shp.message or comp))
+
     def validate(self, data: Data, *, graph: str | None = None) -> list[Result]:
         out: list[Result] = []
-        for shp in self.shapes:
-            if shp.deactivated:
-                continue
+        for shp in self.targeted:
             for f in self.focus_nodes(shp, data):
                 self.evaluate(shp, data, f, out)
         return out
+
+
+def _union(sets):
+    if any(x is None for x in sets):
+        return None
+    return frozenset().union(*sets)
 
 
 def _query_predicates(select: str, prefixes: dict[str, str]) -> frozenset[str] | None:
     """The constant predicates a SPARQL constraint mentions, so a batch store need only hold those.
     None (load everything) when the query may use a variable predicate or a negated property set."""
     body = re.sub(r'"[^"]*"', '""', select)
-    if re.search(r"[?$]\w+\s+[?$]\w+\s+\S", body.replace("SELECT", "")) or "!" in re.sub(r"!=|!BOUND|!\(", "", body):
+    body = body[body.find("{"):]                       # the patterns, not the SELECT clause
+    if re.search(r"[?$]\w+\s+[?$]\w+\s+\S", body) or "!" in re.sub(r"!=|!BOUND|!\(", "", body):
         return None
     found = {m for m in re.findall(r"<[^>\s]+>", body)}
     for pre, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", body):
         if pre in prefixes:
             found.add(f"<{prefixes[pre]}{local}>")
-    found.add(RDF_TYPE)
+    if re.search(r"(?<![\w:?$])a(?![\w:])|rdf:type", body):
+        found.add(RDF_TYPE)
     return frozenset(found)
 
 
@@ -658,13 +777,16 @@ def _datatype_check(dt: str):
                     emit.append((v, "Datatype"))
         return check
     suffix = f"^^<{dt}>"
+    good: set[str] = set()      # literals already found well formed (positions, flags, dates repeat)
 
     def check(data, focus, values, emit):
         for v in values:
-            if v[0] != '"' or not v.endswith(suffix):
+            if v in good:
+                continue
+            if v[0] != '"' or not v.endswith(suffix) or not well_formed(literal_parts(v)[0], dt):
                 emit.append((v, "Datatype"))
-            elif not well_formed(literal_parts(v)[0], dt):
-                emit.append((v, "Datatype"))
+            elif len(good) < 100_000:
+                good.add(v)
     return check
 
 
@@ -685,6 +807,7 @@ def _nodekind_check(kind: str):
 
 
 def _count_check(lo: int | None, hi: int | None):
+    @_on_empty
     def check(data, focus, values, emit):
         n = len(values)
         if lo is not None and n < lo:
@@ -748,6 +871,7 @@ def _in_check(allowed: frozenset[str]):
 
 
 def _has_value_check(value: str):
+    @_on_empty
     def check(data, focus, values, emit):
         if value not in values:
             emit.append((None, "HasValue"))
@@ -773,11 +897,29 @@ def _not_check(sg: ShapesGraph, node):
 
 
 def _logic_check(sg: ShapesGraph, comp: str, members: list):
+    inner: list[Shape] = []
+
+    def conforms(shape: Shape, data: Data, v: str) -> bool:
+        if shape.path is None and not shape.properties and not shape.sparql and not shape.deactivated:
+            fails: list = []                 # a plain node-level shape: run its checks directly
+            one = [v]
+            for c in shape.checks:
+                c(data, v, one, fails)
+                if fails:
+                    return False
+            return True
+        return sg.evaluate(shape, data, v, None)
+
     def check(data, focus, values, emit):
-        inner = [sg.shape(m) for m in members]
+        if not inner:
+            inner.extend(sg.shape(m) for m in members)
         for v in values:
-            n = sum(1 for s in inner if sg.evaluate(s, data, v, None))
-            if (comp == "And" and n < len(inner)) or (comp == "Or" and n == 0) or (comp == "Xone" and n != 1):
+            if comp == "Or":
+                if not any(conforms(s, data, v) for s in inner):
+                    emit.append((v, comp))
+                continue
+            n = sum(1 for s in inner if conforms(s, data, v))
+            if (comp == "And" and n < len(inner)) or (comp == "Xone" and n != 1):
                 emit.append((v, comp))
     return check
 
@@ -796,6 +938,7 @@ def _compare(a: str, b: str) -> int | None:
 def _pair_check(name: str, other: str):
     comp = name[0].upper() + name[1:]
 
+    @_on_empty
     def check(data, focus, values, emit):
         others = data.objects(focus, other)
         if name == "equals":
@@ -876,7 +1019,8 @@ def validate_graphs(graphs: Iterable[tuple[str, str | Data]], *, shapes: ShapesG
     results: list[Result] = []
     datas: list[tuple[str, Data]] = []
     for graph, content in graphs:
-        data = content if isinstance(content, Data) else Data(parse_nquads(content))
+        data = content if isinstance(content, Data) else Data.from_nquads(graph, content, sg.predicates,
+                                                                          sg.sparql_predicates)
         datas.append((graph, data))
         gterm = f"<{graph}>"
         for r in sg.validate(data):
@@ -911,14 +1055,18 @@ def _run_sparql(sg: ShapesGraph, datas: list[tuple[str, Data]], context) -> list
         preds = None if (p is None or preds is None) else preds | p
     lines = []
     for graph, data in datas:
-        g = f" <{graph}> .\n"
+        if data.lines is not None and preds is not None and sg.sparql_predicates is not None \
+                and preds <= sg.sparql_predicates:
+            lines.extend(ln for ln in data.lines if ln.split(" ", 2)[1] in preds)
+            continue
+        g = f" <{graph}> ."
         for s, p, o in data.triples():
             if preds is None or p in preds:
                 lines.append(f"{s} {p} {o}{g}")
-    cg = " <urn:kg:context> .\n"
+    cg = " <urn:kg:context> ."
     lines.extend(f"{s} {p} {o}{cg}" for s, p, o in context if preds is None or p in preds)
     store = ox.Store()
-    store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    store.load("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     out: list[Result] = []
     for i, focus_graphs in targeted.items():
         c = sg.sparql[i]
