@@ -21,9 +21,9 @@ COMMAND_MODULES = [
     "kg.commands.core",      # ingest, export, sparql, query, queries, stats
     "kg.commands.fetch",     # fetch (Entrez)
     "kg.commands.servers",   # load (to a SPARQL server), serve, convert (N-Quads shards)
-    "kg.commands.linking",   # mesh load|build, link, ontology load (issue 7)
-    "kg.commands.nlp",       # lexicon build|info, tag (issue 3)
-    "kg.commands.shapes",    # validate (issue 4)
+    "kg.commands.linking",   # mesh load|build, link, ontology load
+    "kg.commands.nlp",       # lexicon build|info, tag
+    "kg.commands.shapes",    # validate
 ]
 
 
@@ -62,8 +62,4 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(_name).register(main)
-    except ModuleNotFoundError as _exc:  # a family under construction must not break the others
-        if _exc.name != _name:
-            raise
+    importlib.import_module(_name).register(main)

@@ -8,6 +8,7 @@ format is one module and one `register(...)` line.
 from __future__ import annotations
 
 import gzip
+import importlib
 import io
 import logging
 import os
@@ -41,6 +42,15 @@ def register(ingestor: Ingestor) -> Ingestor:
     return ingestor
 
 
+def _lazy(module: str, name: str) -> Callable:
+    """A function of `kg.ingest.<module>` imported on first call, so `kg --help` never imports lxml or json
+    readers it does not need."""
+    def call(*args):
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(*args)
+    call.__name__ = f"{module}.{name}"
+    return call
+
+
 def _sniff_pubmed(head: bytes) -> bool:
     return any(t in head for t in (b"<PubmedArticle", b"<PubmedBookArticle", b"<DeleteCitation"))
 
@@ -49,32 +59,18 @@ def _sniff_medline(head: bytes) -> bool:
     return head.lstrip().startswith(b"PMID-")
 
 
-def _read_pubmed(stream: IO[bytes], path: str) -> Iterator[Record]:
-    from . import pubmed_xml
-    return pubmed_xml.read(stream, path)
-
-
-def _read_medline(stream: IO[bytes], path: str) -> Iterator[Record]:
-    from . import medline
-    return medline.read(stream, path)
-
-
 register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update files (.xml, .xml.gz)",
-                  (".xml",), _sniff_pubmed, _read_pubmed))
+                  (".xml",), _sniff_pubmed, _lazy("pubmed_xml", "read")))
 register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
-                  (".medline", ".nbib"), _sniff_medline, _read_medline))
-register(Ingestor("jats", "PMC full text in JATS XML (.nxml; efetch db=pmc output)", (".nxml",),
-                  lambda head: __import__("kg.ingest.jats", fromlist=["sniff"]).sniff(head),
-                  lambda stream, path: __import__("kg.ingest.jats", fromlist=["read"]).read(stream, path)))
+                  (".medline", ".nbib"), _sniff_medline, _lazy("medline", "read")))
+register(Ingestor("jats", "PMC full text in JATS XML (.nxml; efetch db=pmc output)",
+                  (".nxml",), _lazy("jats", "sniff"), _lazy("jats", "read")))
 register(Ingestor("pubtator", "PubTator text: PMID|t|, PMID|a|, annotation and relation lines (.pubtator)",
-                  (".pubtator", ".pubtator.txt"), lambda head: __import__("kg.ingest.pubtator", fromlist=["sniff"]).sniff(head),
-                  lambda stream, path: __import__("kg.ingest.pubtator", fromlist=["read"]).read(stream, path)))
-register(Ingestor("bioc-xml", "BioC XML with PubTator annotations and relations (.bioc.xml)", (".bioc.xml",),
-                  lambda head: __import__("kg.ingest.bioc", fromlist=["sniff_xml"]).sniff_xml(head),
-                  lambda stream, path: __import__("kg.ingest.bioc", fromlist=["read_xml"]).read_xml(stream, path)))
+                  (".pubtator", ".pubtator.txt"), _lazy("pubtator", "sniff"), _lazy("pubtator", "read")))
+register(Ingestor("bioc-xml", "BioC XML with PubTator annotations and relations (.bioc.xml)",
+                  (".bioc.xml",), _lazy("bioc", "sniff_xml"), _lazy("bioc", "read_xml")))
 register(Ingestor("bioc-json", "BioC JSON as the PubTator3 API returns it (.bioc.json, .biocjson)",
-                  (".bioc.json", ".biocjson"), lambda head: __import__("kg.ingest.bioc", fromlist=["sniff_json"]).sniff_json(head),
-                  lambda stream, path: __import__("kg.ingest.bioc", fromlist=["read_json"]).read_json(stream, path)))
+                  (".bioc.json", ".biocjson"), _lazy("bioc", "sniff_json"), _lazy("bioc", "read_json")))
 
 
 class TruncationGuard(io.RawIOBase):
