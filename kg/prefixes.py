@@ -89,6 +89,9 @@ _LOCAL_PATTERNS = {
 }
 
 CANONICAL = {p: base for p, base, _, _ in _BUILTIN}
+_IRI_OK = re.compile(r'^https?://[^\x00-\x20<>"{}|^`\\]+$')
+_PROJECT_PREFIXES = {"pubmed": "http://rdf.ncbi.nlm.nih.gov/pubmed/", "kgid": "https://w3id.org/oncokg/id/",
+                     "kg": "https://w3id.org/oncokg/vocab/"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -162,13 +165,11 @@ def parse_identifier(value: str, *, default_prefix: str | None = "mesh", extende
                     ref = f"{canonical}:{value[len(base):]}"
                     break
         if ref is None:
-            if extended:
-                br = bioregistry_converter()
-                if br is not None and br.compress(value) is not None:
-                    return value
-            raise IdentifierError(
-                f"{original!r}: unknown IRI namespace; kg knows {', '.join(known_prefixes())} "
-                "(give a CURIE such as MESH:D015179 or MONDO:0005335)")
+            # An IRI outside the external-identifier namespaces (an article, a kg node, any other
+            # vocabulary) is unambiguous: kept as given once it is a well-formed IRI.
+            if _IRI_OK.match(value):
+                return value
+            raise IdentifierError(f"{original!r} is not a well-formed IRI")
         prefix, local = ref.split(":", 1)
         local = _normalise_local(prefix, local)
         _check_local(prefix, local, original)
@@ -187,6 +188,8 @@ def parse_identifier(value: str, *, default_prefix: str | None = "mesh", extende
     std = conv.standardize_prefix(prefix)
     if std is None:
         std = conv.standardize_prefix(prefix.upper()) or conv.standardize_prefix(prefix.lower())
+    if std is None and prefix in _PROJECT_PREFIXES and _IRI_OK.match(_PROJECT_PREFIXES[prefix] + local):
+        return _PROJECT_PREFIXES[prefix] + local  # pubmed:35246503, kgid:..., the project's own prefixes
     if std is None:
         if extended:
             br = bioregistry_converter()
