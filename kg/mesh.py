@@ -272,6 +272,8 @@ def mesh_ntriples(paths: Iterable[str], load: MeshLoad | None = None) -> tuple[l
     load = load or MeshLoad()
     lines: set[str] = set()
     for path in paths:
+        if not Path(path).is_file():
+            raise InputError("no such file", path=path)
         kind = sniff(path)
         load.files.append(path)
         lines.update(READERS[kind](path, load))
