@@ -32,7 +32,7 @@ from typing import IO, Iterable, Iterator
 from . import iris
 from .errors import InputError
 from .prefixes import MESH_BASE, MESH_TREE_RE, MESH_UI_RE, parse_identifier
-from .rdf.nt import escape, iri, lang, lit
+from .rdf.nt import iri, lang, lit
 from .vocab import MESHV, RDF, RDFS
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "mesh-hierarchy-2015.nt.gz"
@@ -331,4 +331,4 @@ def build_shipped(tsv_path: str, out: str | Path = SHIPPED) -> Path:
 
 
 __all__ = ["MeshLoad", "mesh_ntriples", "load_mesh", "load_shipped", "ensure_mesh", "build_shipped",
-           "build_shipped_bytes", "SHIPPED", "escape"]
+           "build_shipped_bytes", "SHIPPED"]

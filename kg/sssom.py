@@ -30,7 +30,7 @@ from typing import Iterable, Iterator
 
 from . import iris, prefixes
 from .errors import InputError
-from .rdf.nt import XSD_DECIMAL, iri, lit, typed
+from .rdf.nt import iri, lit, typed
 from .vocab import DCTERMS, KG, KGID, OWL, RDF, XSD
 
 SSSOM = "https://w3id.org/sssom/"
@@ -316,4 +316,4 @@ def load_tables(paths: Iterable[str], store, *, graph: str = iris.MAPPINGS_GRAPH
     return done
 
 
-__all__ = ["MappingTable", "parse_table", "load_tables", "XSD_DECIMAL"]
+__all__ = ["MappingTable", "parse_table", "load_tables", "remove_set"]
