@@ -20,15 +20,16 @@ BL = "https://w3id.org/biolink/vocab/"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def base_articles(shared_data: Path) -> list[tuple[str, list[str]]]:
-    """(pmid, N-Quads lines) of every article of fatcat's baseline sample, as `kg ingest` maps them."""
+def base_articles(shared_data: Path, *, nlp: bool = False) -> list[tuple[str, list[str]]]:
+    """(pmid, N-Quads lines) of every article of fatcat's baseline sample, as `kg ingest` maps them
+    (with `nlp`, including the tagger's mentions and assertions, as `kg ingest --nlp` writes them)."""
     from kg.pipeline import article_nquads
     from kg.ingest import read_paths
     from kg.records import Article
     out = []
     for path, rec in read_paths([str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz")], None):
         if isinstance(rec, Article):
-            _, text, _ = article_nquads(rec, path=path, fmt="pubmed", generated="2026-01-01T00:00:00Z")
+            _, text, _ = article_nquads(rec, path=path, fmt="pubmed", generated="2026-01-01T00:00:00Z", nlp=nlp)
             out.append((rec.pmid, text.splitlines(keepends=True)))
     return out
 
@@ -210,8 +211,12 @@ def annotation_lines(lines: list[str], *, broken: bool, rng: random.Random) -> l
 
 
 def make_graphs(base: list[tuple[str, list[str]]], n: int, *, broken_fraction: float = 0.01,
-                annotated_fraction: float = 0.05, seed: int = 4) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
-    """`n` article graphs (graph IRI, N-Quads); returns also {pmid: mutation names} of the broken ones."""
+                annotated_fraction: float = 0.05, seed: int = 4,
+                mined: list[tuple[str, list[str]]] | None = None) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """`n` article graphs (graph IRI, N-Quads); returns also {pmid: mutation names} of the broken ones.
+
+    With `mined` (the same articles mapped with text mining), the annotated articles carry the tagger's
+    real mentions and assertions as well as the hand-made ones."""
     rng = random.Random(seed)
     names = sorted(MUTATIONS)
     n_broken = max(1, round(n * broken_fraction))
@@ -220,6 +225,9 @@ def make_graphs(base: list[tuple[str, list[str]]], n: int, *, broken_fraction: f
     k = 0
     for i in range(n):
         pmid0, lines = base[i % len(base)]
+        annotated = rng.random() < annotated_fraction
+        if annotated and mined is not None:
+            lines = mined[i % len(base)][1]
         new = str(10_000_000 + i)
         lines = renumber(lines, pmid0, new)
         ann_broken = False
@@ -232,7 +240,7 @@ def make_graphs(base: list[tuple[str, list[str]]], n: int, *, broken_fraction: f
             ann_broken = rng.random() < 0.5
             if ann_broken:
                 applied[new].append("annotation")
-        if ann_broken or rng.random() < annotated_fraction:
+        if ann_broken or annotated:
             lines = lines + annotation_lines(lines, broken=ann_broken, rng=rng)
         graph = _g(lines)[1:-1]
         graphs.append((graph, "".join(lines)))

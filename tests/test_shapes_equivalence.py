@@ -90,9 +90,17 @@ def base(shared_data):
     return base_articles(shared_data)
 
 
-def test_same_results_as_pyshacl_on_1000_articles_1_percent_broken(base):
+@pytest.fixture(scope="module")
+def mined(shared_data):
+    from shapes_broken import base_articles
+    return base_articles(shared_data, nlp=True)
+
+
+def test_same_results_as_pyshacl_on_1000_articles_1_percent_broken(base, mined):
     from shapes_broken import make_graphs
-    graphs, broken = make_graphs(base, 1000, broken_fraction=0.01)
+    graphs, broken = make_graphs(base, 1000, broken_fraction=0.01, mined=mined)
+    text = "".join(t for _, t in graphs)
+    assert text.count("/vocab/Mention>") > 100 and text.count("/vocab/Association>") > 10   # the tagger's own
     assert len(broken) == 10
     kinds = {m for ms in broken.values() for m in ms}
     assert len(kinds) >= 25, kinds                       # many different ways, not one repeated
