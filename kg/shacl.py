@@ -1,0 +1,951 @@
+"""A small SHACL-core engine, compiled from a shapes graph, fast enough to check every article in ingest.
+
+Terms are N-Triples strings; a data graph is one named graph indexed as subject -> predicate -> objects
+(`Data`); `ShapesGraph` compiles shapes into Python closures and evaluates focus nodes. What it
+implements is `SUPPORTED`; shapes using anything else are refused (`ShapesError`). SPARQL-based
+constraints are compiled here and run per batch by `kg.shapes`. Checked against pySHACL
+(tests/test_shapes_equivalence.py) and the W3C SHACL core test suite (tests/test_shapes.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Iterable, Iterator
+
+from .errors import ShapesError
+
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SEVERITIES = {SH + "Violation": "Violation", SH + "Warning": "Warning", SH + "Info": "Info"}
+
+#: Constraint parameters the fast engine implements (all others are refused when shapes are compiled).
+SUPPORTED = frozenset({
+    "class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive", "maxInclusive",
+    "minExclusive", "maxExclusive", "minLength", "maxLength", "pattern", "in", "hasValue",
+    "node", "or", "and", "not", "xone", "equals", "disjoint", "lessThan", "lessThanOrEquals", "sparql",
+})
+_IGNORED = {"path", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "severity", "message",
+            "property", "flags", "deactivated", "name", "description", "order", "group", "defaultValue",
+            "declare", "prefixes"}
+
+# ---- terms ------------------------------------------------------------------------------------------
+# A term is its N-Triples text: "<iri>", "_:b", "\"lex\"", "\"lex\"@en", "\"lex\"^^<dt>".
+
+_ESC = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)')
+_ESC_CHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _ESC.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+                    else _ESC_CHARS.get(m.group(1), m.group(1)), text)
+
+
+def literal_parts(term: str) -> tuple[str, str, str | None]:
+    """(lexical form, datatype IRI, language) of a literal term."""
+    j = term.rfind('"')
+    lex = _unescape(term[1:j])
+    rest = term[j + 1:]
+    if not rest:
+        return lex, XSD_STRING, None
+    if rest[0] == "@":
+        return lex, RDF_LANGSTRING, rest[1:].lower()
+    return lex, rest[3:-1], None
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def nt_term(node) -> str:
+    """An rdflib node in this module's term form (N-Triples; xsd:string literals without datatype)."""
+    from rdflib import BNode, Literal
+    if isinstance(node, Literal):
+        body = '"' + _escape(str(node)) + '"'
+        if node.language:
+            return body + "@" + node.language.lower()
+        if node.datatype is not None and str(node.datatype) != XSD_STRING:
+            return body + f"^^<{node.datatype}>"
+        return body
+    if isinstance(node, BNode):
+        return "_:" + str(node)
+    return f"<{node}>"
+
+
+def term_string(term: str) -> str:
+    """SPARQL STR(): the IRI, the lexical form, or the blank node label."""
+    c = term[0]
+    if c == "<":
+        return term[1:-1]
+    if c == '"':
+        return literal_parts(term)[0]
+    return term[2:]
+
+
+# Lexical forms of the datatypes whose well-formedness sh:datatype checks (as rdflib does).
+_TZ = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+_LEXICAL = {
+    "integer": re.compile(r"^[+-]?[0-9]+$"),
+    "nonNegativeInteger": re.compile(r"^(\+?[0-9]+|-0+)$"),
+    "positiveInteger": re.compile(r"^\+?0*[1-9][0-9]*$"),
+    "decimal": re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"),
+    "boolean": re.compile(r"^(true|false|1|0)$"),
+    "gYear": re.compile(rf"^{_YEAR}{_TZ}$"),
+    "gYearMonth": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2]){_TZ}$"),
+    "date": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}$"),
+    "dateTime": re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
+                           rf"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?{_TZ}$"),
+}
+_INTEGER_RANGES = {  # XSD integer-derived types: (min, max), None for unbounded
+    "integer": (None, None), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1),
+    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
+}
+_INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "long", "int", "short", "byte",
+                  "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt"}
+
+
+def _valid_date(lex: str) -> bool:
+    import datetime as _dt
+    m = re.match(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})", lex)
+    if not m:
+        return False
+    try:
+        _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return False
+    return True
+
+
+def well_formed(lex: str, datatype: str) -> bool:
+    if not datatype.startswith(XSD):
+        return True
+    local = datatype[len(XSD):]
+    if local in _INTEGER_RANGES:
+        if not _LEXICAL["integer"].match(lex):
+            return False
+        lo, hi = _INTEGER_RANGES[local]
+        v = int(lex)
+        return (lo is None or v >= lo) and (hi is None or v <= hi)
+    rx = _LEXICAL.get(local)
+    if rx is None:
+        return True
+    if not rx.match(lex):
+        return False
+    if local in ("date", "dateTime"):
+        return _valid_date(lex)
+    return True
+
+
+def _datetime_value(term: str):
+    """A date or dateTime literal as a comparable value (naive and aware values are kept apart)."""
+    import datetime as _dt
+    lex, dt, _ = literal_parts(term)
+    local = dt[len(XSD):] if dt.startswith(XSD) else ""
+    if local not in ("date", "dateTime") or not well_formed(lex, dt):
+        return None
+    try:
+        if local == "date":
+            return ("date", lex.endswith("Z") or "+" in lex[10:] or "-" in lex[10:], _dt.date.fromisoformat(lex[:10]))
+        v = _dt.datetime.fromisoformat(lex.replace("Z", "+00:00"))
+        return ("dateTime", v.tzinfo is not None, v)
+    except ValueError:
+        return None
+
+
+def ordered_value(term: str):
+    """(kind, value) for ordering comparisons, or None when the term has no order."""
+    if term[0] != '"':
+        return None
+    x = numeric_value(term)
+    if x is not None:
+        return ("number", x)
+    d = _datetime_value(term)
+    if d is not None:
+        return (d[0] + ("+tz" if d[1] else ""), d[2])
+    lex, dt, lang = literal_parts(term)
+    if dt == XSD_STRING:
+        return ("string", lex)
+    return None
+
+
+def numeric_value(term: str) -> Decimal | float | None:
+    if term[0] != '"':
+        return None
+    lex, dt, _ = literal_parts(term)
+    if not dt.startswith(XSD):
+        return None
+    local = dt[len(XSD):]
+    try:
+        if local in _INTEGER_TYPES or local in _INTEGER_RANGES or local == "decimal":
+            return Decimal(lex.strip()) if well_formed(lex, dt) else None
+        if local in ("float", "double"):
+            return float(lex.strip().replace("INF", "inf"))
+    except (InvalidOperation, ValueError):
+        return None
+    return None
+
+
+# ---- data -------------------------------------------------------------------------------------------
+_NQ_LINE = re.compile(r"^(<[^>\s]*>|_:\S+) (<[^>\s]*>) (.+) (<[^>]*>) \.$", re.M)
+
+
+def parse_nquads(text: str) -> list[tuple[str, str, str]]:
+    """Triples of an N-Quads text in one named graph. A fast path for `kg`'s own serializer (one space
+    between terms, one line per quad); anything else goes through Oxigraph's parser."""
+    found = _NQ_LINE.findall(text)
+    if len(found) == text.count("\n") and text.endswith("\n"):
+        return [(s, p, o) for s, p, o, _ in found]
+    import pyoxigraph as ox
+    return [(str(q.subject), str(q.predicate), str(q.object))
+            for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)]
+
+
+class Data:
+    """One data graph, indexed for the lookups SHACL needs."""
+
+    __slots__ = ("spo", "_inv", "_types", "_subclasses", "lines")
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]], keep: frozenset[str] | None = None) -> None:
+        """`keep`: the only predicates worth indexing (those the shapes can look at); None keeps all."""
+        spo: dict[str, dict[str, list[str]]] = {}
+        for s, p, o in triples:
+            if keep is not None and p not in keep:
+                continue
+            d = spo.get(s)
+            if d is None:
+                spo[s] = {p: [o]}
+            else:
+                v = d.get(p)
+                if v is None:
+                    d[p] = [o]
+                elif o not in v:
+                    v.append(o)
+        self.spo = spo
+        self.lines: list[str] | None = None     # N-Quads lines kept for SPARQL constraints (from_nquads)
+        self._inv: dict[str, dict[str, list[str]]] = {}
+        self._types: dict[str, list[str]] | None = None
+        self._subclasses: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None,
+                    collect: frozenset[str] | None = None) -> "Data":
+        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line in
+        `graph`): two str.split calls per line, no regex; anything else goes through Oxigraph's parser."""
+        suffix = f" <{graph}> ."
+        n = len(suffix)
+        spo: dict[str, dict[str, list[str]]] = {}
+        lines: list[str] = []
+        try:
+            for line in text.split("\n"):
+                if not line:
+                    continue
+                s, p, rest = line.split(" ", 2)
+                if p[0] != "<" or p[-1] != ">" or s[0] not in "<_" or not rest.endswith(suffix):
+                    raise ValueError(line)
+                if collect is not None and p in collect:
+                    lines.append(line)
+                if keep is not None and p not in keep:
+                    continue
+                o = rest[:-n]
+                d = spo.get(s)
+                if d is None:
+                    spo[s] = {p: [o]}
+                else:
+                    v = d.get(p)
+                    if v is None:
+                        d[p] = [o]
+                    elif o not in v:
+                        v.append(o)
+        except ValueError:
+            return cls(parse_nquads(text), keep)
+        data = cls((), keep)
+        data.spo = spo
+        data.lines = lines if collect is not None else None
+        return data
+
+    def objects(self, s: str, p: str) -> list[str]:
+        d = self.spo.get(s)
+        return d.get(p, []) if d else []
+
+    def inverse(self, p: str) -> dict[str, list[str]]:
+        inv = self._inv.get(p)
+        if inv is None:
+            inv = defaultdict(list)
+            for s, d in self.spo.items():
+                for o in d.get(p, ()):
+                    inv[o].append(s)
+            self._inv[p] = inv = dict(inv)
+        return inv
+
+    def subjects(self, p: str, o: str) -> list[str]:
+        return self.inverse(p).get(o, [])
+
+    def subjects_of(self, p: str) -> list[str]:
+        return [s for s, d in self.spo.items() if p in d]
+
+    def objects_of(self, p: str) -> list[str]:
+        return list(self.inverse(p))
+
+    def subclasses(self, c: str) -> set[str]:
+        """c and every class below it by rdfs:subClassOf in the data graph."""
+        got = self._subclasses.get(c)
+        if got is None:
+            got = {c}
+            inv = self.inverse(RDFS_SUBCLASS)
+            if inv:
+                todo = [c]
+                while todo:
+                    for sub in inv.get(todo.pop(), ()):
+                        if sub not in got:
+                            got.add(sub)
+                            todo.append(sub)
+            self._subclasses[c] = got
+        return got
+
+    def instances(self, c: str) -> list[str]:
+        inv = self.inverse(RDF_TYPE)
+        classes = self.subclasses(c)
+        if len(classes) == 1:
+            return inv.get(c, [])
+        return list(dict.fromkeys(x for k in classes for x in inv.get(k, ())))
+
+    def has_class(self, node: str, c: str) -> bool:
+        types = self.objects(node, RDF_TYPE)
+        if not types:
+            return False
+        if c in types:
+            return True
+        classes = self.subclasses(c)
+        return len(classes) > 1 and any(t in classes for t in types)
+
+    def triples(self) -> Iterator[tuple[str, str, str]]:
+        for s, d in self.spo.items():
+            for p, os_ in d.items():
+                for o in os_:
+                    yield s, p, o
+
+
+# ---- paths ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Path_:
+    kind: str            # "pred", "inverse", "alt", "seq", "zeroOrMore", "oneOrMore", "zeroOrOne"
+    pred: str = ""
+    parts: tuple["Path_", ...] = ()
+
+    def render(self) -> str:
+        if self.kind == "pred":
+            return self.pred
+        if self.kind == "inverse":
+            return "^" + self.parts[0].render()
+        if self.kind == "alt":
+            return "(" + "|".join(p.render() for p in self.parts) + ")"
+        if self.kind == "seq":
+            return "(" + "/".join(p.render() for p in self.parts) + ")"
+        return self.parts[0].render() + {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}[self.kind]
+
+    def values(self, data: Data, node: str) -> list[str]:
+        k = self.kind
+        if k == "pred":
+            return data.objects(node, self.pred)
+        if k == "inverse":
+            inner = self.parts[0]
+            if inner.kind == "pred":
+                return data.subjects(inner.pred, node)
+            return [s for s in _all_nodes(data) if node in inner.values(data, s)]
+        if k == "alt":
+            return list(dict.fromkeys(v for p in self.parts for v in p.values(data, node)))
+        if k == "seq":
+            cur = [node]
+            for p in self.parts:
+                cur = list(dict.fromkeys(v for n in cur for v in p.values(data, n)))
+            return cur
+        inner = self.parts[0]
+        if k == "zeroOrOne":
+            return list(dict.fromkeys([node] + inner.values(data, node)))
+        seen: dict[str, None] = {node: None} if k == "zeroOrMore" else {}
+        todo = list(inner.values(data, node))      # a copy: values() may return the index's own list
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen[n] = None
+                todo.extend(inner.values(data, n))
+        return list(seen)
+
+
+def _all_nodes(data: Data) -> list[str]:
+    nodes = dict.fromkeys(data.spo)
+    for _, _, o in data.triples():
+        nodes[o] = None
+    return list(nodes)
+
+
+# ---- compiled shapes ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, plus the graph and PMID it belongs to."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str
+    component: str
+    severity: str
+    message: str
+    graph: str | None = None
+    pmid: str | None = None
+
+    def key(self) -> tuple:
+        """What pySHACL and this engine must agree on (tests/test_shapes_equivalence.py)."""
+        return (self.focus, self.path, self.value, self.shape, self.component, self.severity, self.message)
+
+
+@dataclass
+class Shape:
+    node: object                       # rdflib node of the shape (identity)
+    name: str                          # N-Triples form for reports
+    path: Path_ | None = None
+    targets_class: list[str] = field(default_factory=list)
+    targets_node: list[str] = field(default_factory=list)
+    targets_subjects_of: list[str] = field(default_factory=list)
+    targets_objects_of: list[str] = field(default_factory=list)
+    checks: list[Callable] = field(default_factory=list)
+    properties: list["Shape"] = field(default_factory=list)
+    sparql: list["SparqlConstraint"] = field(default_factory=list)
+    severity: str = "Violation"
+    message: str | None = None
+    deactivated: bool = False
+    path_text: str | None = None
+    empty_checks: list[Callable] = field(default_factory=list)   # the checks that can fail with no values
+    inline_pred: str | None = None     # set when the shape is a plain-predicate property shape (fast path)
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.targets_class or self.targets_node or self.targets_subjects_of or self.targets_objects_of)
+
+
+@dataclass
+class SparqlConstraint:
+    shape: Shape
+    node: object
+    query: str
+    predicates: frozenset[str] | None   # predicates the query can match; None: any
+    severity: str
+    message: str | None
+
+
+Emit = list  # failures: (value, component local name)
+_EMPTY: list[str] = []   # shared "no values"; never mutated
+
+
+def _on_empty(check):
+    """Mark a check that can fail when the path has no values (counts, sh:hasValue, sh:equals)."""
+    check.on_empty = True
+    return check
+
+
+class ShapesGraph:
+    """A compiled shapes graph: `validate(data)` gives the results pySHACL would give."""
+
+    def __init__(self, graph) -> None:
+        self.graph = graph
+        self._cache: dict[object, Shape] = {}
+        self.shapes: list[Shape] = []
+        self._compile()
+        self.sparql = [c for s in self._cache.values() for c in s.sparql]
+        self.predicates = self._predicates()
+        self.sparql_predicates = _union([c.predicates for c in self.sparql]) if self.sparql else None
+
+    def _predicates(self) -> frozenset[str] | None:
+        """Every predicate a shape can read (paths anywhere, targets, pair constraints, SPARQL), so data
+        indexes can skip the rest; None when some path needs every triple."""
+        from rdflib import URIRef
+        g = self.graph
+        found = {RDF_TYPE, RDFS_SUBCLASS}
+
+        def walk(path: Path_) -> bool:
+            if path.kind == "pred":
+                found.add(path.pred)
+                return True
+            if path.kind == "inverse" and path.parts[0].kind != "pred":
+                return False
+            return all(walk(p) for p in path.parts)
+        for node in set(g.objects(None, URIRef(SH + "path"))):
+            if not walk(self._path(node)):
+                return None
+        for name in ("targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            found.update(nt_term(o) for o in g.objects(None, URIRef(SH + name)))
+        for c in self.sparql:
+            if c.predicates is None:
+                return None
+            found.update(c.predicates)
+        return frozenset(found)
+
+    # -- compilation --------------------------------------------------------------------------------
+    def _compile(self) -> None:
+        from rdflib import RDF, RDFS, URIRef
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        roots: dict[object, None] = {}
+        for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+            for s in g.subjects(sh(p), None):
+                roots[s] = None
+        for s in g.subjects(RDF.type, sh("NodeShape")):
+            if (s, RDF.type, RDFS.Class) in g or (s, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
+                roots[s] = None
+        for s in g.subjects(RDF.type, sh("PropertyShape")):
+            if any(g.value(s, sh(t)) is not None for t in ("targetClass", "targetNode", "targetSubjectsOf",
+                                                            "targetObjectsOf")):
+                roots[s] = None
+        self.shapes = [self.shape(s) for s in roots]
+        self.targeted = [s for s in self.shapes if s.has_targets and not s.deactivated]
+
+    def shape(self, node) -> Shape:
+        got = self._cache.get(node)
+        if got is not None:
+            return got
+        from rdflib import RDF, RDFS, URIRef, Literal
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        shp = Shape(node=node, name=nt_term(node))
+        self._cache[node] = shp
+        path = g.value(node, sh("path"))
+        if path is not None:
+            shp.path = self._path(path)
+            shp.path_text = shp.path.render()
+        shp.targets_class = [nt_term(t) for t in g.objects(node, sh("targetClass"))]
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
+            shp.targets_class.append(nt_term(node))
+        shp.targets_node = [nt_term(t) for t in g.objects(node, sh("targetNode"))]
+        shp.targets_subjects_of = [nt_term(t) for t in g.objects(node, sh("targetSubjectsOf"))]
+        shp.targets_objects_of = [nt_term(t) for t in g.objects(node, sh("targetObjectsOf"))]
+        sev = g.value(node, sh("severity"))
+        shp.severity = str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
+        msgs = sorted(g.objects(node, sh("message")), key=str)
+        shp.message = str(msgs[0]) if msgs else None
+        shp.deactivated = bool(g.value(node, sh("deactivated")) == Literal(True))
+        used = {str(p)[len(SH):] for p in g.predicates(node, None) if str(p).startswith(SH)}
+        unknown = used - SUPPORTED - _IGNORED - {"qualifiedMinCount", "qualifiedMaxCount"} - {"languageIn", "uniqueLang"}
+        if unknown or used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}:
+            bad = sorted(unknown | (used & {"qualifiedValueShape", "closed", "languageIn", "uniqueLang"}))
+            raise ShapesError(f"shape {nt_term(node)} uses SHACL features the fast validator does not implement: "
+                              + ", ".join("sh:" + b for b in bad))
+        for prop in g.objects(node, sh("property")):
+            shp.properties.append(self.shape(prop))
+        self._checks(shp, used)
+        for c in g.objects(node, sh("sparql")):
+            if g.value(c, sh("deactivated")) == Literal(True):
+                continue
+            shp.sparql.append(self._sparql(shp, c))
+        shp.empty_checks = [c for c in shp.checks if getattr(c, "on_empty", False)]
+        if shp.path is not None and shp.path.kind == "pred" and not shp.properties and not shp.sparql \
+                and not shp.deactivated:
+            shp.inline_pred = shp.path.pred
+        return shp
+
+    def _path(self, node) -> Path_:
+        from rdflib import URIRef, BNode
+        from rdflib.collection import Collection
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        if isinstance(node, URIRef):
+            return Path_("pred", nt_term(node))
+        if (node, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None) in g:
+            return Path_("seq", parts=tuple(self._path(x) for x in Collection(g, node)))
+        for kind in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            inner = g.value(node, sh(kind))
+            if inner is not None:
+                name = {"inversePath": "inverse"}.get(kind, kind[:-4])
+                return Path_(name, parts=(self._path(inner),))
+        alt = g.value(node, sh("alternativePath"))
+        if alt is not None:
+            return Path_("alt", parts=tuple(self._path(x) for x in Collection(g, alt)))
+        raise ShapesError(f"unsupported property path {node!r}")
+
+    def _list(self, node) -> list:
+        from rdflib.collection import Collection
+        return list(Collection(self.graph, node))
+
+    def _checks(self, shp: Shape, used: set[str]) -> None:
+        from rdflib import URIRef
+        g = self.graph
+        node = shp.node
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        add = shp.checks.append
+        for c in g.objects(node, sh("class")):
+            add(_class_check(nt_term(c)))
+        for d in g.objects(node, sh("datatype")):
+            add(_datatype_check(str(d)))
+        for k in g.objects(node, sh("nodeKind")):
+            add(_nodekind_check(str(k)[len(SH):]))
+        for v in g.objects(node, sh("minCount")):
+            add(_count_check(int(v), None))
+        for v in g.objects(node, sh("maxCount")):
+            add(_count_check(None, int(v)))
+        for name, op in (("minInclusive", "ge"), ("maxInclusive", "le"), ("minExclusive", "gt"),
+                         ("maxExclusive", "lt")):
+            for v in g.objects(node, sh(name)):
+                add(_range_check(name, op, nt_term(v)))
+        for v in g.objects(node, sh("minLength")):
+            add(_length_check("MinLength", int(v), None))
+        for v in g.objects(node, sh("maxLength")):
+            add(_length_check("MaxLength", None, int(v)))
+        for v in g.objects(node, sh("pattern")):
+            flags = g.value(node, sh("flags"))
+            add(_pattern_check(str(v), str(flags) if flags is not None else ""))
+        for v in g.objects(node, sh("in")):
+            add(_in_check(frozenset(nt_term(x) for x in self._list(v))))
+        for v in g.objects(node, sh("hasValue")):
+            add(_has_value_check(nt_term(v)))
+        for v in g.objects(node, sh("node")):
+            add(_node_check(self, v))
+        for v in g.objects(node, sh("not")):
+            add(_not_check(self, v))
+        for v in g.objects(node, sh("and")):
+            add(_logic_check(self, "And", self._list(v)))
+        for v in g.objects(node, sh("or")):
+            add(_logic_check(self, "Or", self._list(v)))
+        for v in g.objects(node, sh("xone")):
+            add(_logic_check(self, "Xone", self._list(v)))
+        for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+            for v in g.objects(node, sh(name)):
+                add(_pair_check(name, nt_term(v)))
+
+    def _sparql(self, shp: Shape, c) -> SparqlConstraint:
+        from rdflib import URIRef
+        g = self.graph
+        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        select = g.value(c, sh("select"))
+        if select is None:
+            raise ShapesError(f"SPARQL constraint of {shp.name} has no sh:select")
+        prefixes: dict[str, str] = {}
+        for pnode in g.objects(c, sh("prefixes")):
+            for decl in g.objects(pnode, sh("declare")):
+                prefixes[str(g.value(decl, sh("prefix")))] = str(g.value(decl, sh("namespace")))
+        head = "".join(f"PREFIX {k}: <{v}>\n" for k, v in sorted(prefixes.items()))
+        query = head + str(select)
+        sev = g.value(shp.node, sh("severity"))   # severity belongs to the shape, never to the constraint node
+        msgs = sorted(g.objects(c, sh("message")), key=str) or sorted(g.objects(shp.node, sh("message")), key=str)
+        return SparqlConstraint(shape=shp, node=c, query=query, predicates=_query_predicates(str(select), prefixes),
+                                severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
+                                message=str(msgs[0]) if msgs else None)
+
+    # -- evaluation ---------------------------------------------------------------------------------
+    def focus_nodes(self, shp: Shape, data: Data) -> list[str]:
+        found: dict[str, None] = {}
+        for c in shp.targets_class:
+            found.update(dict.fromkeys(data.instances(c)))
+        for n in shp.targets_node:
+            found[n] = None
+        for p in shp.targets_subjects_of:
+            found.update(dict.fromkeys(data.subjects_of(p)))
+        for p in shp.targets_objects_of:
+            found.update(dict.fromkeys(data.objects_of(p)))
+        return list(found)
+
+    def evaluate(self, shp: Shape, data: Data, focus: str, out: list[Result] | None) -> bool:
+        """Check one focus node; append results to `out` (None: stop at the first failure). True if it conforms."""
+        if shp.deactivated:
+            return True
+        path = shp.path
+        if path is None:
+            values = [focus]
+        elif path.kind == "pred":
+            d = data.spo.get(focus)
+            values = d.get(path.pred, _EMPTY) if d else _EMPTY
+        else:
+            values = path.values(data, focus)
+        ok = True
+        checks = shp.checks if values else shp.empty_checks
+        if checks:
+            fails: list[tuple[str | None, str]] = []
+            for check in checks:
+                check(data, focus, values, fails)
+                if fails and out is None:
+                    return False
+            if fails:
+                ok = False
+                self._report(shp, focus, fails, out)
+        if shp.properties:
+            spo = data.spo
+            for v in ([focus] if path is None else values):
+                for prop in shp.properties:
+                    pred = prop.inline_pred
+                    if pred is None:
+                        if not self.evaluate(prop, data, v, out):
+                            ok = False
+                            if out is None:
+                                return False
+                        continue
+                    # the common case, inlined: a property shape with a plain predicate path
+                    d = spo.get(v)
+                    vals = d.get(pred, _EMPTY) if d else _EMPTY
+                    pchecks = prop.checks if vals else prop.empty_checks
+                    if not pchecks:
+                        continue
+                    fails = []
+                    for check in pchecks:
+                        check(data, v, vals, fails)
+                    if fails:
+                        ok = False
+                        if out is None:
+                            return False
+                        self._report(prop, v, fails, out)
+        if shp.sparql and out is None:
+            # nested SPARQL constraints (inside sh:node / sh:or) would need the batch store: refused
+            raise ShapesError(f"{shp.name}: SPARQL constraints are supported on targeted shapes only")
+        return ok
+
+    @staticmethod
+    def _report(shp: Shape, focus: str, fails, out) -> None:
+        for value, comp in fails:
+            out.append(Result(focus, shp.path_text, value, shp.name, SH + comp + "ConstraintComponent",
+                              shp.severity, shp.message or comp))
+
+    def validate(self, data: Data, *, graph: str | None = None) -> list[Result]:
+        out: list[Result] = []
+        for shp in self.targeted:
+            for f in self.focus_nodes(shp, data):
+                self.evaluate(shp, data, f, out)
+        return out
+
+
+def _union(sets):
+    if any(x is None for x in sets):
+        return None
+    return frozenset().union(*sets)
+
+
+def _query_predicates(select: str, prefixes: dict[str, str]) -> frozenset[str] | None:
+    """The constant predicates a SPARQL constraint mentions, so a batch store need only hold those.
+    None (load everything) when the query may use a variable predicate or a negated property set."""
+    body = re.sub(r'"[^"]*"', '""', select)
+    body = body[body.find("{"):]                       # the patterns, not the SELECT clause
+    if re.search(r"[?$]\w+\s+[?$]\w+\s+\S", body) or "!" in re.sub(r"!=|!BOUND|!\(", "", body):
+        return None
+    found = {m for m in re.findall(r"<[^>\s]+>", body)}
+    for pre, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", body):
+        if pre in prefixes:
+            found.add(f"<{prefixes[pre]}{local}>")
+    if re.search(r"(?<![\w:?$])a(?![\w:])|rdf:type", body):
+        found.add(RDF_TYPE)
+    return frozenset(found)
+
+
+# ---- constraint components ---------------------------------------------------------------------------
+def _class_check(c: str):
+    def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
+        for v in values:
+            if v[0] == '"' or not data.has_class(v, c):
+                emit.append((v, "Class"))
+    return check
+
+
+def _datatype_check(dt: str):
+    if dt == XSD_STRING:
+        def check(data, focus, values, emit):
+            for v in values:
+                if v[0] != '"' or v[-1] != '"':
+                    if not (v[0] == '"' and v.endswith("^^<" + XSD_STRING + ">")):
+                        emit.append((v, "Datatype"))
+        return check
+    if dt == RDF_LANGSTRING:
+        def check(data, focus, values, emit):
+            for v in values:
+                if v[0] != '"' or v[-1] == '"' or "@" not in v[v.rfind('"'):]:
+                    emit.append((v, "Datatype"))
+        return check
+    suffix = f"^^<{dt}>"
+    good: set[str] = set()      # literals already found well formed (positions, flags, dates repeat)
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v in good:
+                continue
+            if v[0] != '"' or not v.endswith(suffix) or not well_formed(literal_parts(v)[0], dt):
+                emit.append((v, "Datatype"))
+            elif len(good) < 100_000:
+                good.add(v)
+    return check
+
+
+_KINDS = {
+    "IRI": "<", "BlankNode": "_", "Literal": '"', "BlankNodeOrIRI": "<_", "BlankNodeOrLiteral": '_"',
+    "IRIOrLiteral": '<"',
+}
+
+
+def _nodekind_check(kind: str):
+    allowed = _KINDS[kind]
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] not in allowed:
+                emit.append((v, "NodeKind"))
+    return check
+
+
+def _count_check(lo: int | None, hi: int | None):
+    @_on_empty
+    def check(data, focus, values, emit):
+        n = len(values)
+        if lo is not None and n < lo:
+            emit.append((None, "MinCount"))
+        if hi is not None and n > hi:
+            emit.append((None, "MaxCount"))
+    return check
+
+
+def _range_check(name: str, op: str, bound: str):
+    b = ordered_value(bound)
+    comp = name[0].upper() + name[1:]
+
+    def check(data, focus, values, emit):
+        for v in values:
+            x = ordered_value(v)
+            if x is None or b is None or x[0] != b[0]:
+                emit.append((v, comp))
+                continue
+            try:
+                good = {"ge": x[1] >= b[1], "le": x[1] <= b[1], "gt": x[1] > b[1], "lt": x[1] < b[1]}[op]
+            except TypeError:
+                good = {"ge": float(x[1]) >= float(b[1]), "le": float(x[1]) <= float(b[1]),
+                        "gt": float(x[1]) > float(b[1]), "lt": float(x[1]) < float(b[1])}[op]
+            if not good:
+                emit.append((v, comp))
+    return check
+
+
+def _length_check(comp: str, lo: int | None, hi: int | None):
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] == "_":
+                emit.append((v, comp))
+                continue
+            n = len(term_string(v))
+            if (lo is not None and n < lo) or (hi is not None and n > hi):
+                emit.append((v, comp))
+    return check
+
+
+def _pattern_check(pattern: str, flags: str):
+    f = 0
+    for ch in flags:
+        f |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(ch, 0)
+    rx = re.compile(pattern, f)
+
+    def check(data, focus, values, emit):
+        for v in values:
+            if v[0] == "_" or not rx.search(term_string(v)):
+                emit.append((v, "Pattern"))
+    return check
+
+
+def _in_check(allowed: frozenset[str]):
+    def check(data, focus, values, emit):
+        for v in values:
+            if v not in allowed:
+                emit.append((v, "In"))
+    return check
+
+
+def _has_value_check(value: str):
+    @_on_empty
+    def check(data, focus, values, emit):
+        if value not in values:
+            emit.append((None, "HasValue"))
+    return check
+
+
+def _node_check(sg: ShapesGraph, node):
+    def check(data, focus, values, emit):
+        inner = sg.shape(node)
+        for v in values:
+            if not sg.evaluate(inner, data, v, None):
+                emit.append((v, "Node"))
+    return check
+
+
+def _not_check(sg: ShapesGraph, node):
+    def check(data, focus, values, emit):
+        inner = sg.shape(node)
+        for v in values:
+            if sg.evaluate(inner, data, v, None):
+                emit.append((v, "Not"))
+    return check
+
+
+def _logic_check(sg: ShapesGraph, comp: str, members: list):
+    inner: list[Shape] = []
+
+    def conforms(shape: Shape, data: Data, v: str) -> bool:
+        if shape.path is None and not shape.properties and not shape.sparql and not shape.deactivated:
+            fails: list = []                 # a plain node-level shape: run its checks directly
+            one = [v]
+            for c in shape.checks:
+                c(data, v, one, fails)
+                if fails:
+                    return False
+            return True
+        return sg.evaluate(shape, data, v, None)
+
+    def check(data, focus, values, emit):
+        if not inner:
+            inner.extend(sg.shape(m) for m in members)
+        for v in values:
+            if comp == "Or":
+                if not any(conforms(s, data, v) for s in inner):
+                    emit.append((v, comp))
+                continue
+            n = sum(1 for s in inner if conforms(s, data, v))
+            if (comp == "And" and n < len(inner)) or (comp == "Xone" and n != 1):
+                emit.append((v, comp))
+    return check
+
+
+def _compare(a: str, b: str) -> int | None:
+    """-1/0/1 when both terms have a common order (numbers, dates, plain strings), None when incomparable."""
+    x, y = ordered_value(a), ordered_value(b)
+    if x is None or y is None or x[0] != y[0]:
+        return None
+    try:
+        return (x[1] > y[1]) - (x[1] < y[1])
+    except TypeError:
+        return None
+
+
+def _pair_check(name: str, other: str):
+    comp = name[0].upper() + name[1:]
+
+    @_on_empty
+    def check(data, focus, values, emit):
+        others = data.objects(focus, other)
+        if name == "equals":
+            for v in values:
+                if v not in others:
+                    emit.append((v, comp))
+            for o in others:
+                if o not in values:
+                    emit.append((o, comp))
+        elif name == "disjoint":
+            for v in values:
+                if v in others:
+                    emit.append((v, comp))
+        else:
+            for v in values:
+                for o in others:
+                    c = _compare(v, o)
+                    if c is None or c > 0 or (c == 0 and name == "lessThan"):
+                        emit.append((v, comp))
+    return check
