@@ -51,8 +51,8 @@ def stage_nquads(path: str) -> dict:
     return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t, "bytes": size}
 
 
-def stage_store(path: str, validate: bool = False) -> dict:
-    """`kg ingest` into a fresh on-disk Oxigraph store (optionally with the SHACL validator)."""
+def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
+    """`kg ingest` into a fresh on-disk Oxigraph store (optionally with the SHACL validator, text mining)."""
     from kg.pipeline import ingest
     from kg.stores.oxigraph import OxigraphStore
     validator = None
@@ -62,13 +62,14 @@ def stage_store(path: str, validate: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as d:
         store = OxigraphStore(os.path.join(d, "store"))
         t = time.perf_counter()
-        s = ingest([path], store, validator=validator)
+        s = ingest([path], store, validator=validator, nlp=nlp)
         secs = time.perf_counter() - t
     return {"articles": s.articles, "triples": s.triples, "seconds": secs}
 
 
 STAGES = {"floor": stage_floor, "nquads": stage_nquads, "store": stage_store,
-          "store-validated": lambda p: stage_store(p, validate=True)}
+          "store-validated": lambda p: stage_store(p, validate=True),
+          "store-nlp": lambda p: stage_store(p, nlp=True)}
 
 
 def run_stage(name: str, path: str) -> dict:

@@ -125,7 +125,7 @@ class Progress:
 
 
 def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None,
-           validator: Validator | None = None, batch_size: int = 1000,
+           validator: Validator | None = None, batch_size: int = 200,
            progress: Progress | None = None,
            on_reject: Callable[[InputError], None] | None = None, nlp: bool = True) -> Summary:
     """Read every record of `paths` into `store`; bad records are reported, never half-stored.

@@ -177,3 +177,29 @@ def test_fast_node_iris_equal_the_general_minting():
     from kg.rdf.article import _node_prefix
     for parts in [("mesh", 3), ("mesh", 3, 1), ("author", 12), ("abstract", 2), ("grant", 1), ("investigator", 9)]:
         assert _node_prefix("35246503") + "/".join(map(str, parts)) + ">" == "<" + iris.node("35246503", *parts) + ">"
+
+
+def test_an_interrupted_batch_is_dropped_whole_on_the_next_open(tmp_path):
+    """The on-disk store bulk-loads batches behind an intent log: graphs of a batch that never finished
+    are removed when the store is next opened, so no article is ever half-stored."""
+    import json
+
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2")))
+    path = str(tmp_path / "store")
+    store = OxigraphStore(path)
+    ingest([str(p)], store)
+    g1, g2 = "https://w3id.org/oncokg/graph/pubmed/1", "https://w3id.org/oncokg/graph/pubmed/2"
+    # simulate a crash in the middle of a batch that was rewriting article 2: half of its quads are gone
+    quads = [q for q in store.quads() if q.graph_name.value == g2]
+    for q in quads[: len(quads) // 2]:
+        store.store.remove(q)
+    (tmp_path / "store" / "kg-intent.json").write_text(json.dumps({"graphs": [g2]}))
+    del store
+    reopened = OxigraphStore(path)
+    assert reopened.recovered == [g2]
+    graphs = set(reopened.named_graphs())
+    assert g1 in graphs and g2 not in graphs
+    assert not (tmp_path / "store" / "kg-intent.json").exists()
+    ingest([str(p)], reopened)  # re-running the ingest restores it
+    assert g2 in set(reopened.named_graphs())
