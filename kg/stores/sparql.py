@@ -89,6 +89,20 @@ class Refused(StoreError):
         self.code = code
 
 
+_PROLOGUE = re.compile(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*")
+
+
+def query_form(text: str) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first keyword after comments and the prologue."""
+    body = re.sub(r"(?m)^\s*#.*$", "", text)
+    body = body[_PROLOGUE.match(body).end():]
+    m = re.match(r"\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.I)
+    if not m:
+        raise QueryError("only SELECT, CONSTRUCT, ASK and DESCRIBE queries can be sent (kg never updates "
+                         "a server through kg query or kg sparql; use kg load)")
+    return m.group(1).upper()
+
+
 class SparqlStore:
     """A remote SPARQL 1.1 service: query endpoint, optional update endpoint and Graph Store endpoint."""
 
@@ -209,6 +223,9 @@ class SparqlStore:
         sw.setMethod(POST)
         sw.setTimeout(int(self.timeout))
         sw.setQuery(text)
+        # SPARQLWrapper guesses the form from the first keyword it finds anywhere, comments included
+        # ("kg mesh load" in a comment made it send a query as a LOAD update): say it ourselves.
+        sw.queryType = query_form(text)
         if self.auth and self.credentials:
             from SPARQLWrapper import BASIC, DIGEST
             sw.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
