@@ -134,3 +134,20 @@ def test_console_script_resolves():
     for target in scripts.values():
         mod, func = target.split(":")
         assert callable(getattr(import_module(mod), func))
+
+
+def test_cli_explodes_with_the_shipped_mesh_hierarchy(tmp_path):
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2", mesh=NO_MESH)))
+    st = str(tmp_path / "s")
+    CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", "--no-nlp", str(p)])
+    # Neoplasms (D009369): article 1 is indexed only with its descendants Colorectal and Liver Neoplasms
+    r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "loaded the shipped MeSH 2015 hierarchy" in r.output
+    rows = [line.split(",") for line in r.output.splitlines()[2:]]
+    assert {row[1] for row in rows} == {"1"}  # one row per matching heading of the article
+    assert sorted(row[-1] for row in rows) == ["Colorectal Neoplasms", "Liver Neoplasms"]
+    r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369",
+                                  "-p", "explode=false", "--format", "csv"])
+    assert r.exit_code == 0 and len(r.output.splitlines()) == 1 and "loaded the shipped" not in r.output

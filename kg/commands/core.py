@@ -8,6 +8,7 @@ from typing import IO
 
 import click
 
+from .. import iris
 from ..errors import QueryError
 from ..ingest import INGESTORS
 from ..stores import default_store_path
@@ -237,6 +238,12 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
         click.echo(queries.with_values(q.text, bound))
         return
     store = _query_store(store_path, endpoint, auth)
+    if endpoint is None and iris.MESH_GRAPH in q.text:
+        # A query that climbs the MeSH tree works out of the box: the shipped hierarchy is loaded once.
+        from ..mesh import ensure_mesh
+        if ensure_mesh(store):
+            click.echo("kg: loaded the shipped MeSH 2015 hierarchy into the store for this query "
+                       "(`kg mesh load FILE` loads the current year)", err=True)
     _print_results(store.query(q.text, bound), fmt, limit)
 
 
