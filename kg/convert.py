@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -92,45 +93,42 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
             shards.append(state["name"])
             state["f"] = None
 
-    # A shard's graphs are held until the shard is written, so a later version of a PMID in the same
-    # shard replaces the earlier one (as `kg ingest` does) instead of both landing in one graph.
-    pending: dict[str, Mapped] = {}
+    # Which copy of each PMID survives, decided before writing, so graphs stream out in constant memory:
+    # a later, higher version replaces an earlier one and a DeleteCitation in the file drops the PMID, as
+    # `kg ingest` does (a shard must never hold two versions in one graph).
+    keep = _survivors(path) if fmt in (None, "pubmed") else None
+    seen: dict[str, int] = {}
 
-    def write_pending() -> None:
-        if not pending:
-            return
-        open_next()
-        state["f"].write("".join(m.nquads for m in pending.values()))
-        state["n"] = len(pending)
-        res.articles += sum(m.kind == "article" for m in pending.values())
-        pending.clear()
+    def write(m: Mapped) -> None:
+        if state["f"] is None or state["n"] >= shard_size:
+            open_next()
+        state["f"].write(m.nquads)
+        state["n"] += 1
+        res.articles += m.kind == "article"
 
     for rec in read_path(path, fmt):
         if isinstance(rec, Rejected):
             res.rejected += 1
             errors.append(str(rec.error))
+            if rec.error.pmid:  # a rejected copy still counts as an occurrence of its PMID
+                seen[rec.error.pmid] = seen.get(rec.error.pmid, 0) + 1
         elif isinstance(rec, Deletion):
             res.deleted += 1
-            for key in [k for k, m in pending.items() if m.pmid == rec.pmid]:
-                del pending[key]
             a, dg = iri(iris.article(rec.pmid)), iri(iris.DELETIONS_GRAPH)
             tombstones.append(f"{a} {iri(RDF.type)} {iri(KG.DeletedCitation)} {dg} .\n"
                               f"{a} {iri(PROV.invalidatedAtTime)} {typed(generated, XSD_DATETIME)} {dg} .\n")
         else:
-            current = pending.get(iris.article_graph(rec.pmid)) if isinstance(rec, Article) else None
-            if current is not None and current.version > rec.version:
-                continue
+            if keep is not None and isinstance(rec, Article):
+                n = seen[rec.pmid] = seen.get(rec.pmid, 0) + 1
+                if keep.get(rec.pmid) != n:  # superseded by a later copy, or deleted later in the file
+                    continue
             try:
                 m = map_record(rec, path=path, fmt=fmt, generated=generated)
             except InputError as exc:
                 res.rejected += 1
                 errors.append(str(exc))
                 continue
-            pending.pop(m.graph, None)
-            pending[m.graph] = m
-            if len(pending) >= shard_size:
-                write_pending()
-    write_pending()
+            write(m)
     if tombstones:
         if state["f"] is None:
             open_next()
@@ -141,6 +139,52 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
     res.shards = len(shards)
     res.errors = tuple(errors)
     return res
+
+
+_RECORD_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b([^>]*)>\s*(\d+)\s*</PMID>")
+_VERSION = re.compile(rb'Version="(\d+)"')
+_DELETE = re.compile(rb"<DeleteCitation>(.*?)</DeleteCitation>", re.S)
+_PMID = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
+_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
+
+
+def _survivors(path: str) -> dict[str, int]:
+    """{PMID: which occurrence (1-based) of its records to write}: the last copy with the highest version;
+    PMIDs deleted by a DeleteCitation in the same file are left out. A fast regex scan of the raw bytes,
+    block by block; each scan ends at a record's end and the rest waits for the next block."""
+    from .ingest import open_source
+
+    best: dict[str, tuple[int, int]] = {}  # pmid -> (version, occurrence)
+    count: dict[str, int] = {}
+    deleted: set[str] = set()
+    tail = b""
+    try:
+        with open_source(path) as f:
+            while True:
+                block = f.read(1 << 22)
+                data = tail + block
+                if block:
+                    ends = [i + len(t) for t in _ENDS if (i := data.rfind(t)) >= 0]
+                    if not ends:  # no record ends in this block yet: read on
+                        tail = data
+                        continue
+                    scan, tail = data[:max(ends)], data[max(ends):]
+                else:
+                    scan, tail = data, b""
+                for m in _RECORD_PMID.finditer(scan):
+                    pmid = m.group(2).decode()
+                    v = _VERSION.search(m.group(1))
+                    version = int(v.group(1)) if v else 1
+                    n = count[pmid] = count.get(pmid, 0) + 1
+                    if pmid not in best or version >= best[pmid][0]:
+                        best[pmid] = (version, n)
+                for d in _DELETE.finditer(scan):
+                    deleted.update(x.decode() for x in _PMID.findall(d.group(1)))
+                if not block:
+                    break
+    except (OSError, EOFError):
+        pass  # the read itself reports a broken file; keep what the scan saw
+    return {pmid: n for pmid, (_, n) in best.items() if pmid not in deleted}
 
 
 def _work(args: tuple[str, str, int, str | None]) -> FileResult:

@@ -80,3 +80,23 @@ def test_serve_answers_sparql_protocol_and_refuses_updates(shared_data, tmp_path
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_convert_keeps_the_newest_version_and_drops_deleted_records(tmp_path):
+    from pubmed_fixtures import article, delete_citation, document
+
+    src = tmp_path / "update.xml"
+    src.write_text(document(article("7", version=1, title="One."), article("8"), article("7", version=2, title="Two."),
+                            article("9"), article("7", version=1, title="Stale."), delete_citation("9")))
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--shard-size", "1", str(src)])
+    assert r.exit_code == 0, r.output
+    quads = []
+    for s in sorted(out.glob("*.nq.gz")):
+        with gzip.open(s) as f:
+            quads.extend(ox.parse(f, format=ox.RdfFormat.N_QUADS))
+    titles = {q.object.value for q in quads if q.predicate.value == "http://purl.org/dc/terms/title"}
+    assert "Two." in titles and not {"One.", "Stale."} & titles
+    graphs = {q.graph_name.value.rsplit("/", 1)[1] for q in quads if "/graph/pubmed/" in q.graph_name.value}
+    assert graphs == {"7", "8"}  # 9 is deleted in the same file: only its tombstone remains
+    assert any(q.subject.value.endswith("/pubmed/9") and "deletions" in q.graph_name.value for q in quads)

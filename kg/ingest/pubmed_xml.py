@@ -209,6 +209,11 @@ def _abstract(abs_el: etree._Element | None) -> tuple[AbstractSection, ...]:
     return tuple(secs)
 
 
+def _grants(parent: etree._Element) -> tuple[Grant, ...]:
+    return tuple(Grant(g.findtext("GrantID"), g.findtext("Agency"), g.findtext("Country"), g.findtext("Acronym"))
+                 for g in parent.iterfind("GrantList/Grant"))
+
+
 def _check_entities(elem: etree._Element) -> None:
     for e in elem.iter(etree.Entity):
         raise ValueError(f"record holds the entity reference {e.text}; kg never expands entities "
@@ -282,8 +287,7 @@ def parse_article(pa: etree._Element) -> Article:
         supplementary_concepts=tuple(Term(s.get("UI"), text_of(s) or "", s.get("Type"))
                                      for s in mc.iterfind("SupplMeshList/SupplMeshName")),
         keywords=tuple(x for x in (text_of(k) for k in mc.iterfind("KeywordList/Keyword")) if x),
-        grants=tuple(Grant(g.findtext("GrantID"), g.findtext("Agency"), g.findtext("Country"),
-                           g.findtext("Acronym")) for g in art.iterfind("GrantList/Grant")),
+        grants=_grants(art),
         references=_references(pd),
         comments_corrections=tuple(
             CommentCorrection(c.get("RefType") or "", (c.findtext("PMID") or "").strip() or None,
@@ -321,8 +325,7 @@ def parse_book(pba: etree._Element) -> Article:
         publisher=book.findtext("Publisher/PublisherName") if book is not None else None,
         publication_types=tuple(Term(p.get("UI"), text_of(p) or "") for p in bd.iterfind("PublicationType")),
         keywords=tuple(x for x in (text_of(k) for k in bd.iterfind("KeywordList/Keyword")) if x),
-        grants=tuple(Grant(g.findtext("GrantID"), g.findtext("Agency"), g.findtext("Country"),
-                           g.findtext("Acronym")) for g in bd.iterfind("GrantList/Grant")),
+        grants=_grants(bd),
         references=_references(pba.find("PubmedBookData")),
     )
 
