@@ -201,7 +201,19 @@ class OxigraphStore:
         return sum(1 for g in self.store.named_graphs() if g.value.startswith(prefix))
 
 
+def export_prefixes() -> dict[str, str]:
+    """Every prefix an exported file may use: the project's namespaces, the IRI policy's prefixes
+    (MeSH, GO, HGNC, ...), and the mapping and ontology vocabularies (SSSOM, SEMAPV, oboInOwl)."""
+    from ..prefixes import prefix_map
+
+    out = {k.lower(): v for k, v in prefix_map().items() if v not in PREFIXES.values()}
+    out.update({"sssom": "https://w3id.org/sssom/", "semapv": "https://w3id.org/semapv/vocab/",
+                "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#", "dcat": "http://www.w3.org/ns/dcat#"})
+    out.update(PREFIXES)
+    return out
+
+
 def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return dict(PREFIXES)
+        return export_prefixes()
     return None
