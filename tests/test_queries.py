@@ -105,8 +105,8 @@ def test_cli_query_formats(small, tmp_path):
     st = str(tmp_path / "s")
     CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", str(p)])
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D015179", "--format", "csv"])
-    assert r.exit_code == 0 and r.output.splitlines()[0] == "article,pmid,title,date,descriptorName"
-    assert r.output.splitlines()[1].startswith("http://rdf.ncbi.nlm.nih.gov/pubmed/1,1,")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "article,pmid,title,date,descriptorName"
+    assert r.stdout.splitlines()[1].startswith("http://rdf.ncbi.nlm.nih.gov/pubmed/1,1,")
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D015179", "--format", "json"])
     assert '"type": "uri"' in r.output
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=FOO:1"])
@@ -144,10 +144,10 @@ def test_cli_explodes_with_the_shipped_mesh_hierarchy(tmp_path):
     # Neoplasms (D009369): article 1 is indexed only with its descendants Colorectal and Liver Neoplasms
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert "loaded the shipped MeSH 2015 hierarchy" in r.output
-    rows = [line.split(",") for line in r.output.splitlines()[2:]]
+    assert "loaded the shipped MeSH 2015 hierarchy" in r.stderr
+    rows = [line.split(",") for line in r.stdout.splitlines()[1:]]
     assert {row[1] for row in rows} == {"1"}  # one row per matching heading of the article
     assert sorted(row[-1] for row in rows) == ["Colorectal Neoplasms", "Liver Neoplasms"]
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369",
                                   "-p", "explode=false", "--format", "csv"])
-    assert r.exit_code == 0 and len(r.output.splitlines()) == 1 and "loaded the shipped" not in r.output
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1 and "loaded the shipped" not in r.stderr
