@@ -63,7 +63,8 @@ def world(shared_data):
     expected_index = {p: ds for p, ds in indexed_descriptors(paths).items() if p not in rejected}
     mesh.load_mesh([str(shared_data / "dhimmel-mesh" / "tree-numbers.tsv")], store)
     sssom.load_tables([str(shared_data / "mondo" / n) for n in
-                       ("mondo_exactmatch_mesh.sssom.tsv", "mondo_exactmatch_doid.sssom.tsv")], store)
+                       ("mondo_exactmatch_mesh.sssom.tsv", "mondo_exactmatch_doid.sssom.tsv",
+                        "mondo_exactmatch_ncit.sssom.tsv")], store)
     ontologies.load_ontology(str(shared_data / "disease-ontology" / "DO_cancer_slim.obo"), store)
     return store, expected_index, tree_table(shared_data / "dhimmel-mesh" / "tree-numbers.tsv")
 
@@ -104,6 +105,17 @@ def test_mondo_term_finds_mesh_indexed_articles_and_says_how(world):
     assert pmids(rows) == expected
     assert {(r["path"].value, r["via"].value) for r in rows} == {
         ("mapping+xref", "http://purl.obolibrary.org/obo/DOID_9256")}
+
+
+def test_a_chain_of_mappings_and_xrefs_is_followed(world):
+    store, index, trees = world
+    wanted = descendants_or_self("D015179", trees)
+    expected = {p for p, ds in index.items() if ds & wanted}
+    # NCIT:C4978 (colorectal cancer) has no MeSH mapping: NCIT -> MONDO:0005575 -> DOID:9256 -> xref D015179
+    rows = list(queries.run(store, "articles-by-term", {"term": "NCIT:C4978"}))
+    assert pmids(rows) == expected
+    assert ("mapping+mapping+xref", "http://purl.obolibrary.org/obo/DOID_9256") in {
+        (r["path"].value, r["via"].value) for r in rows}
 
 
 def test_no_exported_iri_uses_a_non_canonical_mesh_form(world):
