@@ -203,3 +203,19 @@ def test_an_interrupted_batch_is_dropped_whole_on_the_next_open(tmp_path):
     assert not (tmp_path / "store" / "kg-intent.json").exists()
     ingest([str(p)], reopened)  # re-running the ingest restores it
     assert g2 in set(reopened.named_graphs())
+
+
+def test_jsonld_export_declares_prefixes_and_round_trips(tmp_path):
+    import json
+
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1")))
+    st = tmp_path / "store"
+    CliRunner().invoke(main, ["ingest", "--store", str(st), "--no-validate", "--no-nlp", str(p)])
+    out = tmp_path / "x.jsonld"
+    r = CliRunner().invoke(main, ["export", "--store", str(st), "--format", "jsonld", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["@context"]["fabio"] == "http://purl.org/spar/fabio/" and doc["@context"]["mesh"]
+    reparsed = ox.Dataset(ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD))
+    assert reparsed == ox.Dataset(OxigraphStore(str(st)).quads())

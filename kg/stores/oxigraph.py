@@ -185,7 +185,14 @@ class OxigraphStore:
     def export(self, out: IO[bytes], fmt: str) -> None:
         """Write the whole store. Triple formats (ttl, nt) get the union of all graphs."""
         f = EXPORT_FORMATS[fmt]
-        if f.supports_datasets:
+        if f == ox.RdfFormat.JSON_LD:
+            # pyoxigraph's JSON-LD writer takes no prefixes: declare them in an @context around its
+            # expanded output (full IRIs stay valid under a context). JSON-LD is built in memory, so it
+            # suits extracts; use nq or trig for whole stores.
+            graphs = json.loads(ox.serialize(self.store, None, f) or b"[]")
+            out.write(json.dumps({"@context": export_prefixes(), "@graph": graphs}, ensure_ascii=False,
+                                 indent=1).encode("utf-8"))
+        elif f.supports_datasets:
             ox.serialize(self.store, out, f, prefixes=_prefixes(f))
         else:
             ox.serialize((q.triple for q in self.store), out, f, prefixes=_prefixes(f))
