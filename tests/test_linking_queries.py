@@ -157,3 +157,45 @@ def test_federated_examples_parse_and_bind_their_parameters(name):
     for p in q.params:
         assert f"?{p.name}" in q.text.split("WHERE", 1)[1]  # the parameter is used by the query body
         assert f"?{p.name}" in text.split("VALUES", 1)[1].split("}", 1)[0]
+
+
+GO_HGF = "http://purl.obolibrary.org/obo/GO_0048012"
+REACTOME_MET = "http://identifiers.org/reactome/R-HSA-6806834"
+MINED = f"""
+<urn:kg:test:a1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/biolink/vocab/Association> <https://w3id.org/oncokg/graph/pubmed/1> .
+<urn:kg:test:a1> <https://w3id.org/biolink/vocab/subject> <http://identifiers.org/hgnc/7029> <https://w3id.org/oncokg/graph/pubmed/1> .
+<urn:kg:test:a1> <https://w3id.org/biolink/vocab/object> <{GO_HGF}> <https://w3id.org/oncokg/graph/pubmed/1> .
+<urn:kg:test:a1> <https://w3id.org/biolink/vocab/publications> <http://rdf.ncbi.nlm.nih.gov/pubmed/1> <https://w3id.org/oncokg/graph/pubmed/1> .
+<urn:kg:test:a1> <https://w3id.org/oncokg/vocab/sentence> "MET drives HGF signalling." <https://w3id.org/oncokg/graph/pubmed/1> .
+<http://identifiers.org/hgnc/7029> <https://w3id.org/oncokg/vocab/entityType> <https://w3id.org/biolink/vocab/Gene> <https://w3id.org/oncokg/graph/pubmed/1> .
+<urn:kg:test:a2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/biolink/vocab/Association> <https://w3id.org/oncokg/graph/pubmed/2> .
+<urn:kg:test:a2> <https://w3id.org/biolink/vocab/subject> <http://purl.obolibrary.org/obo/CHEBI_72317> <https://w3id.org/oncokg/graph/pubmed/2> .
+<urn:kg:test:a2> <https://w3id.org/biolink/vocab/object> <{GO_HGF}> <https://w3id.org/oncokg/graph/pubmed/2> .
+<urn:kg:test:a2> <https://w3id.org/biolink/vocab/publications> <http://rdf.ncbi.nlm.nih.gov/pubmed/2> <https://w3id.org/oncokg/graph/pubmed/2> .
+<urn:kg:test:a2> <https://w3id.org/oncokg/vocab/sentence> "Crizotinib inhibits HGF signalling." <https://w3id.org/oncokg/graph/pubmed/2> .
+<http://purl.obolibrary.org/obo/CHEBI_72317> <https://w3id.org/oncokg/vocab/entityType> <https://w3id.org/biolink/vocab/ChemicalEntity> <https://w3id.org/oncokg/graph/pubmed/2> .
+"""
+
+
+def test_a_go_pathway_is_reachable_from_its_reactome_equivalent(tmp_path):
+    import pyoxigraph as ox
+
+    store = OxigraphStore()
+    store.store.load(MINED.encode(), format=ox.RdfFormat.N_QUADS)
+    for name, col in (("genes-in-pathway-evidence", "gene"), ("drugs-for-pathway", "drug")):
+        # without a mapping: found by its GO IRI only
+        assert len(list(queries.run(store, name, {"pathway": "GO:0048012"}))) == 1
+        assert list(queries.run(store, name, {"pathway": REACTOME_MET})) == []
+    table = tmp_path / "go-reactome.sssom.tsv"
+    table.write_text("# curie_map:\n#   GO: http://purl.obolibrary.org/obo/GO_\n"
+                     "#   REACT: http://identifiers.org/reactome/\n#   skos: http://www.w3.org/2004/02/skos/core#\n"
+                     "# mapping_set_id: https://example.org/test-go-reactome\n# license: https://creativecommons.org/publicdomain/zero/1.0/\n"
+                     "subject_id\tpredicate_id\tobject_id\tmapping_justification\n"
+                     "GO:0048012\tskos:exactMatch\tREACT:R-HSA-6806834\tsemapv:ManualMappingCuration\n")
+    sssom.load_tables([str(table)], store)
+    for name, col, want in (("genes-in-pathway-evidence", "gene", "http://identifiers.org/hgnc/7029"),
+                            ("drugs-for-pathway", "drug", "http://purl.obolibrary.org/obo/CHEBI_72317")):
+        rows = list(queries.run(store, name, {"pathway": REACTOME_MET}))
+        assert [r[col].value for r in rows] == [want]
+        rows = list(queries.run(store, name, {"pathway": "GO:0048012"}))
+        assert [r[col].value for r in rows] == [want]  # the direct route is not doubled
