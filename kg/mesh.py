@@ -22,6 +22,7 @@ test rebuilds it and compares, so the shipped file cannot drift from its builder
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import re
@@ -332,3 +333,19 @@ def build_shipped(tsv_path: str, out: str | Path = SHIPPED) -> Path:
 
 __all__ = ["MeshLoad", "mesh_ntriples", "load_mesh", "load_shipped", "ensure_mesh", "build_shipped",
            "build_shipped_bytes", "SHIPPED"]
+
+
+_LABEL_LINE = re.compile(r'^<http://id\.nlm\.nih\.gov/mesh/(D\d{6,9})> <http://www\.w3\.org/2000/01/rdf-schema#label> "(.*)"@en \.$')
+
+
+@functools.lru_cache(maxsize=1)
+def descriptor_uis_by_name() -> dict[str, str]:
+    """Descriptor name -> UI from the shipped hierarchy (MeSH 2015), for sources that give names only
+    (MEDLINE text). Names renamed after 2015 stay unresolved: those headings keep their name, no IRI."""
+    out: dict[str, str] = {}
+    with gzip.open(SHIPPED, "rt", encoding="utf-8") as f:
+        for line in f:
+            m = _LABEL_LINE.match(line.rstrip("\n"))
+            if m:
+                out[m.group(2).replace('\\"', '"').replace("\\\\", "\\")] = m.group(1)
+    return out

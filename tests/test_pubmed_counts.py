@@ -183,3 +183,16 @@ def test_medline_file_counts_match_biopython(path: Path):
     got = graph_counts(store)
     got.pop("pubtypes"), got.pop("deleted")
     assert got == _medline_counts(path)
+
+
+@pytest.mark.shared
+def test_medline_names_resolve_to_mesh_iris(shared_data):
+    from kg import queries
+
+    store = OxigraphStore()
+    ingest([str(shared_data / "biopython" / "Medline" / "pubmed_result2.txt")], store)
+    rows = list(queries.run(store, "articles-by-mesh", {"mesh": "D003628", "explode": "false"}))
+    assert "16403221" in {r["pmid"].value for r in rows}  # 'MH  - *Database Management Systems'
+    assert bool(store.query("""PREFIX fabio: <http://purl.org/spar/fabio/> PREFIX kg: <https://w3id.org/oncokg/vocab/>
+        ASK { GRAPH ?g { <http://rdf.ncbi.nlm.nih.gov/pubmed/16403221> fabio:hasPrimarySubjectTerm
+              <http://id.nlm.nih.gov/mesh/D003628> ; kg:publicationType <http://id.nlm.nih.gov/mesh/D016428> } }"""))

@@ -2,8 +2,10 @@
 
 Parsing of the tagged lines is Biopython's `Bio.Medline` (it joins wrapped continuation lines, such as an
 MH value that wraps after "adverse"); this module only maps its dicts to records. MEDLINE text carries
-MeSH names but no UIs, so headings keep their names; `kg.mesh` can resolve them when a MeSH table is
-loaded.
+MeSH names but no UIs: descriptor and publication-type names are resolved to UIs with the shipped MeSH
+hierarchy (`kg.mesh.descriptor_uis_by_name`), so MEDLINE headings get the same IRIs as PubMed XML's; a
+name MeSH 2015 does not know keeps its name and gets no IRI. Qualifiers keep their names (the shipped
+table has no qualifier records).
 """
 
 from __future__ import annotations
@@ -52,16 +54,22 @@ def _date(dp: str | None) -> PubDate:
     return PubDate(year=int(m.group(1)), month=month, day=int(m.group(3)) if m.group(3) else None)
 
 
+def _uis() -> dict[str, str]:
+    from ..mesh import descriptor_uis_by_name
+    return descriptor_uis_by_name()
+
+
 def _heading(value: str) -> MeshHeading:
     """'Information Storage and Retrieval/*methods' -> descriptor with a major qualifier."""
     parts = value.split("/")
     d = parts[0].strip()
     major = d.startswith("*")
+    name = d.lstrip("*")
     quals = []
     for q in parts[1:]:
         q = q.strip()
         quals.append(Qualifier(ui=None, name=q.lstrip("*"), major=q.startswith("*")))
-    return MeshHeading(descriptor_ui=None, descriptor_name=d.lstrip("*"), major=major, qualifiers=tuple(quals))
+    return MeshHeading(descriptor_ui=_uis().get(name), descriptor_name=name, major=major, qualifiers=tuple(quals))
 
 
 def to_article(rec: dict) -> Article:
@@ -106,7 +114,7 @@ def to_article(rec: dict) -> Article:
         journal=Journal(nlm_unique_id=rec.get("JID"), issn_print=issn_p, issn_electronic=issn_e,
                         issn_linking=issn_l, title=rec.get("JT"), medline_ta=rec.get("TA"), country=rec.get("PL")),
         volume=rec.get("VI"), issue=rec.get("IP"), pages=rec.get("PG"),
-        publication_types=tuple(Term(None, p) for p in _list(rec, "PT")),
+        publication_types=tuple(Term(_uis().get(p), p) for p in _list(rec, "PT")),
         mesh_headings=tuple(_heading(h) for h in _list(rec, "MH")),
         chemicals=tuple(Term(None, re.sub(r"^\S+\s+\((.*)\)$", r"\1", r), r.split(" ")[0])
                         for r in _list(rec, "RN")),
