@@ -39,6 +39,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -ra
 
 bench: $(STAMP)
+	@if [ -z "$$KG_SKIP_SERVERS" ]; then bash scripts/install-servers.sh $(VENV); fi
 	$(BIN)/python benchmarks/run.py
 
 clean:
