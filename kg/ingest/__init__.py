@@ -109,28 +109,21 @@ class GuardedReader(io.BufferedReader):
 
 @contextmanager
 def open_source(path: str) -> Iterator[IO[bytes]]:
-    """A buffered, decompressed, seekable-where-possible binary stream for a path or '-' (stdin)."""
+    """A buffered, decompressed binary stream for a path or '-' (stdin); files stay seekable, gzip is
+    recognised by its magic bytes, not its name."""
     if path == "-":
-        raw: IO[bytes] = sys.stdin.buffer
-        data = io.BufferedReader(raw)  # type: ignore[arg-type]
-        head = data.peek(2)[:2]
-        if head == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=data) as gz:
-                yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
-        else:
-            yield data
-        return
-    f = open(path, "rb")
+        f = io.BufferedReader(sys.stdin.buffer, buffer_size=1 << 20)
+    else:
+        f = open(path, "rb", buffering=1 << 20)
     try:
-        if f.read(2) == b"\x1f\x8b":
-            f.seek(0)
+        if f.peek(2)[:2] == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=f) as gz:
                 yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
         else:
-            f.seek(0)
-            yield io.BufferedReader(f, buffer_size=1 << 20)  # type: ignore[arg-type]
+            yield f
     finally:
-        f.close()
+        if path != "-":
+            f.close()
 
 
 def _strip_gz(name: str) -> str:

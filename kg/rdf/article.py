@@ -30,7 +30,6 @@ P_DOI, P_DATE = iri(PRISM.doi), iri(PRISM.publicationDate)
 C_JOURNAL_ARTICLE, C_REVIEW = iri(FABIO.JournalArticle), iri(FABIO.ReviewArticle)
 C_BOOK, C_CHAPTER, C_JOURNAL = iri(FABIO.Book), iri(FABIO.BookChapter), iri(FABIO.Journal)
 C_PERSON, C_ORG = iri(FOAF.Person), iri(FOAF.Organization)
-P_CITES = iri(CITO.cites)
 C_HEADING, C_QASSIGN = iri(KG.MeshHeading), iri(KG.MeshQualifierAssignment)
 K = {name: iri(KG.term(name)) for name in KG.terms or ()}
 # Other external terms used below, formatted once at import.
@@ -236,7 +235,7 @@ def article_triples(a: Article) -> Iterator[Triple]:
             yield n, K["grantAcronym"], lit(g.acronym)
     for r in a.references:
         if r.pmid and r.pmid.isdigit():
-            yield s, P_CITES, "<" + iris.article(r.pmid) + ">"
+            yield s, CITO_cites, "<" + iris.article(r.pmid) + ">"
         elif r.doi and _DOI.match(r.doi):
             yield s, CITO_cites, iri(iris.doi(r.doi))
     for c in a.comments_corrections:
