@@ -6,7 +6,7 @@
    across input files; the parts are written once under .bench/): articles/s, the speed-up, and the peak
    memory (VmHWM, polled from /proc, and ru_maxrss of the reaped children) of every worker.
 2. The N-Quads that convert wrote, loaded into a fresh embedded store through its write path
-   (`OxigraphStore.replace_graphs`, one transaction per 1,000 graphs, as `kg ingest` batches) and, for
+   (`OxigraphStore.replace_graphs`, in batches of `kg.pipeline.BATCH_SIZE` graphs, as `kg ingest` writes) and, for
    comparison, with pyoxigraph's `bulk_load` (not transactional, all cores): triples/s for each.
 3. `kg load` from an embedded store of an article subset into an Oxigraph server and into Virtuoso (GSP,
    digest auth), both started on 127.0.0.1 by tests/servers.py: triples/s, and the server's triple count
@@ -186,8 +186,10 @@ def stage_convert(parts: list[str], out: str, jobs: int) -> dict:
 
 # ---- stage: embedded store -----------------------------------------------------------------------------
 
-def stage_store(shards: list[str], limit: int, batch: int = 1000) -> dict:
-    """Fresh on-disk store: replace_graphs per batch of `batch` graphs (timed: the store calls only)."""
+def stage_store(shards: list[str], limit: int) -> dict:
+    """Fresh on-disk store: replace_graphs per batch of as many graphs as `kg ingest` writes at once
+    (timed: the store calls only)."""
+    from kg.pipeline import BATCH_SIZE as batch
     from kg.stores.oxigraph import GraphWrite, OxigraphStore
     with tempfile.TemporaryDirectory(dir=BENCH, ignore_cleanup_errors=True) as d:
         store = OxigraphStore(os.path.join(d, "store"))
@@ -215,7 +217,7 @@ def stage_store(shards: list[str], limit: int, batch: int = 1000) -> dict:
         articles = store.article_graph_count()
         del store
     return {"articles": articles, "graphs": graphs, "triples": triples, "seconds": store_secs, "wall": wall,
-            "cpu": cpu}
+            "cpu": cpu, "batch": batch}
 
 
 def stage_bulk(shards: list[str], limit: int) -> dict:
@@ -391,7 +393,7 @@ def main() -> int:
                 failed += 1
                 print(f"{label:<22} error: {r['error']}", flush=True)
                 continue
-            extra = (f"  (1,000 graphs per transaction; {r['wall']:.1f} s with reading the shards)"
+            extra = (f"  ({r['batch']} graphs per bulk_load; {r['wall']:.1f} s with reading the shards)"
                      if kind == "store" else "  (not transactional, all cores)")
             print(f"{label:<22} {r['articles']:>7} articles {r['triples']:>10,} triples {r['seconds']:7.1f} s "
                   f"{r['triples'] / r['seconds']:>10,.0f} triples/s  cpu {r['cpu']:.1f} s  "

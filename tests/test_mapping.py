@@ -219,3 +219,30 @@ def test_jsonld_export_declares_prefixes_and_round_trips(tmp_path):
     assert doc["@context"]["fabio"] == "http://purl.org/spar/fabio/" and doc["@context"]["mesh"]
     reparsed = ox.Dataset(ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD))
     assert reparsed == ox.Dataset(OxigraphStore(str(st)).quads())
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_versions_and_deletions_across_batches_written_in_the_background(tmp_path, on_disk):
+    """With one graph per batch, every comparison meets a batch still being written by the store thread."""
+    store = OxigraphStore(str(tmp_path / "store") if on_disk else None)
+    p = tmp_path / "mixed.xml"
+    p.write_text(document(article("9", version=2, title="Two."), article("9", version=1, title="One."),
+                          article("10"), article("11"), delete_citation("10")))
+    s = ingest([str(p)], store, batch_size=1)
+    assert (s.articles, s.skipped_older, s.deleted) == (3, 1, 1)
+    assert ask(store, "pubmed:9 dcterms:title 'Two.'") and not ask(store, "pubmed:9 dcterms:title 'One.'")
+    assert not ask(store, "pubmed:10 ?p ?o") and ask(store, "pubmed:11 ?p ?o")
+
+
+def test_a_failed_background_write_stops_the_ingest_with_its_error(tmp_path, monkeypatch):
+    from kg.errors import StoreError
+    store = OxigraphStore(str(tmp_path / "store"))
+
+    def broken(writes):
+        raise StoreError("disk full (simulated)")
+
+    monkeypatch.setattr(store, "replace_graphs", broken)
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2")))
+    with pytest.raises(StoreError, match="disk full"):
+        ingest([str(p)], store, batch_size=1)

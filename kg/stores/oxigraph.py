@@ -1,8 +1,10 @@
 """The embedded on-disk store (Oxigraph): zero set-up, one named graph per article and source.
 
 Writes are N-Quads text parsed by Oxigraph's Rust parser. On disk, a batch goes through `bulk_load`,
-which is 3-4x faster than a transactional `load` (measured: about 130,000 against 38,000 triples/s on
-this machine) but not atomic. Atomicity per article is restored with an intent log: before a batch
+which is 4-5x faster than a transactional `load` (measured: 186,000-194,000 against 38,000-49,000
+triples/s on this machine, batches of 200 article graphs) but not atomic. The parse is `lenient` (IRIs not
+re-validated, about 5% faster) because every batch is text `kg` formatted itself: `kg.rdf.nt.iri` rejects
+the characters N-Quads forbids and every IRI is minted absolute by `kg.iris` or `kg.prefixes`. Atomicity per article is restored with an intent log: before a batch
 touches the store, the IRIs of its graphs are written to `kg-intent.json` in the store folder; the file is
 removed once the batch is flushed to disk. If `kg` dies in between, the next open of the store drops
 every graph the log names (old or new, whole or partial) and says which PMIDs to ingest again, so an
@@ -115,7 +117,7 @@ class OxigraphStore:
     def _load(self, data: bytes, *, bulk: bool) -> None:
         try:
             if bulk:
-                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
             else:
                 self.store.load(data, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:  # a mapping bug, never user data: say so plainly
