@@ -212,67 +212,62 @@ def parse_nquads(text: str) -> list[tuple[str, str, str]]:
             for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)]
 
 
+def _index(spo: dict[str, dict[str, list[str]]], s: str, p: str, o: str) -> None:
+    """Add one triple to a subject -> predicate -> objects index (objects kept unique, in order)."""
+    d = spo.get(s)
+    if d is None:
+        spo[s] = {p: [o]}
+        return
+    v = d.get(p)
+    if v is None:
+        d[p] = [o]
+    elif o not in v:
+        v.append(o)
+
+
 class Data:
     """One data graph, indexed for the lookups SHACL needs."""
 
-    __slots__ = ("spo", "_inv", "_types", "_subclasses", "lines")
+    __slots__ = ("spo", "_inv", "_subclasses")
 
     def __init__(self, triples: Iterable[tuple[str, str, str]], keep: frozenset[str] | None = None) -> None:
         """`keep`: the only predicates worth indexing (those the shapes can look at); None keeps all."""
         spo: dict[str, dict[str, list[str]]] = {}
         for s, p, o in triples:
-            if keep is not None and p not in keep:
-                continue
-            d = spo.get(s)
-            if d is None:
-                spo[s] = {p: [o]}
-            else:
-                v = d.get(p)
-                if v is None:
-                    d[p] = [o]
-                elif o not in v:
-                    v.append(o)
+            if keep is None or p in keep:
+                _index(spo, s, p, o)
         self.spo = spo
-        self.lines: list[str] | None = None     # N-Quads lines kept for SPARQL constraints (from_nquads)
         self._inv: dict[str, dict[str, list[str]]] = {}
-        self._types: dict[str, list[str]] | None = None
         self._subclasses: dict[str, set[str]] = {}
 
     @classmethod
-    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None,
-                    collect: frozenset[str] | None = None) -> "Data":
-        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line in
-        `graph`): two str.split calls per line, no regex; anything else goes through Oxigraph's parser."""
-        suffix = f" <{graph}> ."
-        n = len(suffix)
+    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None) -> "Data":
+        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line ends in
+        ` <graph> .`): one split of the whole text on that ending, then one split per line (a regex
+        measured slower); anything else goes through Oxigraph's parser."""
+        lines = text.split(f" <{graph}> .\n")
+        # as many pieces as newlines: every line ends in this graph, so none belongs to another graph
+        if lines[-1] or len(lines) != text.count("\n") + 1:
+            return cls(parse_nquads(text), keep)
+        lines.pop()
+        known: frozenset[str] | set[str] = keep if keep is not None else set()  # predicates known well formed
         spo: dict[str, dict[str, list[str]]] = {}
-        lines: list[str] = []
         try:
-            for line in text.split("\n"):
-                if not line:
-                    continue
-                s, p, rest = line.split(" ", 2)
-                if p[0] != "<" or p[-1] != ">" or s[0] not in "<_" or not rest.endswith(suffix):
+            for line in lines:
+                s, p, o = line.split(" ", 2)
+                if s[0] not in "<_":
                     raise ValueError(line)
-                if collect is not None and p in collect:
-                    lines.append(line)
-                if keep is not None and p not in keep:
-                    continue
-                o = rest[:-n]
-                d = spo.get(s)
-                if d is None:
-                    spo[s] = {p: [o]}
-                else:
-                    v = d.get(p)
-                    if v is None:
-                        d[p] = [o]
-                    elif o not in v:
-                        v.append(o)
-        except ValueError:
+                if p not in known:
+                    if p[0] != "<" or p[-1] != ">":
+                        raise ValueError(line)
+                    if keep is not None:
+                        continue
+                    known.add(p)
+                _index(spo, s, p, o)
+        except (ValueError, IndexError):
             return cls(parse_nquads(text), keep)
         data = cls((), keep)
         data.spo = spo
-        data.lines = lines if collect is not None else None
         return data
 
     def objects(self, s: str, p: str) -> list[str]:
@@ -384,6 +379,34 @@ class Path_:
         return list(seen)
 
 
+def path_getter(path: Path_) -> Callable[[Data, str], list[str]]:
+    """`path.values` specialised for the paths shapes mostly use (a predicate, its inverse, alternatives
+    of predicates): no recursion and no copies where the index's own list will do."""
+    if path.kind == "pred":
+        pred = path.pred
+
+        def objects(data: Data, node: str) -> list[str]:
+            d = data.spo.get(node)
+            return d.get(pred, _EMPTY) if d else _EMPTY
+        return objects
+    if path.kind == "inverse" and path.parts[0].kind == "pred":
+        inner = path.parts[0].pred
+        return lambda data, node: data.inverse(inner).get(node, _EMPTY)
+    if path.kind == "alt" and all(p.kind == "pred" for p in path.parts):
+        preds = tuple(p.pred for p in path.parts)
+
+        def alternatives(data: Data, node: str) -> list[str]:
+            d = data.spo.get(node)
+            if not d:
+                return _EMPTY
+            found = [d[p] for p in preds if p in d]
+            if len(found) < 2:
+                return found[0] if found else _EMPTY
+            return list(dict.fromkeys(v for vs in found for v in vs))
+        return alternatives
+    return path.values
+
+
 def _all_nodes(data: Data) -> list[str]:
     nodes = dict.fromkeys(data.spo)
     for _, _, o in data.triples():
@@ -429,6 +452,9 @@ class Shape:
     path_text: str | None = None
     empty_checks: list[Callable] = field(default_factory=list)   # the checks that can fail with no values
     inline_pred: str | None = None     # set when the shape is a plain-predicate property shape (fast path)
+    leaf: bool = False                 # a property shape with no nested shapes of its own (fast path)
+    getter: Callable[[Data, str], list[str]] | None = None        # compiled `path.values`
+    quick: Callable[[Data, str, list[str]], bool] | None = None   # see `quick_check`; built on first use
 
     @property
     def has_targets(self) -> bool:
@@ -443,6 +469,41 @@ class SparqlConstraint:
     predicates: frozenset[str] | None   # predicates the query can match; None: any
     severity: str
     message: str | None
+    native: "NativeSparql | None" = None   # the same query answered in Python, when one is registered
+
+    def result(self, focus: str, value: str | None, path: str | None = None) -> Result:
+        """The validation result of one solution (focus, ?value, ?path) of the query."""
+        return Result(focus, path, value, self.shape.name, SH + "SPARQLConstraintComponent", self.severity,
+                      self.message or "SPARQL constraint")
+
+
+@dataclass(frozen=True)
+class NativeSparql:
+    """A Python function that gives, for one data graph and focus node, the ?value of every solution of a
+    known SPARQL constraint (`select`, with `prefixes` bound as given), or None when it cannot be sure
+    (an unusual term), so the query itself must run. It replaces loading each batch into a SPARQL store.
+
+    `context_predicates`: predicates it also reads from the context; any other predicate it reads must not
+    occur in the context (the store would join it), otherwise the query runs."""
+
+    select: str
+    prefixes: dict[str, str]
+    run: Callable[["Data", str, "Data"], list[str] | None]
+    context_predicates: frozenset[str] = frozenset()
+
+    def matches(self, select: str, prefixes: dict[str, str]) -> bool:
+        return " ".join(select.split()) == " ".join(self.select.split()) \
+            and all(prefixes.get(k) == v for k, v in self.prefixes.items())
+
+
+class Context:
+    """Read-only triples that SPARQL constraints see beside each data graph (for kg: the MeSH vocabulary's
+    allowable qualifiers), indexed once rather than per batch."""
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]] = ()) -> None:
+        self.triples = list(triples)
+        self.data = Data(self.triples)
+        self.predicates = frozenset(p for _, p, _ in self.triples)
 
 
 Emit = list  # failures: (value, component local name)
@@ -458,8 +519,10 @@ def _on_empty(check):
 class ShapesGraph:
     """A compiled shapes graph: `validate(data)` gives the results pySHACL would give."""
 
-    def __init__(self, graph) -> None:
+    def __init__(self, graph, native: Iterable[NativeSparql] = ()) -> None:
+        """`native`: Python answers to known SPARQL constraints (see `NativeSparql`)."""
         self.graph = graph
+        self.native = list(native)
         self._cache: dict[object, Shape] = {}
         self.shapes: list[Shape] = []
         self._compile()
@@ -549,9 +612,11 @@ class ShapesGraph:
                 continue
             shp.sparql.append(self._sparql(shp, c))
         shp.empty_checks = [c for c in shp.checks if getattr(c, "on_empty", False)]
-        if shp.path is not None and shp.path.kind == "pred" and not shp.properties and not shp.sparql \
-                and not shp.deactivated:
-            shp.inline_pred = shp.path.pred
+        if shp.path is not None:
+            shp.getter = path_getter(shp.path)
+            shp.leaf = not shp.properties and not shp.sparql and not shp.deactivated
+            if shp.leaf and shp.path.kind == "pred":
+                shp.inline_pred = shp.path.pred
         return shp
 
     def _path(self, node) -> Path_:
@@ -637,75 +702,108 @@ class ShapesGraph:
         query = head + str(select)
         sev = g.value(shp.node, sh("severity"))   # severity belongs to the shape, never to the constraint node
         msgs = sorted(g.objects(c, sh("message")), key=str) or sorted(g.objects(shp.node, sh("message")), key=str)
+        native = next((n for n in self.native if n.matches(str(select), prefixes)), None)
         return SparqlConstraint(shape=shp, node=c, query=query, predicates=_query_predicates(str(select), prefixes),
                                 severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
-                                message=str(msgs[0]) if msgs else None)
+                                message=str(msgs[0]) if msgs else None, native=native)
+
+    def sparql_native(self, data: Data, context: Context) -> tuple[list[Result], list[tuple[int, str]]]:
+        """The SPARQL constraints on one data graph that Python can answer, and the (constraint index,
+        focus node) pairs it cannot: those need the query itself (`kg.shapes` runs it per batch)."""
+        results: list[Result] = []
+        deferred: list[tuple[int, str]] = []
+        for i, c in enumerate(self.sparql):
+            if c.shape.deactivated:
+                continue
+            foci = self.focus_nodes(c.shape, data)
+            if not foci:
+                continue
+            native = c.native
+            extra = context.predicates - native.context_predicates if native is not None else frozenset()
+            if native is None or (extra and (c.predicates is None or not extra.isdisjoint(c.predicates))):
+                deferred.extend((i, f) for f in foci)
+                continue
+            for f in foci:
+                values = native.run(data, f, context.data)
+                if values is None:
+                    deferred.append((i, f))
+                else:
+                    results.extend(c.result(f, v) for v in values)
+        return results, deferred
 
     # -- evaluation ---------------------------------------------------------------------------------
     def focus_nodes(self, shp: Shape, data: Data) -> list[str]:
-        found: dict[str, None] = {}
-        for c in shp.targets_class:
-            found.update(dict.fromkeys(data.instances(c)))
-        for n in shp.targets_node:
-            found[n] = None
-        for p in shp.targets_subjects_of:
-            found.update(dict.fromkeys(data.subjects_of(p)))
-        for p in shp.targets_objects_of:
-            found.update(dict.fromkeys(data.objects_of(p)))
-        return list(found)
+        """The shape's focus nodes, each once. Usually one target yields them all (a class's instances):
+        then that list itself, not a merged copy."""
+        found = [data.instances(c) for c in shp.targets_class]
+        found.extend([n] for n in shp.targets_node)
+        found.extend(data.subjects_of(p) for p in shp.targets_subjects_of)
+        found.extend(data.objects_of(p) for p in shp.targets_objects_of)
+        found = [f for f in found if f]
+        if len(found) < 2:
+            return found[0] if found else _EMPTY
+        return list(dict.fromkeys(n for f in found for n in f))
 
     def evaluate(self, shp: Shape, data: Data, focus: str, out: list[Result] | None) -> bool:
         """Check one focus node; append results to `out` (None: stop at the first failure). True if it conforms."""
         if shp.deactivated:
             return True
         path = shp.path
-        if path is None:
-            values = [focus]
-        elif path.kind == "pred":
-            d = data.spo.get(focus)
-            values = d.get(path.pred, _EMPTY) if d else _EMPTY
-        else:
-            values = path.values(data, focus)
-        ok = True
-        checks = shp.checks if values else shp.empty_checks
-        if checks:
-            fails: list[tuple[str | None, str]] = []
-            for check in checks:
-                check(data, focus, values, fails)
-                if fails and out is None:
-                    return False
-            if fails:
-                ok = False
-                self._report(shp, focus, fails, out)
+        values = [focus] if path is None else shp.getter(data, focus)
+        ok = self._own_checks(shp, data, focus, values, out)
+        if not ok and out is None:
+            return False
         if shp.properties:
             spo = data.spo
             for v in ([focus] if path is None else values):
                 for prop in shp.properties:
-                    pred = prop.inline_pred
-                    if pred is None:
+                    if not prop.leaf:
                         if not self.evaluate(prop, data, v, out):
                             ok = False
                             if out is None:
                                 return False
                         continue
-                    # the common case, inlined: a property shape with a plain predicate path
-                    d = spo.get(v)
-                    vals = d.get(pred, _EMPTY) if d else _EMPTY
-                    pchecks = prop.checks if vals else prop.empty_checks
-                    if not pchecks:
+                    # the common case, inlined: a property shape without nested shapes, that conforms
+                    pred = prop.inline_pred
+                    if pred is not None:
+                        d = spo.get(v)
+                        vals = d.get(pred, _EMPTY) if d else _EMPTY
+                    else:
+                        vals = prop.getter(data, v)
+                    if not (prop.checks if vals else prop.empty_checks):
                         continue
-                    fails = []
-                    for check in pchecks:
-                        check(data, v, vals, fails)
-                    if fails:
+                    quick = prop.quick
+                    if quick is not None and quick(data, v, vals):
+                        continue
+                    if not self._own_checks(prop, data, v, vals, out):
                         ok = False
                         if out is None:
                             return False
-                        self._report(prop, v, fails, out)
         if shp.sparql and out is None:
             # nested SPARQL constraints (inside sh:node / sh:or) would need the batch store: refused
             raise ShapesError(f"{shp.name}: SPARQL constraints are supported on targeted shapes only")
         return ok
+
+    def _own_checks(self, shp: Shape, data: Data, focus: str, values: list[str], out: list[Result] | None) -> bool:
+        """The shape's own constraints (not its property shapes) on `values`; True if none fails.
+        The quick check settles the usual case; only when it cannot do the checks run one by one, in
+        order, to give the results."""
+        checks = shp.checks if values else shp.empty_checks
+        if not checks:
+            return True
+        if shp.quick is None:
+            shp.quick = quick_check(shp)
+        if shp.quick(data, focus, values):
+            return True
+        fails: list[tuple[str | None, str]] = []
+        for check in checks:
+            check(data, focus, values, fails)
+            if fails and out is None:
+                return False
+        if not fails:
+            return True
+        self._report(shp, focus, fails, out)
+        return False
 
     @staticmethod
     def _report(shp: Shape, focus: str, fails, out) -> None:
@@ -743,6 +841,59 @@ def _query_predicates(select: str, prefixes: dict[str, str]) -> frozenset[str] |
     return frozenset(found)
 
 
+# ---- the quick check -----------------------------------------------------------------------------------
+_MEMO_MAX = 20_000   # values remembered per shape; then the memory starts again (it stays bounded)
+_MEMO_LEN = 200      # longer values (abstracts, passages) are checked each time rather than remembered
+
+
+def _local(check):
+    """Mark a check whose verdict on a value depends on that value alone (not on the data or the focus),
+    so `quick_check` may remember it."""
+    check.local = True
+    return check
+
+
+def quick_check(shp: Shape) -> Callable[[Data, str, list[str]], bool]:
+    """A check that answers True only when `shp.checks` would report nothing for these values, at less
+    cost: the value counts are compared with the cardinality bounds once, and a value that passed the
+    value-only checks (datatype, node kind, pattern, range, length, sh:in) is remembered, because most
+    values repeat across articles (flags, positions, MeSH and class IRIs). False means "run the checks":
+    it never decides a failure, so the results always come from the checks themselves."""
+    counts = [c.count for c in shp.checks if hasattr(c, "count")]
+    lo = max((a for a, _ in counts if a is not None), default=0)
+    hi = min((b for _, b in counts if b is not None), default=None)
+    local = [c for c in shp.checks if getattr(c, "local", False)]
+    other = [c for c in shp.checks if not getattr(c, "local", False) and not hasattr(c, "count")]
+    good: set[str] = set()
+
+    def quick(data: Data, focus: str, values: list[str]) -> bool:
+        n = len(values)
+        if n < lo or (hi is not None and n > hi):
+            return False
+        if local:
+            fails: list = []
+            for v in values:
+                if v in good:
+                    continue
+                one = [v]
+                for c in local:
+                    c(data, focus, one, fails)
+                    if fails:
+                        return False
+                if len(v) <= _MEMO_LEN:
+                    if len(good) >= _MEMO_MAX:
+                        good.clear()
+                    good.add(v)
+        if other:
+            fails = []
+            for c in other:
+                c(data, focus, values, fails)
+                if fails:
+                    return False
+        return True
+    return quick
+
+
 # ---- constraint components ---------------------------------------------------------------------------
 def _class_check(c: str):
     def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
@@ -754,6 +905,7 @@ def _class_check(c: str):
 
 def _datatype_check(dt: str):
     if dt == XSD_STRING:
+        @_local
         def check(data, focus, values, emit):
             for v in values:
                 if v[0] != '"' or v[-1] != '"':
@@ -761,22 +913,19 @@ def _datatype_check(dt: str):
                         emit.append((v, "Datatype"))
         return check
     if dt == RDF_LANGSTRING:
+        @_local
         def check(data, focus, values, emit):
             for v in values:
                 if v[0] != '"' or v[-1] == '"' or "@" not in v[v.rfind('"'):]:
                     emit.append((v, "Datatype"))
         return check
     suffix = f"^^<{dt}>"
-    good: set[str] = set()      # literals already found well formed (positions, flags, dates repeat)
 
+    @_local
     def check(data, focus, values, emit):
         for v in values:
-            if v in good:
-                continue
             if v[0] != '"' or not v.endswith(suffix) or not well_formed(literal_parts(v)[0], dt):
                 emit.append((v, "Datatype"))
-            elif len(good) < 100_000:
-                good.add(v)
     return check
 
 
@@ -789,6 +938,7 @@ _KINDS = {
 def _nodekind_check(kind: str):
     allowed = _KINDS[kind]
 
+    @_local
     def check(data, focus, values, emit):
         for v in values:
             if v[0] not in allowed:
@@ -804,6 +954,7 @@ def _count_check(lo: int | None, hi: int | None):
             emit.append((None, "MinCount"))
         if hi is not None and n > hi:
             emit.append((None, "MaxCount"))
+    check.count = (lo, hi)      # the bounds, for quick_check
     return check
 
 
@@ -811,6 +962,7 @@ def _range_check(name: str, op: str, bound: str):
     b = ordered_value(bound)
     comp = name[0].upper() + name[1:]
 
+    @_local
     def check(data, focus, values, emit):
         for v in values:
             x = ordered_value(v)
@@ -828,6 +980,7 @@ def _range_check(name: str, op: str, bound: str):
 
 
 def _length_check(comp: str, lo: int | None, hi: int | None):
+    @_local
     def check(data, focus, values, emit):
         for v in values:
             if v[0] == "_":
@@ -845,6 +998,7 @@ def _pattern_check(pattern: str, flags: str):
         f |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(ch, 0)
     rx = re.compile(pattern, f)
 
+    @_local
     def check(data, focus, values, emit):
         for v in values:
             if v[0] == "_" or not rx.search(term_string(v)):
@@ -853,6 +1007,7 @@ def _pattern_check(pattern: str, flags: str):
 
 
 def _in_check(allowed: frozenset[str]):
+    @_local
     def check(data, focus, values, emit):
         for v in values:
             if v not in allowed:

@@ -23,14 +23,15 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .errors import ShapesError
 from .resources import data_dir
 from .shacl import (  # noqa: F401  (re-exported: the engine's public names)
-    RDF_LANGSTRING, SH, SUPPORTED, XSD, XSD_STRING, Data, Result, Shape, ShapesGraph, SparqlConstraint,
-    literal_parts, nt_term, parse_nquads, term_string, well_formed,
+    RDF_LANGSTRING, SH, SUPPORTED, XSD, XSD_STRING, Context, Data, NativeSparql, Result, Shape, ShapesGraph,
+    SparqlConstraint, literal_parts, nt_term, parse_nquads, term_string, well_formed,
 )
+from .vocab import KG, MESHV, OA
 
 
 # ---- loading shapes by name -----------------------------------------------------------------------------
@@ -58,13 +59,161 @@ def load_shapes_graph(names: Sequence[str] | None = None):
     return g
 
 
+# ---- kg's SPARQL constraints, answered in Python ------------------------------------------------------------
+# Each mirrors one sh:select of shapes/*.ttl exactly (the text must match, or the query itself runs). Per graph,
+# with the context, as pySHACL sees them. tests/test_shapes.py compares them with the queries on broken data.
+def _nt(iri: str) -> str:
+    return f"<{iri}>"
+
+
+_HEADING, _DESCRIPTOR, _QUALIFIER = _nt(KG.meshHeading), _nt(KG.descriptor), _nt(KG.qualifier)
+_QUALIFIER_TERM, _PAIR_TERM, _TEXT = _nt(KG.qualifierTerm), _nt(KG.pairTerm), _nt(KG.text)
+_ALLOWABLE = _nt(MESHV.allowableQualifier)
+_SELECTOR, _SOURCE, _START, _END, _EXACT = (_nt(OA.hasSelector), _nt(OA.hasSource), _nt(OA.start), _nt(OA.end),
+                                            _nt(OA.exact))
+_PREFIXES = {"kg": str(KG), "meshv": str(MESHV), "oa": str(OA), "xsd": XSD}
+
+
+def _qualifiers(data: Data, focus: str) -> Iterator[tuple[str, str, str]]:
+    """(?descriptor, ?qualifier, ?value) of the pattern both MeSH pair queries share:
+    $this kg:meshHeading ?heading . ?heading kg:qualifier ?assignment ; kg:descriptor ?descriptor .
+    ?assignment kg:pairTerm ?value ; kg:qualifierTerm ?qualifier ."""
+    spo = data.spo
+    for heading in data.objects(focus, _HEADING):
+        h = spo.get(heading)
+        if not h or _DESCRIPTOR not in h or _QUALIFIER not in h:
+            continue
+        for assignment in h[_QUALIFIER]:
+            a = spo.get(assignment)
+            if not a or _PAIR_TERM not in a or _QUALIFIER_TERM not in a:
+                continue
+            for descriptor in h[_DESCRIPTOR]:
+                for qualifier in a[_QUALIFIER_TERM]:
+                    for value in a[_PAIR_TERM]:
+                        yield descriptor, qualifier, value
+
+
+def _sparql_str(term: str) -> str | None:
+    """SPARQL STR(); None for a blank node (an error, so the FILTER rejects the solution)."""
+    return None if term[0] == "_" else term_string(term)
+
+
+def _mesh_pairs(data: Data, focus: str, context: Data) -> list[str]:
+    """FILTER (STR(?value) != CONCAT(STR(?descriptor), STRAFTER(STR(?qualifier), "/mesh/")))"""
+    found: dict[str, None] = {}
+    for descriptor, qualifier, value in _qualifiers(data, focus):
+        d, q, v = _sparql_str(descriptor), _sparql_str(qualifier), _sparql_str(value)
+        if d is None or q is None or v is None:
+            continue
+        cut = q.find("/mesh/")
+        if v != d + (q[cut + 6:] if cut >= 0 else ""):
+            found[value] = None
+    return list(found)
+
+
+def _allowable(data: Data, focus: str, context: Data) -> list[str]:
+    """FILTER EXISTS { ?descriptor meshv:allowableQualifier ?any . }
+    FILTER NOT EXISTS { ?descriptor meshv:allowableQualifier ?qualifier . }"""
+    found: dict[str, None] = {}
+    for descriptor, qualifier, value in _qualifiers(data, focus):
+        allowed = context.objects(descriptor, _ALLOWABLE)
+        own = data.objects(descriptor, _ALLOWABLE)
+        if (allowed or own) and qualifier not in allowed and qualifier not in own:
+            found[value] = None
+    return list(found)
+
+
+def _offset_int(term: str | None) -> int | None:
+    """xsd:integer(term) for a plain offset ("12"^^xsd:integer or xsd:nonNegativeInteger); None otherwise."""
+    if term is None or term[0] != '"':
+        return None
+    lex, dt, _ = literal_parts(term)
+    return int(lex) if dt in (XSD + "integer", XSD + "nonNegativeInteger") and lex.isascii() and lex.isdigit() \
+        else None
+
+
+def _plain_text(term: str | None) -> str | None:
+    """The text of a plain (or xsd:string) literal; None for anything else."""
+    if term is None or term[0] != '"':
+        return None
+    lex, dt, _ = literal_parts(term)
+    return lex if dt == XSD_STRING else None
+
+
+def _offsets_wrong(start: str, end: str, exact: str | None, text: str | None) -> bool | None:
+    """The FILTER of the offsets query for one solution; None when a term is unusual (then SPARQL's own
+    error rules decide, by running the query):
+    (BOUND(?exact) && STRLEN(?exact) != xsd:integer(?end) - xsd:integer(?start))
+    || (BOUND(?text) && (xsd:integer(?end) > STRLEN(?text)
+        || (BOUND(?exact) && SUBSTR(?text, xsd:integer(?start) + 1, STRLEN(?exact)) != ?exact)))"""
+    if exact is None and text is None:
+        return False
+    s, e = _offset_int(start), _offset_int(end)
+    x = _plain_text(exact) if exact is not None else ""
+    t = _plain_text(text) if text is not None else ""
+    if s is None or e is None or x is None or t is None:
+        return None
+    if exact is not None and len(x) != e - s:
+        return True
+    return text is not None and (e > len(t) or (exact is not None and t[s:s + len(x)] != x))
+
+
+def _offsets(data: Data, focus: str, context: Data) -> list[str] | None:
+    """$this oa:hasSelector ?value . ?value oa:start ?start ; oa:end ?end .
+    OPTIONAL { $this oa:hasSelector/oa:exact ?exact . } OPTIONAL { $this oa:hasSource/kg:text ?text . }"""
+    selectors = data.objects(focus, _SELECTOR)
+    exacts = list(dict.fromkeys(x for s in selectors for x in data.objects(s, _EXACT))) or [None]
+    texts = list(dict.fromkeys(t for s in data.objects(focus, _SOURCE) for t in data.objects(s, _TEXT))) or [None]
+    found: list[str] = []
+    for value in selectors:
+        verdicts = {_offsets_wrong(start, end, exact, text) for start in data.objects(value, _START)
+                    for end in data.objects(value, _END) for exact in exacts for text in texts}
+        if True in verdicts:
+            found.append(value)
+        elif None in verdicts:
+            return None
+    return found
+
+
+NATIVE_SPARQL = (
+    NativeSparql(select="""
+            SELECT $this ?value WHERE {
+                $this kg:meshHeading ?heading .
+                ?heading kg:qualifier ?assignment ; kg:descriptor ?descriptor .
+                ?assignment kg:pairTerm ?value ; kg:qualifierTerm ?qualifier .
+                FILTER (STR(?value) != CONCAT(STR(?descriptor), STRAFTER(STR(?qualifier), "/mesh/")))
+            }""", prefixes={"kg": _PREFIXES["kg"]}, run=_mesh_pairs),
+    NativeSparql(select="""
+            SELECT $this ?value WHERE {
+                $this kg:meshHeading ?heading .
+                ?heading kg:qualifier ?assignment ; kg:descriptor ?descriptor .
+                ?assignment kg:qualifierTerm ?qualifier ; kg:pairTerm ?value .
+                FILTER EXISTS { ?descriptor meshv:allowableQualifier ?any . }
+                FILTER NOT EXISTS { ?descriptor meshv:allowableQualifier ?qualifier . }
+            }""", prefixes={k: _PREFIXES[k] for k in ("kg", "meshv")}, run=_allowable,
+                 context_predicates=frozenset({_ALLOWABLE})),
+    NativeSparql(select="""
+            SELECT $this ?value WHERE {
+                $this oa:hasSelector ?value .
+                ?value oa:start ?start ; oa:end ?end .
+                OPTIONAL { $this oa:hasSelector/oa:exact ?exact . }
+                OPTIONAL { $this oa:hasSource/kg:text ?text . }
+                FILTER (
+                    (BOUND(?exact) && STRLEN(?exact) != xsd:integer(?end) - xsd:integer(?start))
+                    || (BOUND(?text) && (xsd:integer(?end) > STRLEN(?text)
+                        || (BOUND(?exact) && SUBSTR(?text, xsd:integer(?start) + 1, STRLEN(?exact)) != ?exact)))
+                )
+            }""", prefixes={k: _PREFIXES[k] for k in ("kg", "oa", "xsd")}, run=_offsets),
+)
+
+
 _COMPILED: dict[tuple[str, ...], ShapesGraph] = {}
 
 
 def compiled(names: Sequence[str] | None = None) -> ShapesGraph:
     key = tuple(names or CORE_SHAPES)
     if key not in _COMPILED:
-        _COMPILED[key] = ShapesGraph(load_shapes_graph(key))
+        _COMPILED[key] = ShapesGraph(load_shapes_graph(key), native=NATIVE_SPARQL)
     return _COMPILED[key]
 
 
@@ -82,23 +231,26 @@ def pmid_of(*terms: str | None) -> str | None:
 
 
 def validate_graphs(graphs: Iterable[tuple[str, str | Data]], *, shapes: ShapesGraph | None = None,
-                    context: Sequence[tuple[str, str, str]] = ()) -> list[Result]:
+                    context: Sequence[tuple[str, str, str]] | Context = ()) -> list[Result]:
     """Validate each named graph on its own: `graphs` is (graph IRI, N-Quads text or `Data`).
 
     `context` triples (e.g. the MeSH vocabulary's allowable qualifiers) are visible to SPARQL-based
-    constraints alongside each graph."""
+    constraints alongside each graph; pass a `Context` to index them once for many calls."""
     sg = shapes or compiled()
+    ctx = context if isinstance(context, Context) else Context(context)
     results: list[Result] = []
-    datas: list[tuple[str, Data]] = []
+    deferred: list[tuple[int, str, str, Data]] = []     # SPARQL constraint, focus, graph, data
     for graph, content in graphs:
-        data = content if isinstance(content, Data) else Data.from_nquads(graph, content, sg.predicates,
-                                                                          sg.sparql_predicates)
-        datas.append((graph, data))
+        data = content if isinstance(content, Data) else Data.from_nquads(graph, content, sg.predicates)
         gterm = f"<{graph}>"
-        for r in sg.validate(data):
-            results.append(_with_graph(r, gterm))
-    if sg.sparql:
-        results.extend(_run_sparql(sg, datas, context))
+        found = sg.validate(data)
+        if sg.sparql:
+            native, rest = sg.sparql_native(data, ctx)
+            found.extend(native)
+            deferred.extend((i, f, graph, data) for i, f in rest)
+        results.extend(_with_graph(r, gterm) for r in found)
+    if deferred:
+        results.extend(_run_sparql(sg, deferred, ctx))
     return results
 
 
@@ -107,36 +259,31 @@ def _with_graph(r: Result, gterm: str) -> Result:
                   pmid_of(r.focus, gterm))
 
 
-def _run_sparql(sg: ShapesGraph, datas: list[tuple[str, Data]], context) -> list[Result]:
-    """SPARQL-based constraints, once per batch: the batch's graphs (only the predicates the queries use)
-    go into an in-memory Oxigraph store as named graphs, the context into one more, and each query runs
-    over their union. Article graphs share no subject, so the union gives each graph's own answer."""
+def _run_sparql(sg: ShapesGraph, deferred: list[tuple[int, str, str, Data]], context: Context) -> list[Result]:
+    """The SPARQL constraints Python could not answer, once per batch: the graphs concerned (only the
+    predicates the queries use) go into an in-memory Oxigraph store as named graphs, the context into one
+    more, and each query runs over their union. Article graphs share no subject, so the union gives each
+    graph's own answer."""
     import pyoxigraph as ox
     targeted: dict[int, dict[str, list[str]]] = {}    # constraint index -> focus -> graphs
-    for i, c in enumerate(sg.sparql):
-        if c.shape.deactivated:
-            continue
-        for graph, data in datas:
-            for f in sg.focus_nodes(c.shape, data):
-                targeted.setdefault(i, {}).setdefault(f, []).append(graph)
-    if not targeted:
-        return []
+    datas: dict[str, Data] = {}
+    for i, f, graph, data in deferred:
+        graphs = targeted.setdefault(i, {}).setdefault(f, [])
+        if graph not in graphs:
+            graphs.append(graph)
+        datas[graph] = data
     preds: set[str] | None = set()
     for i in targeted:
         p = sg.sparql[i].predicates
         preds = None if (p is None or preds is None) else preds | p
     lines = []
-    for graph, data in datas:
-        if data.lines is not None and preds is not None and sg.sparql_predicates is not None \
-                and preds <= sg.sparql_predicates:
-            lines.extend(ln for ln in data.lines if ln.split(" ", 2)[1] in preds)
-            continue
+    for graph, data in datas.items():
         g = f" <{graph}> ."
         for s, p, o in data.triples():
             if preds is None or p in preds:
                 lines.append(f"{s} {p} {o}{g}")
     cg = " <urn:kg:context> ."
-    lines.extend(f"{s} {p} {o}{cg}" for s, p, o in context if preds is None or p in preds)
+    lines.extend(f"{s} {p} {o}{cg}" for s, p, o in context.triples if preds is None or p in preds)
     store = ox.Store()
     store.load("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     out: list[Result] = []
@@ -163,9 +310,7 @@ def _run_sparql(sg: ShapesGraph, datas: list[tuple[str, Data]], context) -> list
                 if key in seen:
                     continue
                 seen.add(key)
-                gterm = f"<{graph}>"
-                out.append(Result(f, path, value, c.shape.name, SH + "SPARQLConstraintComponent", c.severity,
-                                  c.message or "SPARQL constraint", gterm, pmid_of(f, gterm)))
+                out.append(_with_graph(c.result(f, value, path), f"<{graph}>"))
     return out
 
 
@@ -273,8 +418,8 @@ def validate_store(store, *, batch_size: int = 2000, names: Sequence[str] | None
     from .vocab import KGGRAPH
     base = str(KGGRAPH)
     skip = (base + "mesh", base + "mappings", base + "deletions")
-    context = mesh_context(store)
-    sg = compiled(names) if names else shapes_for(context)
+    context = Context(mesh_context(store))
+    sg = compiled(names) if names else shapes_for(context.triples)
     results: list[Result] = []
     n = 0
     batch: list[tuple[str, Data]] = []
@@ -316,28 +461,45 @@ def _problem(r: Result) -> str:
     return f"{r.message} [{_short(r.shape)} at {where}" + (f" = {r.value}" if r.value else "") + "]"
 
 
-def _validate_chunk(args: tuple[tuple[str, ...] | None, list[tuple[str, str]], list]) -> dict[str, list[str]]:
-    names, graphs, context = args
-    sg = compiled(names)
+def _violations(names: tuple[str, ...], graphs: list[tuple[str, str]], context: Context) -> dict[str, list[str]]:
+    """{pmid: [problems]} of the graphs with sh:Violation results."""
     bad: dict[str, list[str]] = {}
-    for r in validate_graphs(graphs, shapes=sg, context=context):
+    for r in validate_graphs(graphs, shapes=compiled(names), context=context):
         if r.severity == "Violation":
             pm = r.pmid or pmid_of(r.graph) or "?"
             bad.setdefault(pm, []).append(_problem(r))
     return bad
 
 
+# What forked workers need, set before the pool forks, so it is inherited rather than sent with every
+# batch (the MeSH vocabulary context is hundreds of thousands of triples): validator key -> (names, context).
+_WORKER_STATE: dict[int, tuple[tuple[str, ...], Context]] = {}
+
+
+def _worker_chunk(args: tuple[int, list[tuple[str, str]]]) -> dict[str, list[str]]:
+    key, graphs = args
+    names, context = _WORKER_STATE[key]
+    return _violations(names, graphs, context)
+
+
+def _worker_start() -> None:
+    """Keep what the worker inherited out of the garbage collector's way (it is never freed)."""
+    import gc
+    gc.freeze()
+
+
 class IngestValidator:
     """The `kg.pipeline.Validator` for ingest: checks a batch of article graphs, returns
     {pmid: [problems]} for those with sh:Violation results (warnings never reject an article).
 
-    Batches of at least `parallel_min` graphs are split across `workers` processes (forked, so the
-    compiled shapes are inherited, not rebuilt)."""
+    Batches of at least `parallel_min` graphs are split across `workers` processes: this one and
+    `workers - 1` forked ones (so the compiled shapes and the context are inherited, not rebuilt, and
+    only the graphs travel, one way; only the failures come back)."""
 
     def __init__(self, *, context: Sequence[tuple[str, str, str]] = (), workers: int | None = None,
                  parallel_min: int = 200) -> None:
-        self.context = list(context)
-        self.names = CORE_SHAPES + MESH_VOCABULARY_SHAPES if self.context else CORE_SHAPES
+        self.context = Context(context)
+        self.names = CORE_SHAPES + MESH_VOCABULARY_SHAPES if self.context.triples else CORE_SHAPES
         compiled(self.names)
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.parallel_min = parallel_min
@@ -350,32 +512,34 @@ class IngestValidator:
                 ctx = mp.get_context("fork")
             except ValueError:
                 return None
-            self._pool = ctx.Pool(self.workers)
+            _WORKER_STATE[id(self)] = (self.names, self.context)
+            self._pool = ctx.Pool(self.workers - 1, initializer=_worker_start)
         return self._pool
 
     def __call__(self, graphs: list[tuple[str, str]]) -> dict[str, list[str]]:
-        if self.workers > 1 and len(graphs) >= self.parallel_min:
-            pool = self._get_pool()
-            if pool is not None:
-                k = self.workers
-                chunks = [(self.names, graphs[i::k], self.context) for i in range(k)]
-                bad: dict[str, list[str]] = {}
-                for part in pool.map(_validate_chunk, chunks):
-                    for pm, probs in part.items():
-                        bad.setdefault(pm, []).extend(probs)
-                return bad
-        return _validate_chunk((self.names, graphs, self.context))
+        pool = self._get_pool() if self.workers > 1 and len(graphs) >= self.parallel_min else None
+        if pool is None:
+            return _violations(self.names, graphs, self.context)
+        k = self.workers
+        sent = pool.map_async(_worker_chunk, [(id(self), graphs[i::k]) for i in range(1, k)], chunksize=1)
+        bad = _violations(self.names, graphs[0::k], self.context)     # this process's share, meanwhile
+        for part in sent.get():
+            for pm, probs in part.items():
+                bad.setdefault(pm, []).extend(probs)
+        return bad
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        _WORKER_STATE.pop(id(self), None)
 
     def __del__(self) -> None:  # a forgotten close must not leave worker processes behind
         try:
             if self._pool is not None:
                 self._pool.terminate()
+            _WORKER_STATE.pop(id(self), None)
         except Exception:
             pass
 

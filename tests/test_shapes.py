@@ -325,3 +325,137 @@ def test_ingest_validator_parallel_gives_the_same_answer(shared_data):
     assert one == two and len(one) == 2
     assert all("PMID" in p for probs in one.values() for p in probs)
     assert S.ingest_validator(workers=1)(graphs) == {}         # the real records themselves are valid
+
+
+# ---- the Python answers to kg's SPARQL constraints -------------------------------------------------------------
+ALL_SHAPES = S.CORE_SHAPES + S.MESH_VOCABULARY_SHAPES
+_MESH = "http://id.nlm.nih.gov/mesh/"
+_KGV = "https://w3id.org/oncokg/vocab/"
+_OA = "http://www.w3.org/ns/oa#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def test_every_sparql_constraint_of_kg_shapes_has_a_python_answer():
+    """Editing a query in shapes/ without editing kg.shapes.NATIVE_SPARQL would quietly bring back the
+    per-batch SPARQL store (correct, but slow): this test says so instead."""
+    sg = S.compiled(ALL_SHAPES)
+    assert len(sg.sparql) == 3 and all(c.native is not None for c in sg.sparql)
+    plain = S.ShapesGraph(S.load_shapes_graph(ALL_SHAPES))
+    assert all(c.native is None for c in plain.sparql)
+
+
+def _heading_graph(n: int, descriptor: str, qualifier: str, pair: str) -> tuple[str, str]:
+    """An article graph with one heading and one qualifier, for the MeSH pair queries."""
+    g = f"https://w3id.org/oncokg/graph/pubmed/{n}"
+    art, h = f"<http://rdf.ncbi.nlm.nih.gov/pubmed/{n}>", f"<https://w3id.org/oncokg/id/pubmed/{n}/mesh/1>"
+    a = f"<https://w3id.org/oncokg/id/pubmed/{n}/mesh/1/1>"
+    t = [(art, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://purl.org/spar/fabio/JournalArticle>"),
+         (art, f"<{_KGV}meshHeading>", h), (h, f"<{_KGV}descriptor>", descriptor), (h, f"<{_KGV}qualifier>", a),
+         (a, f"<{_KGV}qualifierTerm>", qualifier), (a, f"<{_KGV}pairTerm>", pair)]
+    return g, "".join(f"{s} {p} {o} <{g}> .\n" for s, p, o in t)
+
+
+def _span_graph(n: int, start: str, end: str, exacts: list[str], text: str | None) -> tuple[str, str]:
+    """An article graph with one span of text (position and quote selectors), for the offsets query."""
+    g = f"https://w3id.org/oncokg/graph/pubmed/{n}"
+    base = f"https://w3id.org/oncokg/id/pubmed/{n}/mention/1"
+    tgt, pos, passage = f"<{base}/target>", f"<{base}/pos>", f"<https://w3id.org/oncokg/id/pubmed/{n}/passage/1>"
+    t = [(tgt, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{_OA}SpecificResource>"),
+         (tgt, f"<{_OA}hasSource>", passage), (tgt, f"<{_OA}hasSelector>", pos),
+         (pos, f"<{_OA}start>", start), (pos, f"<{_OA}end>", end)]
+    for i, x in enumerate(exacts):
+        q = f"<{base}/quote/{i}>"
+        t += [(tgt, f"<{_OA}hasSelector>", q), (q, f"<{_OA}exact>", x)]
+    if text is not None:
+        t.append((passage, f"<{_KGV}text>", text))
+    return g, "".join(f"{s} {p} {o} <{g}> .\n" for s, p, o in t)
+
+
+def _int(v: int | str, dt: str = "nonNegativeInteger") -> str:
+    return f'"{v}"^^<{_XSD}{dt}>'
+
+
+EDGE_GRAPHS = [
+    _heading_graph(1, f"<{_MESH}D000001>", f"<{_MESH}Q000235>", f"<{_MESH}D000001Q000235>"),      # right
+    _heading_graph(2, f"<{_MESH}D000001>", f"<{_MESH}Q000235>", f"<{_MESH}D000002Q000235>"),      # wrong pair
+    _heading_graph(3, f"<{_MESH}D000001>", "<http://example.org/Q1>", f"<{_MESH}D000001>"),        # no /mesh/
+    _heading_graph(4, f"<{_MESH}D000001>", f"<{_MESH}Q000235>", f'"{_MESH}D000001Q000235"'),      # literal, equal
+    _heading_graph(5, f"<{_MESH}D000001>", f"<{_MESH}Q000235>", "_:pair"),                         # blank node
+    _heading_graph(6, "_:d", f"<{_MESH}Q000235>", f"<{_MESH}D000001Q000235>"),
+    _heading_graph(7, f"<{_MESH}D000001>", f"<{_MESH}Q000600>", f"<{_MESH}D000001Q000600>"),      # not allowed
+    _heading_graph(8, f"<{_MESH}D000009>", f"<{_MESH}Q000600>", f"<{_MESH}D000009Q000600>"),      # no vocabulary
+    _span_graph(20, _int(0), _int(5), ['"c-MET"'], '"c-MET promotes liver metastasis."'),          # right
+    _span_graph(21, _int(0), _int(7), ['"c-MET"'], '"c-MET promotes liver metastasis."'),          # wrong end
+    _span_graph(22, _int(0), _int(5), ['"cMET!"'], '"c-MET promotes liver metastasis."'),          # wrong quote
+    _span_graph(23, _int(0), _int(40), [], '"c-MET promotes liver metastasis."'),                  # past the end
+    _span_graph(24, _int(0), _int(5), [], None),                                                     # nothing to compare
+    _span_graph(25, '"0"', '"5"', ['"c-MET"'], '"c-MET promotes"'),                                 # strings, cast
+    _span_graph(26, '"0"', '"6"', ['"c-MET"'], '"c-MET promotes"'),
+    _span_graph(27, _int(-1, "integer"), _int(4, "integer"), ['"c-MET"'], '"c-MET promotes"'),     # negative
+    _span_graph(28, _int(0), _int(5), ['"c-MET"@en'], '"c-MET promotes"'),                          # language tag
+    _span_graph(29, _int(1), _int(3), ['"\\u00E9t"'], '"r\\u00E9t\\u00E9"'),                        # escapes, é
+    _span_graph(30, _int(0), _int(5), ['"c-MET"', '"c-MEX"'], '"c-MET promotes"'),                  # two quotes
+    _span_graph(31, '"0.0"^^<%sdecimal>' % _XSD, _int(5), ['"c-MET"'], '"c-MET promotes"'),
+    _span_graph(32, "<http://example.org/zero>", _int(5), [], '"c-MET"'),
+]
+
+
+def test_python_answers_equal_the_sparql_queries_on_edge_cases():
+    """Blank nodes, literals, casts, escapes, language tags, several quotes: the Python answers (or their
+    deferral to the query when a term is unusual) give exactly what the queries give."""
+    context = [(f"<{_MESH}D000001>", f"<{S.MESHV_ALLOWABLE[1:-1]}>", f"<{_MESH}Q000235>")]
+    native = S.validate_graphs(EDGE_GRAPHS, shapes=S.compiled(ALL_SHAPES), context=context)
+    plain = S.validate_graphs(EDGE_GRAPHS, shapes=S.ShapesGraph(S.load_shapes_graph(ALL_SHAPES)), context=context)
+    sparql = {r for r in plain if r.component.endswith("SPARQLConstraintComponent")}
+    assert {r for r in native if r.component.endswith("SPARQLConstraintComponent")} == sparql
+    assert set(native) == set(plain)
+    got = {(r.pmid, r.shape.rsplit("/", 1)[-1][:-1]) for r in sparql}
+    assert got >= {("2", "MeshPairs"), ("7", "AllowableQualifier"), ("21", "TextTarget-offsets"),
+                   ("22", "TextTarget-offsets"), ("23", "TextTarget-offsets"), ("26", "TextTarget-offsets")}
+    assert not got & {("1", "MeshPairs"), ("4", "MeshPairs"), ("8", "AllowableQualifier"),
+                      ("20", "TextTarget-offsets"), ("29", "TextTarget-offsets")}
+
+
+def test_python_answers_defer_unusual_terms_to_the_query():
+    """A term the Python answer cannot judge for certain (a string offset, a language-tagged quote) is
+    left to the query; plain ones never are."""
+    sg = S.compiled(ALL_SHAPES)
+    ctx = S.Context()
+    deferred = {}
+    for graph, text in EDGE_GRAPHS:
+        _, rest = sg.sparql_native(S.Data.from_nquads(graph, text, sg.predicates), ctx)
+        deferred[graph.rsplit("/", 1)[1]] = bool(rest)
+    assert deferred["25"] and deferred["28"] and deferred["31"]
+    assert not any(deferred[n] for n in ("1", "2", "3", "20", "21", "22", "23", "24", "29", "30"))
+
+
+# ---- the fast paths give what the slow ones give ----------------------------------------------------------------
+@pytest.mark.parametrize("keep", [None, "shapes"])
+def test_nquads_fast_path_reads_what_oxigraph_reads(keep):
+    """kg's own N-Quads are read with string splits; other spacing, a line in another graph or a missing
+    final newline must go to a real parser, never be misread."""
+    import pyoxigraph as ox
+    graph, text = EDGE_GRAPHS[0]
+    preds = S.compiled().predicates if keep else None
+    variants = [text, text.rstrip("\n"), text.replace("> <", ">  <", 1), text.replace(" <http", "\t<http", 1),
+                text.replace(f"<{graph}> .", "<urn:other> .", 1), text.replace('> <http', '>\t<http', 2)]
+    for t in variants:
+        want = S.Data([(str(q.subject), str(q.predicate), str(q.object))
+                       for q in ox.parse(t.encode(), format=ox.RdfFormat.N_QUADS)], preds)
+        assert S.Data.from_nquads(graph, t, preds).spo == want.spo, t
+
+
+def test_remembered_values_never_hide_a_failure_that_depends_on_the_graph():
+    """The quick check remembers values that passed value-only checks; a check that looks at the graph
+    (here sh:class) must still run: the same heading IRI, typed in one graph and untyped in the next."""
+    n = 40
+    g = f"https://w3id.org/oncokg/graph/pubmed/{n}"
+    art, h = f"<http://rdf.ncbi.nlm.nih.gov/pubmed/{n}>", f"<https://w3id.org/oncokg/id/pubmed/{n}/mesh/1>"
+    untyped = (f"{art} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/JournalArticle> <{g}> .\n"
+               f"{art} <{_KGV}meshHeading> {h} <{g}> .\n")   # the heading node itself is not typed
+    typed = untyped + f"{h} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{_KGV}MeshHeading> <{g}> .\n"
+    sg = S.ShapesGraph(S.load_shapes_graph())
+
+    def classes(text):
+        return [r for r in S.validate_graphs([(g, text)], shapes=sg) if r.component.endswith("ClassConstraintComponent")]
+    assert not classes(typed) and classes(untyped) and not classes(typed) and classes(untyped)
