@@ -1,7 +1,8 @@
-"""Real SPARQL servers for tests and benchmarks: Oxigraph server and Virtuoso Open Source on 127.0.0.1.
+"""Real SPARQL servers for tests and benchmarks: Oxigraph server and Virtuoso Open Source on 127.0.0.1
+(and the Jena TDB2 tools, run through scripts/jena, for the bulk-loader tests).
 
 Each server lives in its own temporary folder on a free port and is stopped (or SIGKILLed, for the fault
-tests) by the fixture that started it. `scripts/install-servers.sh` installs both; tests marked `server`
+tests) by the fixture that started it. `scripts/install-servers.sh` installs them; tests marked `server`
 skip with a clear message when a binary is absent. Facts behind the numbers here: ../shared/SERVERS.md.
 
 Used as a pytest plugin (`pytest_plugins = ["tests.servers"]` in conftest.py) and imported by
@@ -43,6 +44,20 @@ def oxigraph_binary() -> str | None:
 def virtuoso_binaries() -> tuple[str, str] | None:
     v, i = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     return (v, i) if v and i else None
+
+
+JENA = ROOT / "scripts" / "jena"  # runs Debian's Jena jars (libapache-jena-java); see its header
+
+
+def jena_problem() -> str | None:
+    """None when `scripts/jena` can run Jena here, else its own account of what is missing."""
+    r = subprocess.run(["sh", str(JENA), "--check"], capture_output=True, text=True, timeout=60)
+    return None if r.returncode == 0 else (r.stderr.strip() or f"scripts/jena --check exited {r.returncode}")
+
+
+def jena(main_class: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`scripts/jena MAIN-CLASS ARGS...` (e.g. tdb2.tdbloader); output captured as text."""
+    return subprocess.run(["sh", str(JENA), main_class, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
