@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: Statements per `GRAPH <g> { }` block of INSERT DATA: Virtuoso refuses ~4,990 and more (SP030).
 MAX_BLOCK = 4000
+#: Rows per page when a server refused a query before announcing its cap (Virtuoso's default cap).
+DEFAULT_PAGE = 10_000
 #: Statements per write request: far below the ~300k where Virtuoso hangs, big enough to be fast.
 DEFAULT_BATCH = 10_000
 
@@ -81,6 +83,10 @@ def find_credentials(url: str) -> Credentials | None:
     return None
 
 
+class _SortLimit(QueryError):
+    """Virtuoso refused ORDER BY with OFFSET + LIMIT beyond MaxSortedTopRows (SR353, SR352)."""
+
+
 class Refused(StoreError):
     """The server answered 4xx (or 5xx after every retry): resending the same request will not help."""
 
@@ -108,7 +114,7 @@ class SparqlStore:
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
                  auth: str | None = None, timeout: float = 120.0, retries: int = 6, backoff: float = 0.5,
-                 batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200) -> None:
+                 batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200, max_rows: int | None = None) -> None:
         if auth not in (None, "basic", "digest"):
             raise StoreError(f"--auth must be basic or digest, not {auth!r}")
         self.endpoint = endpoint
@@ -128,6 +134,9 @@ class SparqlStore:
             raise StoreError(f"--auth {auth} needs credentials: set KG_SPARQL_USER and KG_SPARQL_PASSWORD "
                              f"or add {urllib.parse.urlsplit(self.update_endpoint).hostname} to ~/.netrc")
         self.requests = 0  # write requests sent, for tests and progress
+        # Rows at which this server cuts SELECT results without the X-SPARQL-MaxRows header (None: only
+        # the header, which Virtuoso sends, starts paging). A first answer that long is read in pages.
+        self.max_rows = max_rows if max_rows and max_rows > 0 else None
         self._opener = self._build_opener()
 
     def __repr__(self) -> str:
@@ -206,10 +215,12 @@ class SparqlStore:
 
     # ---- reading -------------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
-        """Same shape as `OxigraphStore.query`: bound values go in as a VALUES block, never pasted text."""
-        from SPARQLWrapper import POST, SPARQLWrapper
-        from SPARQLWrapper import SPARQLExceptions as SE
+        """Same shape as `OxigraphStore.query`: bound values go in as a VALUES block, never pasted text.
 
+        A SELECT that the server cuts short (Virtuoso's `ResultSetMaxRows`, announced only by the response
+        header `X-SPARQL-MaxRows`) is asked again page by page (`page_query`), so every row comes back; a
+        query that is not cut costs one request.
+        """
         values: dict = dict(bindings or {})
         # Declared parameters left unbound are passed as UNDEF: Virtuoso's compiler fails on a variable
         # that has no origin in the query (one only tested in FILTER (!BOUND(?x) || EXISTS {...})).
@@ -219,19 +230,87 @@ class SparqlStore:
             from ..queries import with_values
             sparql = with_values(sparql, values)
         text = with_prefixes(sparql)
+        form = query_form(text)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            # Virtuoso caps these too (at ResultSetMaxRows / MaxConstructTriples triples) and says nothing,
+            # not even X-SPARQL-MaxRows: kg cannot tell a cut graph from a whole one (see the README).
+            data, headers = self._request(text, form)
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+            fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
+            tmp = ox.Store()  # a real QueryTriples, so callers need not care where the triples came from
+            tmp.load(data, format=fmt)
+            return tmp.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        try:
+            data, headers = self._request(text, form)
+        except _SortLimit:
+            if form != "SELECT":
+                raise
+            # The user's own ORDER BY with a large OFFSET/LIMIT: the paged form is not refused.
+            return self._paged(text, None, None)
+        first = self._parse(data)
+        if form != "SELECT":
+            return first
+        variables = [v.value for v in first.variables]
+        cap = _max_rows(headers)
+        if cap is None and self.max_rows:
+            if sum(1 for _ in first) >= self.max_rows:
+                cap = self.max_rows  # a server that cuts without saying so, at a size the user told us
+            else:
+                first = self._parse(data)  # the counted copy is spent
+        if cap is None:
+            return first
+        return self._paged(text, variables, cap)
+
+    def _paged(self, text: str, variables: list[str] | None, cap: int | None) -> "PagedSolutions":
+        """Page `text`; without `variables` (the first answer failed) one row is read first to learn them,
+        without `cap` pages start at `DEFAULT_PAGE` rows and shrink to whatever cap the server announces."""
+        where = public_url(self.endpoint)
+        why = (f"cut the results at {cap} rows (Virtuoso's ResultSetMaxRows)" if cap else
+               "refused the query's ORDER BY with LIMIT/OFFSET (Virtuoso's MaxSortedTopRows)")
+        try:
+            if variables is None:
+                probe = page_query(text, ())
+                data, _ = self._request(probe.text(0, 1), "SELECT")
+                variables = [v.value for v in self._parse(data).variables]
+            plan = page_query(text, variables)
+        except QueryError as exc:
+            raise QueryError(f"{where} {why} and kg cannot page this query: {exc}; add ORDER BY ... "
+                             "LIMIT/OFFSET yourself or raise the server's limit") from None
+        log.info("%s %s; reading the results in pages", where, why)
+        return PagedSolutions(self, plan, variables, cap or self.max_rows or DEFAULT_PAGE)
+
+    def _page(self, plan: "PagePlan", offset: int, limit: int) -> tuple[list, int | None]:
+        """One page: its solutions and the cap the server announced for it, if any."""
+        data, headers = self._request(plan.text(offset, limit), "SELECT")
+        return list(self._parse(data)), _max_rows(headers)
+
+    def _parse(self, data: bytes):
+        # Virtuoso writes blank nodes as `nodeID://b1234`, which is no blank-node label; its ids are
+        # stable, so the label after the scheme names the same node on every page.
+        data = data.replace(b"<bnode>nodeID://", b"<bnode>")
+        try:
+            return ox.parse_query_results(data, ox.QueryResultsFormat.XML)
+        except SyntaxError as exc:
+            raise QueryError(f"{public_url(self.endpoint)} sent results that do not parse as SPARQL XML: "
+                             f"{exc}") from None
+
+    def _request(self, text: str, form: str) -> tuple[bytes, Mapping[str, str]]:
+        """One query through SPARQLWrapper, retried on 5xx and transient failures: body and headers."""
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper import SPARQLExceptions as SE
+
         sw = SPARQLWrapper(self.endpoint)
         sw.setMethod(POST)
         sw.setTimeout(int(self.timeout))
         sw.setQuery(text)
         # SPARQLWrapper guesses the form from the first keyword it finds anywhere, comments included
         # ("kg mesh load" in a comment made it send a query as a LOAD update): say it ourselves.
-        sw.queryType = query_form(text)
+        sw.queryType = form
         if self.auth and self.credentials:
             from SPARQLWrapper import BASIC, DIGEST
             sw.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
             sw.setCredentials(self.credentials.user, self.credentials.password)
-        graph_result = sw.queryType in ("CONSTRUCT", "DESCRIBE")
-        if graph_result:
+        if form in ("CONSTRUCT", "DESCRIBE"):
             sw.setOnlyConneg(True)
             sw.addCustomHttpHeader("Accept", "application/n-triples, text/plain;q=0.9")
         else:
@@ -241,9 +320,7 @@ class SparqlStore:
         for attempt in range(self.retries + 1):
             try:
                 res = sw.query()
-                data = res.response.read()
-                headers = res.response.headers
-                break
+                return res.response.read(), res.response.headers
             except (SE.QueryBadFormed, SE.URITooLong) as exc:
                 raise QueryError(f"{where} rejected the query: {_sw_message(exc)}") from None
             except SE.Unauthorized:
@@ -255,24 +332,15 @@ class SparqlStore:
                 if exc.code < 500 or attempt >= self.retries:
                     raise QueryError(f"{where} refused the query: HTTP {exc.code} {_body_excerpt(exc)}") from None
             except (SE.EndPointInternalError, *TRANSIENT) as exc:
+                if "SR353" in str(exc) or "SR352" in str(exc):
+                    # Virtuoso's MaxSortedTopRows (ORDER BY with OFFSET + LIMIT past it): every retry fails
+                    raise _SortLimit(f"{where} refused the query: {_sw_message(exc)} (Virtuoso sorts at most "
+                                     "MaxSortedTopRows rows for ORDER BY with LIMIT/OFFSET)") from None
                 if attempt >= self.retries:
                     raise QueryError(f"{where} failed the query after {attempt + 1} tries: {_reason(exc)}") from None
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
-        if graph_result:
-            ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
-            fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
-            tmp = ox.Store()  # a real QueryTriples, so callers need not care where the triples came from
-            tmp.load(data, format=fmt)
-            return tmp.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        max_rows = headers.get("X-SPARQL-MaxRows")
-        if max_rows:
-            raise QueryError(f"{where} cut the results at {max_rows} rows (Virtuoso's ResultSetMaxRows) and "
-                             "would answer incompletely; page with ORDER BY ... LIMIT/OFFSET or raise the limit")
-        try:
-            return ox.parse_query_results(data, ox.QueryResultsFormat.XML)
-        except SyntaxError as exc:
-            raise QueryError(f"{where} sent results that do not parse as SPARQL XML: {exc}") from None
+        raise AssertionError("unreachable")
 
     def count(self, graph_prefix: str) -> int:
         """Triples in all named graphs whose IRI starts with `graph_prefix` (system graphs excluded)."""
@@ -370,6 +438,207 @@ class SparqlStore:
             self.requests += 1
             self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
                        what=_what("writing", [g]))
+
+
+# ---- paging a SELECT that the server cuts short ------------------------------------------------------
+# Virtuoso cuts SELECT results at ResultSetMaxRows and says so only in the X-SPARQL-MaxRows header. The
+# query is then asked again in pages, in one deterministic order:
+#
+#   PREFIX ...                                     (the user's prologue)
+#   SELECT * FROM ...                              (the user's dataset clause, if any: not allowed inside)
+#   WHERE { { SELECT ... WHERE { ... } GROUP BY ... HAVING ...
+#             ORDER BY <the user's keys> ?v1 ?v2 ...   (every projected variable breaks ties)
+#           } }                                    (a trailing VALUES goes into the WHERE group)
+#   LIMIT n OFFSET m                               (the user's own LIMIT/OFFSET are paged within)
+#
+# The ORDER BY sits in the subquery and LIMIT/OFFSET outside: Virtuoso refuses ORDER BY with
+# OFFSET + LIMIT beyond MaxSortedTopRows (10,000: error SR353) in one query, but not in this form, and it
+# keeps the subquery's order (measured on Virtuoso 7.2; tests/test_sparql_paging.py). Without the
+# tie-breaking variables, rows that tie on the user's keys changed places between pages and some were
+# lost. Nothing is pasted in but the query's own parts (split at its top-level tokens), integers and the
+# projected variable names the server sent back (checked to be variable names).
+
+_TOKEN = re.compile(r"""
+    (?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}
+              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+   |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+   |(?P<comment>\#[^\n]*)
+   |(?P<space>\s+)
+   |(?P<word>[\w:.%$?\-]+)
+   |(?P<other>.)
+""", re.X | re.S)
+_VARNAME = re.compile(r"^[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+$")
+
+
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of each token but spaces and comments."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup not in ("space", "comment"):
+            out.append((m.lastgroup, m.group(), m.start(), m.end()))
+    return out
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    prologue: str
+    dataset: str
+    inner: str
+    offset: int = 0          # the user's OFFSET
+    limit: int | None = None  # the user's LIMIT
+
+    def text(self, offset: int, limit: int) -> str:
+        return (f"{self.prologue}SELECT *{self.dataset} WHERE {{ {{\n{self.inner}\n}} }}\n"
+                f"LIMIT {int(limit)} OFFSET {int(offset)}")
+
+
+def page_query(text: str, variables: Sequence[str]) -> PagePlan:
+    """Split a SELECT query at its top level and plan its pages (see the comment above)."""
+    toks = _tokens(text)
+    i = 0
+    while i < len(toks) and toks[i][1].upper() in ("PREFIX", "BASE"):  # PREFIX p: <iri> / BASE <iri>
+        i += 3 if toks[i][1].upper() == "PREFIX" else 2
+    if i >= len(toks) or toks[i][1].upper() != "SELECT":
+        raise QueryError("it is not a SELECT query")
+    prologue = text[:toks[i][2]]
+    select_at = i
+    # The SELECT clause runs to the dataset clause, WHERE, or the group that opens the WHERE clause.
+    depth = 0
+    dataset: list[str] = []
+    select_end = None
+    while i < len(toks):
+        kind, t, a, b = toks[i]
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+        elif depth == 0 and kind == "word" and t.upper() == "FROM":
+            select_end = a if select_end is None else select_end
+            j = i + 1
+            if j < len(toks) and toks[j][1].upper() == "NAMED":
+                j += 1
+            if j >= len(toks):
+                raise QueryError("its FROM clause is cut short")
+            dataset.append(text[a:toks[j][3]])
+            i = j
+        elif depth == 0 and kind == "word" and t.upper() == "WHERE":
+            select_end = a if select_end is None else select_end
+        elif depth == 0 and t == "{":
+            break
+        i += 1
+    if i >= len(toks):
+        raise QueryError("no WHERE { ... } group was found")
+    select_clause = text[toks[select_at][2]:toks[i][2] if select_end is None else select_end]
+    open_at, depth = i, 0
+    while i < len(toks):
+        if toks[i][1] == "{":
+            depth += 1
+        elif toks[i][1] == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    if i >= len(toks):
+        raise QueryError("its WHERE group is not closed")
+    group = text[toks[open_at][2]:toks[i][3]]
+    # Solution modifiers and a trailing VALUES clause, at the top level.
+    tail = toks[i + 1:]
+    marks: dict[str, int] = {}
+    depth = 0
+    for k, (kind, t, a, b) in enumerate(tail):
+        if t in ("(", "{"):
+            depth += 1
+        elif t in (")", "}"):
+            depth -= 1
+        elif depth == 0 and kind == "word" and t.upper() in ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
+            if t.upper() in marks:
+                raise QueryError(f"it has two {t.upper()} clauses")
+            marks[t.upper()] = k
+            if t.upper() == "VALUES":
+                break
+    values = text[tail[marks["VALUES"]][2]:] if "VALUES" in marks else ""
+
+    def _int(key: str) -> int | None:
+        if key not in marks:
+            return None
+        k = marks[key] + 1
+        if k >= len(tail) or not tail[k][1].isdigit():
+            raise QueryError(f"its {key} is not a whole number")
+        return int(tail[k][1])
+
+    limit, offset = _int("LIMIT"), _int("OFFSET")
+    # where the GROUP BY / HAVING part ends: at ORDER, LIMIT, OFFSET or VALUES, whichever comes first
+    stops = [marks[k] for k in ("ORDER", "LIMIT", "OFFSET", "VALUES") if k in marks]
+    stop_at = tail[min(stops)][2] if stops else len(text)
+    grouping = text[tail[0][2]:stop_at] if tail and (not stops or min(stops) > 0) else ""
+    keys = ""
+    if "ORDER" in marks:
+        k = marks["ORDER"]
+        if k + 1 >= len(tail) or tail[k + 1][1].upper() != "BY":
+            raise QueryError("ORDER is not followed by BY")
+        after = [marks[x] for x in ("LIMIT", "OFFSET", "VALUES") if x in marks and marks[x] > k]
+        keys_end = tail[min(after)][2] if after else len(text)
+        keys = text[tail[k + 1][3]:keys_end].strip()
+    for v in variables:
+        if not _VARNAME.match(v):
+            raise QueryError(f"the server named a result variable {v!r}")
+    # Each variable breaks ties by its kind first, then by itself: Virtuoso's order of a
+    # variable mixing IRIs and literals is not the same from one page to the next (rows were lost).
+    # A grouped query orders by the plain variables: Virtuoso refuses expressions over aggregates there.
+    ties = " ".join(f"?{v}" if "GROUP" in marks else f"isLiteral(?{v}) isBlank(?{v}) ?{v}" for v in variables)
+    order = " ".join(x for x in (keys, ties) if x)
+    if not order and variables:
+        raise QueryError("it projects no variables to order the pages by")
+    if values:  # joined with the WHERE group either way; Virtuoso fails on VALUES after a subquery (SQ200)
+        group = f"{group[:-1]}\n{values.strip()}\n}}"
+    inner = f"{select_clause.strip()} WHERE {group}\n{grouping.strip()}" + (f"\nORDER BY {order}" if order else "")
+    return PagePlan(prologue, "".join(f" {d}" for d in dataset), inner, offset or 0, limit)
+
+
+class PagedSolutions:
+    """The rows of a SELECT read page by page; iterated like pyoxigraph's `QuerySolutions` (once).
+
+    The first page is read at once, so a server that refuses the paged form fails `query()` itself.
+    """
+
+    def __init__(self, store: "SparqlStore", plan: PagePlan, variables: Sequence[str], cap: int) -> None:
+        self.variables = [ox.Variable(v) for v in variables]
+        self.pages = 0
+        self._store, self._plan, self._size = store, plan, max(1, cap)
+        self._offset = plan.offset
+        self._remaining = plan.limit
+        self._next = self._fetch()
+
+    def _fetch(self) -> list | None:
+        """The next page, or None after the last one."""
+        while True:
+            want = self._size if self._remaining is None else min(self._size, self._remaining)
+            if want <= 0:
+                return None
+            rows, announced = self._store._page(self._plan, self._offset, want)
+            if announced is not None and announced < want and len(rows) >= announced:
+                self._size = announced  # the server cut the page itself: ask for smaller ones
+                continue
+            self.pages += 1
+            self._offset += len(rows)
+            if self._remaining is not None:
+                self._remaining -= len(rows)
+            if len(rows) < want:
+                self._remaining = 0  # a short page is the last one
+            return rows
+
+    def __iter__(self):
+        while self._next is not None:
+            rows, self._next = self._next, None
+            yield from rows
+            if rows:
+                self._next = self._fetch()
+
+
+def _max_rows(headers: Mapping[str, str]) -> int | None:
+    """The cap Virtuoso announces when it cut a SELECT (X-SPARQL-MaxRows), else None."""
+    v = (headers.get("X-SPARQL-MaxRows") or "").strip()
+    return int(v) if v.isdigit() and int(v) > 0 else None
 
 
 class _Undef:
