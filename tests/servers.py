@@ -203,7 +203,7 @@ SQL_QUERY_TIMEOUT = 0
 SQL_TXN_TIMEOUT = 0
 
 [SPARQL]
-ResultSetMaxRows = 10000
+ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = 300
 DefaultQuery = select distinct ?Concept where {{[] a ?Concept}} LIMIT 100
@@ -215,13 +215,14 @@ class VirtuosoServer(Server):
     name = "virtuoso"
     password = "dba"
 
-    def __init__(self, directory: Path, binaries: tuple[str, str]) -> None:
+    def __init__(self, directory: Path, binaries: tuple[str, str], *, max_rows: int = 10_000) -> None:
         super().__init__(directory)
         self.binary, self.isql_binary = binaries
+        self.max_rows = max_rows  # [SPARQL] ResultSetMaxRows: SELECT answers are cut at this many rows
         self.sql_port = free_port()
         (self.dir / "www").mkdir(exist_ok=True)
         (self.dir / "virtuoso.ini").write_text(
-            VIRTUOSO_INI.format(d=self.dir, sql=self.sql_port, http=self.http_port))
+            VIRTUOSO_INI.format(d=self.dir, sql=self.sql_port, http=self.http_port, max_rows=max_rows))
         self.base = f"http://127.0.0.1:{self.http_port}"
         self.query_url = self.base + "/sparql"
         self.auth_url = self.base + "/sparql-auth"
