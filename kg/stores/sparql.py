@@ -2,7 +2,8 @@
 
 Reads go through SPARQLWrapper and come back as the same pyoxigraph result objects the embedded store
 returns (`QuerySolutions`, `QueryBoolean`, `QueryTriples`), so `kg query --endpoint` prints exactly what
-`kg query` prints. Writes replace named graphs whole, either with the Graph Store Protocol (PUT) or with
+`kg query` prints; a SELECT that Virtuoso cuts at `ResultSetMaxRows` is read again in pages (`page_query`,
+`PagedSolutions`). Writes replace named graphs whole, either with the Graph Store Protocol (PUT) or with
 SPARQL Update (`DROP SILENT GRAPH` + `INSERT DATA`), in bounded requests: Virtuoso hangs on very large
 requests and refuses more than ~4,990 statements per `GRAPH {}` block (see docs/bulk-loading.md).
 
