@@ -240,3 +240,20 @@ def test_virtuoso_really_cuts_and_small_answers_are_not_paged(paging_setup, monk
     monkeypatch.setattr(st, "_request", lambda text, form: calls.append(text) or real(text, form))
     rows = list(st.query(f"SELECT ?o WHERE {{ GRAPH <{G}> {{ <http://ex.org/s1> ?p ?o }} }}"))
     assert len(rows) == 5 and len(calls) == 1
+
+
+@pytest.mark.server
+def test_virtuoso_bound_parameters_with_paging_equal_the_embedded_store(paging_setup):
+    import pyoxigraph as ox
+
+    from kg.stores.oxigraph import OxigraphStore
+    srv, store = paging_setup
+    text = ("#+ summary: objects of one predicate\n#+ param: p iri required  the predicate\n"
+            f"SELECT ?s ?o WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} FILTER(!isBlank(?o)) }}")
+    bound = {"p": ox.NamedNode("http://ex.org/p3")}
+    key = lambda res: Counter((str(s["s"]), str(s["o"])) for s in res)  # noqa: E731
+    remote = SparqlStore(srv.query_url, retries=0).query(text, bound)
+    got = key(remote)
+    want = key(OxigraphStore(store, read_only=True).query(text, bound))
+    assert sum(want.values()) > CAP and got == want
+    assert remote.pages > 1  # pages counts the pages read, all of them once iterated
