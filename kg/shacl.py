@@ -10,6 +10,7 @@ constraints are compiled here and run per batch by `kg.shapes`. Checked against 
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -242,28 +243,42 @@ class Data:
 
     @classmethod
     def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None) -> "Data":
-        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line ends in
-        ` <graph> .`): one split of the whole text on that ending, then one split per line (a regex
-        measured slower); anything else goes through Oxigraph's parser."""
-        lines = text.split(f" <{graph}> .\n")
-        # as many pieces as newlines: every line ends in this graph, so none belongs to another graph
-        if lines[-1] or len(lines) != text.count("\n") + 1:
-            return cls(parse_nquads(text), keep)
-        lines.pop()
+        """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line in
+        `graph`, a subject's triples together): two str.split calls per line, the subject looked up once per
+        run of lines (measured: a regex, or splitting on the graph suffix, were slower); anything else
+        goes through Oxigraph's parser."""
+        suffix = f" <{graph}> ."
+        n = len(suffix)
         known: frozenset[str] | set[str] = keep if keep is not None else set()  # predicates known well formed
         spo: dict[str, dict[str, list[str]]] = {}
+        last: str | None = None                     # the subject of the previous line, and its index
+        d: dict[str, list[str]] = {}
         try:
-            for line in lines:
-                s, p, o = line.split(" ", 2)
-                if s[0] not in "<_":
+            for line in text.split("\n"):
+                if not line:
+                    continue
+                s, p, rest = line.split(" ", 2)
+                if not rest.endswith(suffix):
                     raise ValueError(line)
                 if p not in known:
-                    if p[0] != "<" or p[-1] != ">":
+                    if p[0] != "<" or p[-1] != ">" or s[0] not in "<_":
                         raise ValueError(line)
                     if keep is not None:
                         continue
                     known.add(p)
-                _index(spo, s, p, o)
+                if s != last:
+                    if s[0] not in "<_":
+                        raise ValueError(line)
+                    d = spo.get(s)
+                    if d is None:
+                        d = spo[s] = {}
+                    last = s
+                o = rest[:-n]
+                v = d.get(p)
+                if v is None:
+                    d[p] = [o]
+                elif o not in v:
+                    v.append(o)
         except (ValueError, IndexError):
             return cls(parse_nquads(text), keep)
         data = cls((), keep)
@@ -454,7 +469,11 @@ class Shape:
     inline_pred: str | None = None     # set when the shape is a plain-predicate property shape (fast path)
     leaf: bool = False                 # a property shape with no nested shapes of its own (fast path)
     getter: Callable[[Data, str], list[str]] | None = None        # compiled `path.values`
-    quick: Callable[[Data, str, list[str]], bool] | None = None   # see `quick_check`; built on first use
+    # the quick check (`quick_check`): value counts within [lo, hi] and quick(values) mean "conforms"
+    lo: int = 0
+    hi: int = sys.maxsize
+    quick: Callable[[Data, str, list[str]], bool] | None = None
+    plan: list[tuple] | None = None    # per property shape, what the evaluation loop needs (`_plan`)
 
     @property
     def has_targets(self) -> bool:
@@ -612,6 +631,7 @@ class ShapesGraph:
                 continue
             shp.sparql.append(self._sparql(shp, c))
         shp.empty_checks = [c for c in shp.checks if getattr(c, "on_empty", False)]
+        shp.lo, shp.hi, shp.quick = quick_check(shp)
         if shp.path is not None:
             shp.getter = path_getter(shp.path)
             shp.leaf = not shp.properties and not shp.sparql and not shp.deactivated
@@ -750,32 +770,32 @@ class ShapesGraph:
             return True
         path = shp.path
         values = [focus] if path is None else shp.getter(data, focus)
-        ok = self._own_checks(shp, data, focus, values, out)
+        n = len(values)
+        ok = (shp.lo <= n <= shp.hi and (shp.quick is None or shp.quick(data, focus, values))) \
+            or self._run_checks(shp, data, focus, values, out)
         if not ok and out is None:
             return False
         if shp.properties:
+            plan = shp.plan if shp.plan is not None else self._plan(shp)
             spo = data.spo
             for v in ([focus] if path is None else values):
-                for prop in shp.properties:
-                    if not prop.leaf:
+                d = spo.get(v)
+                for pred, getter, lo, hi, quick, prop in plan:
+                    # the common case, inlined: a property shape without shapes of its own, that conforms
+                    if pred is not None:
+                        vals = d.get(pred, _EMPTY) if d else _EMPTY
+                    elif getter is not None:
+                        vals = getter(data, v)
+                    else:
                         if not self.evaluate(prop, data, v, out):
                             ok = False
                             if out is None:
                                 return False
                         continue
-                    # the common case, inlined: a property shape without nested shapes, that conforms
-                    pred = prop.inline_pred
-                    if pred is not None:
-                        d = spo.get(v)
-                        vals = d.get(pred, _EMPTY) if d else _EMPTY
-                    else:
-                        vals = prop.getter(data, v)
-                    if not (prop.checks if vals else prop.empty_checks):
+                    n = len(vals)
+                    if lo <= n <= hi and (quick is None or quick(data, v, vals)):
                         continue
-                    quick = prop.quick
-                    if quick is not None and quick(data, v, vals):
-                        continue
-                    if not self._own_checks(prop, data, v, vals, out):
+                    if not self._run_checks(prop, data, v, vals, out):
                         ok = False
                         if out is None:
                             return False
@@ -784,17 +804,18 @@ class ShapesGraph:
             raise ShapesError(f"{shp.name}: SPARQL constraints are supported on targeted shapes only")
         return ok
 
-    def _own_checks(self, shp: Shape, data: Data, focus: str, values: list[str], out: list[Result] | None) -> bool:
-        """The shape's own constraints (not its property shapes) on `values`; True if none fails.
-        The quick check settles the usual case; only when it cannot do the checks run one by one, in
-        order, to give the results."""
+    @staticmethod
+    def _plan(shp: Shape) -> list[tuple]:
+        """(predicate, getter, lo, hi, quick, shape) per property shape: the predicate of a plain-predicate
+        leaf, else the getter of another leaf, else neither (evaluated in full). Built on first use, when
+        every property shape is compiled."""
+        shp.plan = [(p.inline_pred, p.getter if p.leaf else None, p.lo, p.hi, p.quick, p) for p in shp.properties]
+        return shp.plan
+
+    def _run_checks(self, shp: Shape, data: Data, focus: str, values: list[str], out: list[Result] | None) -> bool:
+        """The shape's own constraints (not its property shapes), one by one in order, reporting each
+        failure; True if none fails. Only run when the quick check cannot say the values conform."""
         checks = shp.checks if values else shp.empty_checks
-        if not checks:
-            return True
-        if shp.quick is None:
-            shp.quick = quick_check(shp)
-        if shp.quick(data, focus, values):
-            return True
         fails: list[tuple[str | None, str]] = []
         for check in checks:
             check(data, focus, values, fails)
@@ -846,87 +867,76 @@ _MEMO_MAX = 20_000   # values remembered per shape; then the memory starts again
 _MEMO_LEN = 200      # longer values (abstracts, passages) are checked each time rather than remembered
 
 
-def _local(check):
-    """Mark a check whose verdict on a value depends on that value alone (not on the data or the focus),
-    so `quick_check` may remember it."""
-    check.local = True
-    return check
-
-
-def quick_check(shp: Shape) -> Callable[[Data, str, list[str]], bool]:
-    """A check that answers True only when `shp.checks` would report nothing for these values, at less
-    cost: the value counts are compared with the cardinality bounds once, and a value that passed the
-    value-only checks (datatype, node kind, pattern, range, length, sh:in) is remembered, because most
-    values repeat across articles (flags, positions, MeSH and class IRIs). False means "run the checks":
-    it never decides a failure, so the results always come from the checks themselves."""
+def quick_check(shp: Shape) -> tuple[int, int, Callable[[Data, str, list[str]], bool] | None]:
+    """(lo, hi, quick): the number of values is within [lo, hi] and quick(data, focus, values) is True
+    (or quick is None) exactly when `shp.checks` would report nothing, at less cost: the cardinality bounds
+    are compared once, each value is judged by the components' predicates without building reports, and a
+    value that passed the value-only ones (datatype, node kind, pattern, range, length, sh:in) is
+    remembered, because most values repeat across articles (flags, positions, MeSH and class IRIs).
+    When it says no, the checks themselves run to give the results."""
     counts = [c.count for c in shp.checks if hasattr(c, "count")]
     lo = max((a for a, _ in counts if a is not None), default=0)
-    hi = min((b for _, b in counts if b is not None), default=None)
-    local = [c for c in shp.checks if getattr(c, "local", False)]
-    other = [c for c in shp.checks if not getattr(c, "local", False) and not hasattr(c, "count")]
+    hi = min((b for _, b in counts if b is not None), default=sys.maxsize)
+    local = [c.ok for c in shp.checks if hasattr(c, "ok") and c.local]
+    per_value = [c.ok for c in shp.checks if hasattr(c, "ok") and not c.local]
+    other = [c for c in shp.checks if not hasattr(c, "ok") and not hasattr(c, "count")]
+    if not local and not per_value and not other:
+        return lo, hi, None
     good: set[str] = set()
 
     def quick(data: Data, focus: str, values: list[str]) -> bool:
-        n = len(values)
-        if n < lo or (hi is not None and n > hi):
-            return False
-        if local:
-            fails: list = []
-            for v in values:
-                if v in good:
-                    continue
-                one = [v]
-                for c in local:
-                    c(data, focus, one, fails)
-                    if fails:
+        for v in values:
+            if local and v not in good:
+                for ok in local:
+                    if not ok(data, v):
                         return False
                 if len(v) <= _MEMO_LEN:
                     if len(good) >= _MEMO_MAX:
                         good.clear()
                     good.add(v)
+            for ok in per_value:
+                if not ok(data, v):
+                    return False
         if other:
-            fails = []
+            fails: list = []
             for c in other:
                 c(data, focus, values, fails)
                 if fails:
                     return False
         return True
-    return quick
+    return lo, hi, quick
 
 
 # ---- constraint components ---------------------------------------------------------------------------
-def _class_check(c: str):
+# Most components judge each value on its own: they are built by `_per_value` from a predicate
+# ok(data, value), which the quick check calls directly.
+def _per_value(comp: str, ok: Callable[[Data, str], bool], *, local: bool):
+    """The check that reports each value failing `ok` under component `comp`. `local`: ok looks at the
+    value alone, never at the data, so its verdict may be remembered."""
     def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
         for v in values:
-            if v[0] == '"' or not data.has_class(v, c):
-                emit.append((v, "Class"))
+            if not ok(data, v):
+                emit.append((v, comp))
+    check.ok = ok
+    check.local = local
     return check
+
+
+def _class_check(c: str):
+    return _per_value("Class", lambda data, v: v[0] != '"' and data.has_class(v, c), local=False)
 
 
 def _datatype_check(dt: str):
     if dt == XSD_STRING:
-        @_local
-        def check(data, focus, values, emit):
-            for v in values:
-                if v[0] != '"' or v[-1] != '"':
-                    if not (v[0] == '"' and v.endswith("^^<" + XSD_STRING + ">")):
-                        emit.append((v, "Datatype"))
-        return check
+        typed = "^^<" + XSD_STRING + ">"
+        return _per_value("Datatype", lambda data, v: v[0] == '"' and (v[-1] == '"' or v.endswith(typed)),
+                          local=True)
     if dt == RDF_LANGSTRING:
-        @_local
-        def check(data, focus, values, emit):
-            for v in values:
-                if v[0] != '"' or v[-1] == '"' or "@" not in v[v.rfind('"'):]:
-                    emit.append((v, "Datatype"))
-        return check
+        return _per_value("Datatype", lambda data, v: v[0] == '"' and v[-1] != '"' and "@" in v[v.rfind('"'):],
+                          local=True)
     suffix = f"^^<{dt}>"
-
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            if v[0] != '"' or not v.endswith(suffix) or not well_formed(literal_parts(v)[0], dt):
-                emit.append((v, "Datatype"))
-    return check
+    return _per_value("Datatype", lambda data, v: v[0] == '"' and v.endswith(suffix)
+                      and well_formed(literal_parts(v)[0], dt), local=True)
 
 
 _KINDS = {
@@ -937,13 +947,7 @@ _KINDS = {
 
 def _nodekind_check(kind: str):
     allowed = _KINDS[kind]
-
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            if v[0] not in allowed:
-                emit.append((v, "NodeKind"))
-    return check
+    return _per_value("NodeKind", lambda data, v: v[0] in allowed, local=True)
 
 
 def _count_check(lo: int | None, hi: int | None):
@@ -960,59 +964,43 @@ def _count_check(lo: int | None, hi: int | None):
 
 def _range_check(name: str, op: str, bound: str):
     b = ordered_value(bound)
-    comp = name[0].upper() + name[1:]
 
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            x = ordered_value(v)
-            if x is None or b is None or x[0] != b[0]:
-                emit.append((v, comp))
-                continue
-            try:
-                good = {"ge": x[1] >= b[1], "le": x[1] <= b[1], "gt": x[1] > b[1], "lt": x[1] < b[1]}[op]
-            except TypeError:
-                good = {"ge": float(x[1]) >= float(b[1]), "le": float(x[1]) <= float(b[1]),
-                        "gt": float(x[1]) > float(b[1]), "lt": float(x[1]) < float(b[1])}[op]
-            if not good:
-                emit.append((v, comp))
-    return check
+    def ok(data: Data, v: str) -> bool:
+        x = ordered_value(v)
+        if x is None or b is None or x[0] != b[0]:
+            return False
+        try:
+            return {"ge": x[1] >= b[1], "le": x[1] <= b[1], "gt": x[1] > b[1], "lt": x[1] < b[1]}[op]
+        except TypeError:
+            return {"ge": float(x[1]) >= float(b[1]), "le": float(x[1]) <= float(b[1]),
+                    "gt": float(x[1]) > float(b[1]), "lt": float(x[1]) < float(b[1])}[op]
+    return _per_value(name[0].upper() + name[1:], ok, local=True)
 
 
 def _length_check(comp: str, lo: int | None, hi: int | None):
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            if v[0] == "_":
-                emit.append((v, comp))
-                continue
-            n = len(term_string(v))
-            if (lo is not None and n < lo) or (hi is not None and n > hi):
-                emit.append((v, comp))
-    return check
+    def ok(data: Data, v: str) -> bool:
+        if v[0] == "_":
+            return False
+        n = len(term_string(v))
+        return (lo is None or n >= lo) and (hi is None or n <= hi)
+    return _per_value(comp, ok, local=True)
 
 
 def _pattern_check(pattern: str, flags: str):
     f = 0
     for ch in flags:
         f |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(ch, 0)
-    rx = re.compile(pattern, f)
+    search = re.compile(pattern, f).search
 
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            if v[0] == "_" or not rx.search(term_string(v)):
-                emit.append((v, "Pattern"))
-    return check
+    def ok(data: Data, v: str) -> bool:
+        if v[0] == "<":
+            return search(v[1:-1]) is not None      # term_string of an IRI, without the call
+        return v[0] != "_" and search(term_string(v)) is not None
+    return _per_value("Pattern", ok, local=True)
 
 
 def _in_check(allowed: frozenset[str]):
-    @_local
-    def check(data, focus, values, emit):
-        for v in values:
-            if v not in allowed:
-                emit.append((v, "In"))
-    return check
+    return _per_value("In", lambda data, v: v in allowed, local=True)
 
 
 def _has_value_check(value: str):
@@ -1024,21 +1012,11 @@ def _has_value_check(value: str):
 
 
 def _node_check(sg: ShapesGraph, node):
-    def check(data, focus, values, emit):
-        inner = sg.shape(node)
-        for v in values:
-            if not sg.evaluate(inner, data, v, None):
-                emit.append((v, "Node"))
-    return check
+    return _per_value("Node", lambda data, v: sg.evaluate(sg.shape(node), data, v, None), local=False)
 
 
 def _not_check(sg: ShapesGraph, node):
-    def check(data, focus, values, emit):
-        inner = sg.shape(node)
-        for v in values:
-            if sg.evaluate(inner, data, v, None):
-                emit.append((v, "Not"))
-    return check
+    return _per_value("Not", lambda data, v: not sg.evaluate(sg.shape(node), data, v, None), local=False)
 
 
 def _logic_check(sg: ShapesGraph, comp: str, members: list):
@@ -1046,27 +1024,18 @@ def _logic_check(sg: ShapesGraph, comp: str, members: list):
 
     def conforms(shape: Shape, data: Data, v: str) -> bool:
         if shape.path is None and not shape.properties and not shape.sparql and not shape.deactivated:
-            fails: list = []                 # a plain node-level shape: run its checks directly
-            one = [v]
-            for c in shape.checks:
-                c(data, v, one, fails)
-                if fails:
-                    return False
-            return True
+            # a plain node-level shape: its quick check is exact (see quick_check)
+            return shape.lo <= 1 <= shape.hi and (shape.quick is None or shape.quick(data, v, [v]))
         return sg.evaluate(shape, data, v, None)
 
-    def check(data, focus, values, emit):
+    def ok(data: Data, v: str) -> bool:
         if not inner:
             inner.extend(sg.shape(m) for m in members)
-        for v in values:
-            if comp == "Or":
-                if not any(conforms(s, data, v) for s in inner):
-                    emit.append((v, comp))
-                continue
-            n = sum(1 for s in inner if conforms(s, data, v))
-            if (comp == "And" and n < len(inner)) or (comp == "Xone" and n != 1):
-                emit.append((v, comp))
-    return check
+        if comp == "Or":
+            return any(conforms(s, data, v) for s in inner)
+        n = sum(1 for s in inner if conforms(s, data, v))
+        return n == len(inner) if comp == "And" else n == 1
+    return _per_value(comp, ok, local=False)
 
 
 def _compare(a: str, b: str) -> int | None:

@@ -459,3 +459,11 @@ def test_remembered_values_never_hide_a_failure_that_depends_on_the_graph():
     def classes(text):
         return [r for r in S.validate_graphs([(g, text)], shapes=sg) if r.component.endswith("ClassConstraintComponent")]
     assert not classes(typed) and classes(untyped) and not classes(typed) and classes(untyped)
+
+
+@pytest.mark.parametrize("keep", [None, "shapes"])
+def test_nquads_fast_path_refuses_a_line_without_subject(keep):
+    graph = "https://w3id.org/oncokg/graph/pubmed/1"
+    text = f' <http://purl.org/dc/terms/title> "x" <{graph}> .\n'
+    with pytest.raises(SyntaxError):
+        S.Data.from_nquads(graph, text, S.compiled().predicates if keep else None)
