@@ -25,8 +25,8 @@ pytestmark = pytest.mark.server
 
 KG_GRAPHS = "https://w3id.org/oncokg/graph/"
 COUNT = f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{KG_GRAPHS}")) }}'
-PER_GRAPH = (f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{KG_GRAPHS}")) }} '
-             'GROUP BY ?g')
+PER_GRAPH = ('SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } '
+             f'FILTER(STRSTARTS(STR(?g), "{KG_GRAPHS}")) }} GROUP BY ?g')
 
 
 def _files(shared: Path) -> list[str]:
@@ -34,8 +34,11 @@ def _files(shared: Path) -> list[str]:
             str(shared / "ncbi-cxx-toolkit" / "pubmed28211659.xml")]
 
 
-@pytest.fixture
-def shards_and_count(shared_data, tmp_path):
+@pytest.fixture(scope="module")
+def shards_and_count(shared_data, tmp_path_factory):
+    """The shards `kg convert` writes and, from `kg ingest` of the same files, the quads per kg graph
+    (built once for the module: no loader changes the shards)."""
+    tmp_path = tmp_path_factory.mktemp("bulk")
     out = tmp_path / "shards"
     r = CliRunner().invoke(main, ["convert", "-o", str(out), "--shard-size", "50", *_files(shared_data)])
     assert r.exit_code == 0, r.output
@@ -95,11 +98,15 @@ def test_virtuoso_ld_dir_and_rdf_loader_run(shards_and_count, virtuoso_server):
     assert _remote_count(["--endpoint", srv.auth_url, "--auth", "digest"]) == expected
 
 
-@pytest.mark.parametrize("loader", [None, "parallel"], ids=["default-phased", "parallel"])
-def test_jena_tdb2_tdbloader(shards_and_count, tmp_path, loader):
+@pytest.fixture
+def jena_usable():
     problem = jena_problem()
     if problem:
         pytest.skip(f"Apache Jena is not usable here: {problem}")
+
+
+@pytest.mark.parametrize("loader", [None, "parallel"], ids=["default-phased", "parallel"])
+def test_jena_tdb2_tdbloader(jena_usable, shards_and_count, tmp_path, loader):
     shards, expected, per_graph = shards_and_count
     files = sorted(str(p) for p in shards.glob("*.nq.gz"))
     assert len(files) > 1
