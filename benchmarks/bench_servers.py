@@ -8,8 +8,9 @@
 2. The N-Quads that convert wrote, loaded into a fresh embedded store through its write path
    (`OxigraphStore.replace_graphs`, in batches of `kg.pipeline.BATCH_SIZE` graphs, as `kg ingest` writes) and, for
    comparison, with pyoxigraph's `bulk_load` (not transactional, all cores): triples/s for each.
-3. `kg load` from an embedded store of an article subset into an Oxigraph server and into Virtuoso (GSP,
-   digest auth), both started on 127.0.0.1 by tests/servers.py: triples/s, and the server's triple count
+3. `kg load` from an embedded store of an article subset into an Oxigraph server (SPARQL Update, and
+   `--quads` N-Quads POSTs to /store?no_transaction) and into Virtuoso (GSP, digest auth), both started on
+   127.0.0.1 by tests/servers.py: triples/s, and the server's triple count
    checked against the store's. A server whose binary is absent is skipped with a note.
 
 Each measured stage runs in its own process (its peak memory is its own) and prints one line of figures.
@@ -270,6 +271,9 @@ def stage_server(name: str, store_path: str) -> dict:
     from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binaries
     from kg.stores.oxigraph import OxigraphStore
 
+    extra: list[str] = []
+    if name == "oxigraph-quads":  # the same server, written through `--quads` (one N-Quads POST per batch)
+        name, extra = "oxigraph", ["--batch-triples", "100000"]
     if name == "oxigraph":
         binary = oxigraph_binary()
         if binary is None:
@@ -286,6 +290,8 @@ def stage_server(name: str, store_path: str) -> dict:
         srv = (OxigraphServer(Path(d) / "srv", binary) if name == "oxigraph"
                else VirtuosoServer(Path(d) / "srv", bins))
         srv.start()
+        if extra:
+            extra += ["--quads", srv.gsp_url + "?no_transaction"]
         try:
             env = dict(os.environ, KG_STATE_DIR=os.path.join(d, "state"))
             if name == "virtuoso":
@@ -293,7 +299,7 @@ def stage_server(name: str, store_path: str) -> dict:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             srv_cpu = _cpu_seconds(srv.proc.pid)
             t = time.perf_counter()
-            r = subprocess.run([*KG_CMD, "load", "--store", store_path, *srv.load_args(), "--no-progress"],
+            r = subprocess.run([*KG_CMD, "load", "--store", store_path, *srv.load_args(), *extra, "--no-progress"],
                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
             secs = time.perf_counter() - t
             srv_cpu = _cpu_seconds(srv.proc.pid) - srv_cpu
@@ -329,7 +335,8 @@ def main() -> int:
                     help="articles loaded into the embedded store (default 5,000)")
     ap.add_argument("--server-articles", type=int, default=3_000,
                     help="articles loaded into each server (default 3,000)")
-    ap.add_argument("--servers", default="oxigraph,virtuoso", help="comma-separated; '' for none")
+    ap.add_argument("--servers", default="oxigraph,oxigraph-quads,virtuoso",
+                    help="comma-separated (oxigraph-quads: kg load --quads); '' for none")
     a = ap.parse_args()
 
     if a.stage:

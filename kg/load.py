@@ -59,7 +59,12 @@ class LoadSummary:
 
 
 def make_graph(iri: str, quads: Iterable[ox.Quad]) -> Graph:
-    lines = sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
+    return graph_of_lines(iri, [f"{q.subject} {q.predicate} {q.object} .\n" for q in quads])
+
+
+def graph_of_lines(iri: str, lines: list[str]) -> Graph:
+    """A graph from its N-Triples lines: sorted, so the digest depends on the content only."""
+    lines.sort()
     h = hashlib.sha256()
     gen = f" <{GENERATED_AT}> "
     for line in lines:
@@ -70,9 +75,13 @@ def make_graph(iri: str, quads: Iterable[ox.Quad]) -> Graph:
 
 # ---- sources ---------------------------------------------------------------------------------------
 def store_graphs(store) -> Iterator[Graph]:
-    """Every named graph of an embedded `OxigraphStore`, one at a time (memory: one graph)."""
+    """Every named graph of an embedded `OxigraphStore`, one at a time (memory: one graph).
+
+    Oxigraph serialises each graph itself (`dump`): the same lines as formatting its quads in Python
+    (a test keeps them equal), without a Python object per term."""
     for g in sorted(store.named_graphs()):
-        yield make_graph(g, store.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        text = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)).decode("utf-8")
+        yield graph_of_lines(g, text.splitlines(keepends=True))
 
 
 def file_graphs(paths: Iterable[str]) -> Iterator[Graph]:

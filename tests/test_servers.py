@@ -203,3 +203,34 @@ def test_load_from_nquads_files(oxigraph_server, built_store, tmp_path):
     assert server_count(oxigraph_server) == triple_count(built_store)
     r = run_kg("load", "--from", str(nq), *oxigraph_server.load_args())
     assert "0 sent" in r.output
+
+
+def test_quads_post_load_then_kill_and_rerun_gives_clean_count(oxigraph_server, built_store):
+    """`--quads` (one DROP and one N-Quads POST per batch, Oxigraph's non-transactional fast path): same
+    triples as the store, nothing sent twice, and a load cut by SIGKILL finishes cleanly on a re-run."""
+    srv = oxigraph_server
+    quads = ["--quads", srv.gsp_url + "?no_transaction"]
+    expected = triple_count(built_store)
+    p = _kg_subprocess(["load", "--store", built_store, *srv.load_args(), *quads, "--batch-triples", "300",
+                        "--retries", "0", "--timeout", "10"], dict(os.environ))
+    time.sleep(0.8)
+    srv.kill()
+    out, err = p.communicate(timeout=60)
+    srv.start()
+    if p.returncode != 0:
+        assert "did not answer" in err or "refused" in err, err
+    r = run_kg("load", "--store", built_store, *srv.load_args(), *quads, "--batch-triples", "20000")
+    assert r.exit_code == 0, r.output
+    assert server_count(srv) == expected
+    for name, params in CANNED[:3]:
+        p_ = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
+        assert query_rows([name, *p_, *endpoint_args(srv)]) == query_rows([name, *p_, "--store", built_store])
+    r = run_kg("load", "--store", built_store, *srv.load_args(), *quads)
+    assert "0 sent" in r.output and "0 requests" in r.output, r.output
+    assert server_count(srv) == expected
+
+
+def test_gsp_and_quads_together_is_a_usage_error(built_store):
+    r = run_kg("load", "--store", built_store, "--endpoint", "http://127.0.0.1:9/q", "--gsp", "http://127.0.0.1:9/g",
+               "--quads", "http://127.0.0.1:9/s")
+    assert r.exit_code == 2 and "not both" in r.output

@@ -12,11 +12,12 @@ store_option = click.option(
 
 
 def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
-                auth: str | None = None, timeout: float = 120.0, retries: int = 6, batch_triples: int = 10_000):
+                quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6,
+                batch_triples: int = 10_000):
     """The one way commands open a SPARQL server (`kg load`, `kg query --endpoint`, `kg sparql --endpoint`)."""
     from ..stores.sparql import SparqlStore
-    return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, auth=auth, timeout=timeout,
-                       retries=retries, batch_triples=batch_triples)
+    return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
+                       timeout=timeout, retries=retries, batch_triples=batch_triples)
 
 
 @click.command()
@@ -24,6 +25,9 @@ def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str |
 @click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint (default: --endpoint).")
 @click.option("--gsp", metavar="URL", help="Graph Store Protocol endpoint: write graphs with PUT instead of "
               "SPARQL Update (faster on Virtuoso: /sparql-graph-crud-auth).")
+@click.option("--quads", metavar="URL", help="Dataset endpoint that takes N-Quads by POST: each batch is one "
+              "DROP (through the update endpoint) and one POST. Oxigraph: /store?no_transaction (its fast "
+              "path); Fuseki: /DATASET; GraphDB: /repositories/ID/statements.")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), help="HTTP authentication; user and password "
               "come from KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc, never from the command line.")
 @click.option("--from", "from_files", multiple=True, metavar="FILE",
@@ -36,7 +40,7 @@ def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str |
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for one request.")
 @click.option("--retries", default=6, show_default=True, help="Retries (with backoff) on timeouts, resets, 5xx.")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when a terminal).")
-def load(endpoint: str, update_endpoint: str | None, gsp: str | None, auth: str | None,
+def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str | None, auth: str | None,
          from_files: tuple[str, ...], store_path: str, checkpoint: str | None, full: bool, batch_triples: int,
          timeout: float, retries: int, progress: bool | None) -> None:
     """Push the store's named graphs (or N-Quads files) to a SPARQL 1.1 server, incrementally.
@@ -50,12 +54,16 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, auth: str 
       KG_SPARQL_USER=dba KG_SPARQL_PASSWORD=... kg load --endpoint http://localhost:8890/sparql-auth \\
           --gsp http://localhost:8890/sparql-graph-crud-auth --auth digest
       kg load --endpoint URL --from shards/update-0001.nq.gz
+      kg load --endpoint http://localhost:7878/query --update-endpoint http://localhost:7878/update \\
+          --quads 'http://localhost:7878/store?no_transaction' --batch-triples 100000
     """
     from .. import load as L
 
-    target = open_remote(endpoint, update_endpoint=update_endpoint, gsp=gsp, auth=auth, timeout=timeout,
-                         retries=retries, batch_triples=batch_triples)
-    key = gsp or update_endpoint or endpoint
+    if gsp and quads:
+        raise click.UsageError("give --gsp or --quads, not both: they are two ways of writing the same graphs")
+    target = open_remote(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
+                         timeout=timeout, retries=retries, batch_triples=batch_triples)
+    key = quads or gsp or update_endpoint or endpoint
     cp = L.Checkpoint(checkpoint or L.default_checkpoint(key), key)
     if full:
         cp.reset()
