@@ -17,7 +17,7 @@ from .errors import InputError
 from .ingest import read_paths
 from .records import AnnotatedDocument, Article, Deletion, FullText, Rejected
 from .rdf.article import article_triples
-from .rdf.nt import iri
+from .rdf.nt import graph_text, iri
 from .rdf.provenance import graph_triples, now
 from .stores.oxigraph import GraphWrite, OxigraphStore
 
@@ -65,7 +65,7 @@ def article_nquads(article: Article, *, path: str, fmt: str, generated: str,
         lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in annotate(article, source=source))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt=fmt, article=iris.article(article.pmid), generated=generated))
-    return graph, "".join(lines), len(lines)
+    return (graph, *graph_text(lines))
 
 
 @dataclass(frozen=True)

@@ -246,3 +246,20 @@ def test_a_failed_background_write_stops_the_ingest_with_its_error(tmp_path, mon
     p.write_text(document(article("1"), article("2")))
     with pytest.raises(StoreError, match="disk full"):
         ingest([str(p)], store, batch_size=1)
+
+
+def test_a_repeated_value_is_one_triple_in_text_count_and_store(tmp_path):
+    from kg.pipeline import article_nquads
+    from kg.ingest import read_path
+    p = tmp_path / "k.xml"
+    kw = "<KeywordList Owner=\"NOTNLM\"><Keyword>liver</Keyword><Keyword>liver</Keyword></KeywordList>"
+    p.write_text(document(article("12").replace("</MedlineCitation>", kw + "</MedlineCitation>")))
+    rec = next(iter(read_path(str(p))))
+    assert rec.keywords == ("liver", "liver")  # the reader keeps the record as it is
+    _, text, n = article_nquads(rec, path=str(p), fmt="pubmed", generated="2026-01-01T00:00:00Z")
+    lines = text.splitlines()
+    assert len(lines) == n == len(set(lines))
+    assert sum("prismstandard.org/namespaces/basic/2.0/keyword" in x for x in lines) == 1
+    store = OxigraphStore()
+    s = ingest([str(p)], store, nlp=False)
+    assert s.triples == len(store)

@@ -13,7 +13,7 @@ from typing import Iterator
 from .. import iris
 from ..records import FullText
 from ..vocab import DCTERMS, FABIO, PRISM
-from .nt import iri, lit
+from .nt import graph_text, iri, lit
 from .provenance import graph_triples
 
 Triple = tuple[str, str, str]
@@ -44,4 +44,4 @@ def fulltext_nquads(ft: FullText, *, path: str, generated: str, nlp: bool = True
         lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in annotate(ft, source="pmc"))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt="jats", article=iris.article(ft.pmid or ""), generated=generated))
-    return graph, "".join(lines), len(lines)
+    return (graph, *graph_text(lines))

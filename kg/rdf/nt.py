@@ -70,3 +70,12 @@ def boolean(value: bool) -> str:
 
 def quad_line(s: str, p: str, o: str, g: str) -> str:
     return f"{s} {p} {o} {g} .\n"
+
+
+def graph_text(lines: list[str]) -> tuple[str, int]:
+    """One graph's N-Quads text and triple count, each line once.
+
+    Why: a record may repeat a value (the same keyword twice, two references to one PMID); a store keeps
+    the triple once, so the text and the count must too, or shards and summaries overstate the graph."""
+    unique = dict.fromkeys(lines)
+    return "".join(unique), len(unique)

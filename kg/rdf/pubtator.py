@@ -34,7 +34,7 @@ from urllib.parse import quote
 from .. import iris
 from ..records import AnnotatedDocument, DocumentAnnotation, DocumentPassage, DocumentRelation, Span
 from ..vocab import BIOLINK, DCTERMS, KG, KGID, MESH, OA, OBO, PROV, RDF
-from .nt import XSD_DECIMAL, integer, iri, lit, typed
+from .nt import XSD_DECIMAL, graph_text, integer, iri, lit, typed
 from .provenance import graph_triples
 
 Triple = tuple[str, str, str]
@@ -316,4 +316,4 @@ def pubtator_nquads(doc: AnnotatedDocument, *, path: str, generated: str) -> tup
     lines.update(dict.fromkeys(f"{s} {p} {o} {g} .\n" for s, p, o in
                                graph_triples(graph, path=path, fmt=doc.source_format,
                                              article=iris.article(doc.pmid), generated=generated)))
-    return graph, "".join(lines), len(lines)
+    return (graph, *graph_text(lines))
