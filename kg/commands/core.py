@@ -173,12 +173,16 @@ endpoint_option = click.option(
     "--endpoint", metavar="URL", help="Ask this SPARQL 1.1 server instead of the embedded store "
     "(credentials: --auth with KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc).")
 auth_option = click.option("--auth", type=click.Choice(["basic", "digest"]), help="HTTP auth for --endpoint.")
+max_rows_option = click.option(
+    "--max-rows", type=int, default=None, metavar="N", envvar="KG_SPARQL_MAX_ROWS",
+    help="Rows at which --endpoint cuts a SELECT answer without saying so; such an answer is read again in "
+    "pages (Virtuoso announces its cut and is paged without this) [env KG_SPARQL_MAX_ROWS].")
 
 
-def _query_store(store_path: str, endpoint: str | None, auth: str | None):
+def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_rows: int | None = None):
     if endpoint:
         from .servers import open_remote
-        return open_remote(endpoint, auth=auth)
+        return open_remote(endpoint, auth=auth, max_rows=max_rows)
     return open_store(store_path)
 
 
@@ -189,8 +193,9 @@ def _query_store(store_path: str, endpoint: str | None, auth: str | None):
 @limit_option
 @endpoint_option
 @auth_option
+@max_rows_option
 def sparql(query: str, store_path: str, fmt: str, limit: int | None, endpoint: str | None,
-           auth: str | None) -> None:
+           auth: str | None, max_rows: int | None) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
 
     Article data lives in named graphs: use GRAPH ?g { ... } patterns.
@@ -203,7 +208,7 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, endpoint: s
                 query = f.read()
         except OSError as exc:
             raise QueryError(f"cannot read query file {query[1:]}: {exc.strerror}") from exc
-    store = _query_store(store_path, endpoint, auth)
+    store = _query_store(store_path, endpoint, auth, max_rows)
     _print_results(store.query(query), fmt, limit)
 
 
@@ -227,8 +232,9 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--show", is_flag=True, help="Print the query text with its parameters bound, do not run it.")
 @endpoint_option
 @auth_option
+@max_rows_option
 def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None, show: bool,
-          endpoint: str | None, auth: str | None) -> None:
+          endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
     from .. import queries
 
@@ -237,7 +243,7 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
     if show:
         click.echo(queries.with_values(q.text, bound))
         return
-    store = _query_store(store_path, endpoint, auth)
+    store = _query_store(store_path, endpoint, auth, max_rows)
     if endpoint is None and iris.MESH_GRAPH in q.text:
         # A query that climbs the MeSH tree works out of the box: the shipped hierarchy is loaded once.
         from ..mesh import ensure_mesh

@@ -13,11 +13,11 @@ store_option = click.option(
 
 def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
                 quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6,
-                batch_triples: int = 10_000):
+                batch_triples: int = 10_000, max_rows: int | None = None):
     """The one way commands open a SPARQL server (`kg load`, `kg query --endpoint`, `kg sparql --endpoint`)."""
     from ..stores.sparql import SparqlStore
     return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                       timeout=timeout, retries=retries, batch_triples=batch_triples)
+                       timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
 
 
 @click.command()
@@ -62,7 +62,7 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
     if gsp and quads:
         raise click.UsageError("give --gsp or --quads, not both: they are two ways of writing the same graphs")
     target = open_remote(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                         timeout=timeout, retries=retries, batch_triples=batch_triples)
+                         timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
     key = quads or gsp or update_endpoint or endpoint
     cp = L.Checkpoint(checkpoint or L.default_checkpoint(key), key)
     if full:
