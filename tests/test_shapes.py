@@ -467,3 +467,17 @@ def test_nquads_fast_path_refuses_a_line_without_subject(keep):
     text = f' <http://purl.org/dc/terms/title> "x" <{graph}> .\n'
     with pytest.raises(SyntaxError):
         S.Data.from_nquads(graph, text, S.compiled().predicates if keep else None)
+
+
+def test_python_answers_see_each_graph_alone():
+    """As pySHACL on a Dataset: a query sees one named graph (plus the context), never its batch. Here
+    the heading's qualifier with a wrong pair is in another graph than the article pointing to the heading,
+    so neither graph has the whole pattern (a store holding the batch's union found it)."""
+    g1, text = _heading_graph(50, f"<{_MESH}D000001>", f"<{_MESH}Q000235>", f"<{_MESH}D000002Q000235>")
+    lines = text.splitlines(keepends=True)
+    g2 = "https://w3id.org/oncokg/graph/pmc/50"
+    first = "".join(lines[:3])
+    rest = "".join(ln.replace(f"<{g1}>", f"<{g2}>") for ln in lines[3:])
+    assert [r for r in S.validate_graphs([(g1, text)]) if r.shape.endswith("MeshPairs>")]
+    split = S.validate_graphs([(g1, first), (g2, rest)])
+    assert not [r for r in split if r.shape.endswith("MeshPairs>")]
