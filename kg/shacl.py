@@ -242,14 +242,19 @@ class Data:
         self._subclasses: dict[str, set[str]] = {}
 
     @classmethod
-    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None) -> "Data":
+    def from_nquads(cls, graph: str, text: str, keep: frozenset[str] | None = None,
+                    inverse: frozenset[str] = frozenset()) -> "Data":
         """One named graph's N-Quads. Fast path for kg's own serializer (single spaces, every line in
         `graph`, a subject's triples together): two str.split calls per line, the subject looked up once per
         run of lines (measured: a regex, or splitting on the graph suffix, were slower); anything else
-        goes through Oxigraph's parser."""
+        goes through Oxigraph's parser. `inverse`: predicates whose object -> subjects index is built on
+        the way (rdf:type, inverse paths), cheaper than one more pass over the graph each."""
         suffix = f" <{graph}> ."
         n = len(suffix)
         known: frozenset[str] | set[str] = keep if keep is not None else set()  # predicates known well formed
+        if keep is not None:
+            inverse = inverse & keep
+        inv: dict[str, dict[str, list[str]]] = {p: {} for p in inverse}
         spo: dict[str, dict[str, list[str]]] = {}
         last: str | None = None                     # the subject of the previous line, and its index
         d: dict[str, list[str]] = {}
@@ -279,10 +284,19 @@ class Data:
                     d[p] = [o]
                 elif o not in v:
                     v.append(o)
+                else:
+                    continue                # a repeated triple
+                if p in inverse:
+                    subjects = inv[p].get(o)
+                    if subjects is None:
+                        inv[p][o] = [s]
+                    else:
+                        subjects.append(s)
         except (ValueError, IndexError):
             return cls(parse_nquads(text), keep)
         data = cls((), keep)
         data.spo = spo
+        data._inv = inv
         return data
 
     def objects(self, s: str, p: str) -> list[str]:
@@ -547,6 +561,7 @@ class ShapesGraph:
         self._compile()
         self.sparql = [c for s in self._cache.values() for c in s.sparql]
         self.predicates = self._predicates()
+        self.inverse_predicates = self._inverse_predicates()
         self.sparql_predicates = _union([c.predicates for c in self.sparql]) if self.sparql else None
 
     def _predicates(self) -> frozenset[str] | None:
@@ -572,6 +587,23 @@ class ShapesGraph:
             if c.predicates is None:
                 return None
             found.update(c.predicates)
+        return frozenset(found)
+
+    def _inverse_predicates(self) -> frozenset[str]:
+        """The predicates evaluation looks up from the object side (classes, inverse paths, objects-of
+        targets): `Data.from_nquads` indexes them while parsing."""
+        from rdflib import URIRef
+        g = self.graph
+        found = {RDF_TYPE, RDFS_SUBCLASS}
+
+        def walk(path: Path_) -> None:
+            if path.kind == "inverse" and path.parts[0].kind == "pred":
+                found.add(path.parts[0].pred)
+            for part in path.parts:
+                walk(part)
+        for node in set(g.objects(None, URIRef(SH + "path"))):
+            walk(self._path(node))
+        found.update(nt_term(o) for o in g.objects(None, URIRef(SH + "targetObjectsOf")))
         return frozenset(found)
 
     # -- compilation --------------------------------------------------------------------------------

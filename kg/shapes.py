@@ -241,7 +241,8 @@ def validate_graphs(graphs: Iterable[tuple[str, str | Data]], *, shapes: ShapesG
     results: list[Result] = []
     deferred: list[tuple[int, str, str, Data]] = []     # SPARQL constraint, focus, graph, data
     for graph, content in graphs:
-        data = content if isinstance(content, Data) else Data.from_nquads(graph, content, sg.predicates)
+        data = content if isinstance(content, Data) else Data.from_nquads(graph, content, sg.predicates,
+                                                                          sg.inverse_predicates)
         gterm = f"<{graph}>"
         found = sg.validate(data)
         if sg.sparql:

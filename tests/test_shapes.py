@@ -481,3 +481,19 @@ def test_python_answers_see_each_graph_alone():
     assert [r for r in S.validate_graphs([(g1, text)]) if r.shape.endswith("MeshPairs>")]
     split = S.validate_graphs([(g1, first), (g2, rest)])
     assert not [r for r in split if r.shape.endswith("MeshPairs>")]
+
+
+def test_inverse_indexes_built_while_parsing_equal_the_lazy_ones():
+    """rdf:type and inverse-path predicates are indexed object -> subjects during the parse; the index must
+    be the one a pass over the graph gives, repeated triples and scattered subjects included."""
+    sg = S.compiled()
+    graph, text = EDGE_GRAPHS[0]
+    lines = text.splitlines(keepends=True)
+    text = "".join(lines + lines[:2] + lines[3:] + lines[1:2])        # repeats, and subjects out of order
+    parsed = S.Data.from_nquads(graph, text, sg.predicates, sg.inverse_predicates)
+    lazy = S.Data.from_nquads(graph, text, sg.predicates)
+    assert sg.inverse_predicates >= {"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{_KGV}meshHeading>"}
+    for p in sg.inverse_predicates:
+        assert {o: sorted(s) for o, s in parsed.inverse(p).items()} == \
+               {o: sorted(s) for o, s in lazy.inverse(p).items()}, p
+    assert parsed.inverse(f"<{_KGV}meshHeading>")
