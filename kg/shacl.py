@@ -340,9 +340,11 @@ class Data:
 
     def instances(self, c: str) -> list[str]:
         inv = self.inverse(RDF_TYPE)
+        if not self.inverse(RDFS_SUBCLASS):      # the usual data graph: no class hierarchy of its own
+            return inv.get(c, _EMPTY)
         classes = self.subclasses(c)
         if len(classes) == 1:
-            return inv.get(c, [])
+            return inv.get(c, _EMPTY)
         return list(dict.fromkeys(x for k in classes for x in inv.get(k, ())))
 
     def has_class(self, node: str, c: str) -> bool:
@@ -351,6 +353,8 @@ class Data:
             return False
         if c in types:
             return True
+        if not self.inverse(RDFS_SUBCLASS):
+            return False
         classes = self.subclasses(c)
         return len(classes) > 1 and any(t in classes for t in types)
 
@@ -488,6 +492,7 @@ class Shape:
     hi: int = sys.maxsize
     quick: Callable[[Data, str, list[str]], bool] | None = None
     plan: list[tuple] | None = None    # per property shape, what the evaluation loop needs (`_plan`)
+    single_class: str | None = None    # the class, when instances of one class are all the targets
 
     @property
     def has_targets(self) -> bool:
@@ -644,6 +649,9 @@ class ShapesGraph:
         shp.targets_node = [nt_term(t) for t in g.objects(node, sh("targetNode"))]
         shp.targets_subjects_of = [nt_term(t) for t in g.objects(node, sh("targetSubjectsOf"))]
         shp.targets_objects_of = [nt_term(t) for t in g.objects(node, sh("targetObjectsOf"))]
+        if len(shp.targets_class) == 1 and not (shp.targets_node or shp.targets_subjects_of
+                                                or shp.targets_objects_of):
+            shp.single_class = shp.targets_class[0]
         sev = g.value(node, sh("severity"))
         shp.severity = str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
         msgs = sorted(g.objects(node, sh("message")), key=str)
@@ -787,6 +795,8 @@ class ShapesGraph:
     def focus_nodes(self, shp: Shape, data: Data) -> list[str]:
         """The shape's focus nodes, each once. Usually one target yields them all (a class's instances):
         then that list itself, not a merged copy."""
+        if shp.single_class is not None:
+            return data.instances(shp.single_class)
         found = [data.instances(c) for c in shp.targets_class]
         found.extend([n] for n in shp.targets_node)
         found.extend(data.subjects_of(p) for p in shp.targets_subjects_of)
