@@ -62,7 +62,7 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
     if gsp and quads:
         raise click.UsageError("give --gsp or --quads, not both: they are two ways of writing the same graphs")
     target = open_remote(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                         timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
+                         timeout=timeout, retries=retries, batch_triples=batch_triples)
     key = quads or gsp or update_endpoint or endpoint
     cp = L.Checkpoint(checkpoint or L.default_checkpoint(key), key)
     if full:
