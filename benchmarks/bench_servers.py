@@ -6,7 +6,7 @@
    across input files; the parts are written once under .bench/): articles/s, the speed-up, and the peak
    memory (VmHWM, polled from /proc, and ru_maxrss of the reaped children) of every worker.
 2. The N-Quads that convert wrote, loaded into a fresh embedded store through its write path
-   (`OxigraphStore.replace_graphs`, in batches of `kg.pipeline.BATCH_SIZE` graphs, as `kg ingest` writes) and, for
+   (`kg.pipeline.BackgroundWriter`, batches of `kg.pipeline.BATCH_SIZE` graphs, as `kg ingest` writes) and, for
    comparison, with pyoxigraph's `bulk_load` (not transactional, all cores): triples/s for each.
 3. `kg load` from an embedded store of an article subset into an Oxigraph server (SPARQL Update, and
    `--quads` N-Quads POSTs to /store?no_transaction) and into Virtuoso (GSP, digest auth), both started on
@@ -187,38 +187,32 @@ def stage_convert(parts: list[str], out: str, jobs: int) -> dict:
 
 # ---- stage: embedded store -----------------------------------------------------------------------------
 
-def stage_store(shards: list[str], limit: int) -> dict:
-    """Fresh on-disk store: replace_graphs per batch of as many graphs as `kg ingest` writes at once
-    (timed: the store calls only)."""
-    from kg.pipeline import BATCH_SIZE as batch
-    from kg.stores.oxigraph import GraphWrite, OxigraphStore
+def stage_store(shards: list[str], limit: int, threads: int = 1) -> dict:
+    """Fresh on-disk store written as `kg ingest` writes it: batches of `kg.pipeline.BATCH_SIZE` graphs
+    handed to its `BackgroundWriter`. The graphs are read from the shards first
+    (untimed, held in memory); timed: from the first hand-over to the last batch landing."""
+    from kg.pipeline import BATCH_SIZE as batch, BackgroundWriter, Mapped
+    from kg.stores.oxigraph import OxigraphStore
+    t = time.perf_counter()
+    items = [Mapped(g, g.rsplit("/", 1)[-1], 1, text, text.count("\n"),
+                    "article" if g.startswith(ARTICLE_GRAPHS) else "document")
+             for g, text in graph_writes(shards, limit)]
+    read_secs = time.perf_counter() - t
     with tempfile.TemporaryDirectory(dir=BENCH, ignore_cleanup_errors=True) as d:
         store = OxigraphStore(os.path.join(d, "store"))
-        pending: list = []
-        graphs = 0
-        store_secs = cpu = 0.0
-        t0 = time.perf_counter()
-        for g, text in graph_writes(shards, limit):
-            pending.append(GraphWrite(g, text))
-            if len(pending) >= batch:
-                t, c = time.perf_counter(), time.process_time()
-                store.replace_graphs(pending)
-                store_secs += time.perf_counter() - t
-                cpu += time.process_time() - c
-                graphs += len(pending)
-                pending = []
+        writer = BackgroundWriter(store, threads)
         t, c = time.perf_counter(), time.process_time()
-        store.replace_graphs(pending)
+        for i in range(0, len(items), batch):
+            writer.submit(items[i:i + batch])
+        writer.close()
         store.flush()
-        store_secs += time.perf_counter() - t
-        cpu += time.process_time() - c
-        graphs += len(pending)
-        wall = time.perf_counter() - t0
+        secs = time.perf_counter() - t
+        cpu = time.process_time() - c
         triples = len(store)
         articles = store.article_graph_count()
         del store
-    return {"articles": articles, "graphs": graphs, "triples": triples, "seconds": store_secs, "wall": wall,
-            "cpu": cpu, "batch": batch}
+    return {"articles": articles, "graphs": len(items), "triples": triples, "seconds": secs,
+            "wall": secs + read_secs, "cpu": cpu, "batch": batch, "in_flight": writer.max_in_flight}
 
 
 def stage_bulk(shards: list[str], limit: int) -> dict:
@@ -345,7 +339,7 @@ def main() -> int:
         if kind == "convert":
             r = stage_convert(spec["parts"], spec["out"], spec["jobs"])
         elif kind == "store":
-            r = stage_store(spec["shards"], spec["limit"])
+            r = stage_store(spec["shards"], spec["limit"], spec.get("threads", 1))
         elif kind == "bulk":
             r = stage_bulk(spec["shards"], spec["limit"])
         elif kind == "subset":
@@ -394,13 +388,16 @@ def main() -> int:
             return 1
         shards = shard_list(os.path.join(work, "convert-j1"))
         spec = json.dumps({"shards": shards, "limit": a.store_articles})
-        for kind, label in (("store", "store replace_graphs"), ("bulk", "store bulk_load")):
-            r = run_stage(kind, spec)
+        spec2 = json.dumps({"shards": shards, "limit": a.store_articles, "threads": 2})
+        for kind, label, sp in (("store", "store write (ingest)", spec), ("store", "store write, 2 threads", spec2),
+                                ("bulk", "store bulk_load", spec)):
+            r = run_stage(kind, sp)
             if "error" in r:
                 failed += 1
                 print(f"{label:<22} error: {r['error']}", flush=True)
                 continue
-            extra = (f"  ({r['batch']} graphs per bulk_load; {r['wall']:.1f} s with reading the shards)"
+            extra = (f"  ({r['batch']} graphs per bulk_load, {r['in_flight']} in flight; "
+                     f"{r['wall']:.1f} s with reading the shards)"
                      if kind == "store" else "  (not transactional, all cores)")
             print(f"{label:<22} {r['articles']:>7} articles {r['triples']:>10,} triples {r['seconds']:7.1f} s "
                   f"{r['triples'] / r['seconds']:>10,.0f} triples/s  cpu {r['cpu']:.1f} s  "
