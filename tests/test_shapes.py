@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from kg import shapes as S
 from kg.resources import data_dir
+from shacl_paths import path_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,26 +141,6 @@ def _suite_cases() -> list[str]:
     return sorted(cases)
 
 
-def _render_path(g, p) -> str | None:
-    import rdflib
-    from rdflib.collection import Collection
-    if p is None:
-        return None
-    if isinstance(p, rdflib.URIRef):
-        return S.nt_term(p)
-    sh = rdflib.Namespace(S.SH)
-    if (p, rdflib.RDF.first, None) in g:
-        return "(" + "/".join(_render_path(g, x) for x in Collection(g, p)) + ")"
-    for kind, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
-        inner = g.value(p, sh[kind])
-        if inner is not None:
-            return _render_path(g, inner) + mark
-    if g.value(p, sh.inversePath) is not None:
-        return "^" + _render_path(g, g.value(p, sh.inversePath))
-    alt = g.value(p, sh.alternativePath)
-    return "(" + "|".join(_render_path(g, x) for x in Collection(g, alt)) + ")"
-
-
 def _rdflib_norm(term: str | None) -> str | None:
     """The expected reports are read with rdflib, which normalises some literals ("none"^^xsd:boolean)."""
     if term is None or term[0] != '"':
@@ -212,7 +193,7 @@ def test_w3c_shacl_core(case, shared_data):
     want = set()
     for r in g.objects(expected_report, sh.result):
         v = g.value(r, sh.value)
-        want.add((_blank(S.nt_term(g.value(r, sh.focusNode))), _render_path(g, g.value(r, sh.resultPath)),
+        want.add((_blank(S.nt_term(g.value(r, sh.focusNode))), path_text(g, g.value(r, sh.resultPath)),
                   _blank(S.nt_term(v)) if v is not None else None,
                   _blank(S.nt_term(g.value(r, sh.sourceShape))), str(g.value(r, sh.sourceConstraintComponent)),
                   str(g.value(r, sh.resultSeverity)).rsplit("#", 1)[1]))

@@ -16,33 +16,11 @@ from collections import Counter
 import pytest
 
 from kg import shapes as S
+from shacl_paths import path_text
 
 pytestmark = pytest.mark.shared
 
 SH = S.SH
-
-
-def _path_text(rg, p):
-    import rdflib
-    from rdflib.collection import Collection
-    if p is None:
-        return None
-    if isinstance(p, rdflib.URIRef):
-        return p.n3()
-    ns = rdflib.Namespace(SH)
-    inv = rg.value(p, ns.inversePath)
-    if inv is not None:
-        return "^" + _path_text(rg, inv)
-    alt = rg.value(p, ns.alternativePath)
-    if alt is not None:
-        return "(" + "|".join(_path_text(rg, x) for x in Collection(rg, alt)) + ")"
-    if (p, rdflib.RDF.first, None) in rg:
-        return "(" + "/".join(_path_text(rg, x) for x in Collection(rg, p)) + ")"
-    for kind, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
-        inner = rg.value(p, ns[kind])
-        if inner is not None:
-            return _path_text(rg, inner) + mark
-    raise AssertionError(f"unexpected path in the pySHACL report: {p!r}")
 
 
 def pyshacl_keys(triples_text: str, shapes_graph, extra_nt: str = "") -> set[tuple]:
@@ -61,7 +39,7 @@ def pyshacl_keys(triples_text: str, shapes_graph, extra_nt: str = "") -> set[tup
     keys = set()
     for r in rg.subjects(rdflib.RDF.type, ns.ValidationResult):
         v = rg.value(r, ns.value)
-        keys.add((rg.value(r, ns.focusNode).n3(), _path_text(rg, rg.value(r, ns.resultPath)),
+        keys.add((rg.value(r, ns.focusNode).n3(), path_text(rg, rg.value(r, ns.resultPath)),
                   v.n3() if v is not None else None, rg.value(r, ns.sourceShape).n3(),
                   str(rg.value(r, ns.sourceConstraintComponent)), str(rg.value(r, ns.resultSeverity)).split("#")[1],
                   str(rg.value(r, ns.resultMessage))))
