@@ -87,29 +87,31 @@ def split_parts(src: Path, parts: int) -> list[Path]:
     return files
 
 
+def _shard_graphs(shard: str):
+    """(graph IRI, N-Quads text) of each graph of one of convert's shards, in order."""
+    with gzip.open(shard, "rt", encoding="utf-8") as f:
+        current, buf = None, []
+        for line in f:
+            g = line[:-3].rsplit(" ", 1)[1][1:-1]  # '<s> <p> o <g> .\n'
+            if g != current:
+                if current is not None:
+                    yield current, "".join(buf)
+                current, buf = g, []
+            buf.append(line)
+        if current is not None:
+            yield current, "".join(buf)
+
+
 def graph_writes(shards: list[str], limit_articles: int | None = None):
     """(graph IRI, N-Quads text) of each graph in convert's shards, in order; stops after limit articles."""
     articles = 0
     for shard in shards:
-        with gzip.open(shard, "rt", encoding="utf-8") as f:
-            current, buf = None, []
-            for line in f:
-                g = line[:-3].rsplit(" ", 1)[1][1:-1]  # '<s> <p> o <g> .\n'
-                if g != current:
-                    if current is not None:
-                        yield current, "".join(buf)
-                        if current.startswith(ARTICLE_GRAPHS):
-                            articles += 1
-                            if limit_articles is not None and articles >= limit_articles:
-                                return
-                    current, buf = g, []
-                buf.append(line)
-            if current is not None:
-                yield current, "".join(buf)
-                if current.startswith(ARTICLE_GRAPHS):
-                    articles += 1
-                    if limit_articles is not None and articles >= limit_articles:
-                        return
+        for g, text in _shard_graphs(shard):
+            yield g, text
+            if g.startswith(ARTICLE_GRAPHS):
+                articles += 1
+                if limit_articles is not None and articles >= limit_articles:
+                    return
 
 
 def shard_list(out: str) -> list[str]:
