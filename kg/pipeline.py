@@ -141,10 +141,11 @@ class BackgroundWriter:
     landed. A write error is raised in the main thread at the next `submit` or `wait`. Each batch has its
     own intent log in the store, so each is all-or-nothing if the process dies mid-write.
 
-    One batch in flight by default (`write_threads`), measured on the 30,000-article benchmark file (2 cores): 122 s and 348 MB peak.
-    Two in flight write a small store faster (about 267,000 against 190,000 triples/s for 5,000 articles)
-    but lose as the store grows (136 s and 496 MB for all 30,000: RocksDB compacts every ingested batch
-    against the whole store, and two loads plus compaction oversubscribe 2 cores).
+    One batch in flight by default (`write_threads`), measured on the 30,000-article benchmark file
+    (2 cores): 122-143 s and 348-377 MB peak. Two in flight write a small store faster (about 263,000
+    against 198,000 triples/s for 5,000 articles) but lose as the store grows (136 s and 496 MB for all
+    30,000: RocksDB compacts every ingested batch against the whole store, and two loads plus compaction
+    oversubscribe 2 cores).
     """
 
     MAX_IN_FLIGHT = 1

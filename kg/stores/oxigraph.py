@@ -71,16 +71,14 @@ class OxigraphStore:
         """A fresh intent-log name per batch: two batches may be written at once (`kg.pipeline`)."""
         return os.path.join(self.path, f"{INTENT_STEM}-{next(_BATCH_NUMBERS)}.json")  # type: ignore[arg-type]
 
-    def _intent_files(self) -> list[str]:
-        names = os.listdir(self.path)  # type: ignore[arg-type]
-        for n in names:  # a log still being written: its batch had not touched the store
-            if n.startswith(INTENT_STEM) and n.endswith(".json.tmp"):
-                os.remove(os.path.join(self.path, n))  # type: ignore[arg-type]
-        return sorted(os.path.join(self.path, n) for n in names  # type: ignore[arg-type]
-                      if n.startswith(INTENT_STEM) and n.endswith(".json"))
+    def _intent_files(self, suffix: str = ".json") -> list[str]:
+        return sorted(os.path.join(self.path, n) for n in os.listdir(self.path)  # type: ignore[arg-type]
+                      if n.startswith(INTENT_STEM) and n.endswith(suffix))
 
     def _recover(self) -> list[str]:
         """Drop the graphs of the batches that an earlier run left unfinished; return them."""
+        for path in self._intent_files(".json.tmp"):  # a log cut while written: its batch never started
+            os.remove(path)
         graphs: list[str] = []
         files = self._intent_files()
         for path in files:
