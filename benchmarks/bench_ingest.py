@@ -31,24 +31,30 @@ def stage_floor(path: str) -> dict:
     return {"articles": n, "seconds": time.perf_counter() - t}
 
 
-def stage_nquads(path: str) -> dict:
-    """Parse, map, and write N-Quads text to a file (what `kg convert` does per worker)."""
+def stage_nquads(path: str, compiled: bool = True) -> dict:
+    """Parse, map, and write N-Quads to a file, as `kg convert` does per worker (uncompressed here).
+
+    `compiled=False` forces the Python reference reader and mapping (kg.ingest.pubmed_xml and
+    kg.rdf.article) instead of the compiled one (kg._pubmed_fast), for comparison."""
     from kg.ingest import read_path
-    from kg.pipeline import article_nquads
-    from kg.records import Article
+    from kg.pipeline import map_record
+    from kg.records import Article, PrebuiltArticle
     from kg.rdf.provenance import now
-    n = triples = 0
+    n = triples = prebuilt = 0
     gen = now()
     t = time.perf_counter()
-    with tempfile.NamedTemporaryFile("w", suffix=".nq", delete=True, encoding="utf-8") as out:
-        for rec in read_path(path):
-            if isinstance(rec, Article):
-                _, text, k = article_nquads(rec, path=path, fmt="pubmed", generated=gen)
-                out.write(text)
+    with tempfile.NamedTemporaryFile("wb", suffix=".nq", dir=os.path.dirname(os.path.abspath(path)),
+                                     delete=True) as out:
+        for rec in read_path(path, prebuilt_at=gen if compiled else None):
+            if isinstance(rec, (Article, PrebuiltArticle)):
+                m = map_record(rec, path=path, fmt="pubmed", generated=gen)
+                out.write(m.nquads)
                 n += 1
-                triples += k
+                triples += m.triples
+                prebuilt += isinstance(rec, PrebuiltArticle)
         size = out.tell()
-    return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t, "bytes": size}
+    return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t, "bytes": size,
+            "compiled": prebuilt}
 
 
 def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
@@ -67,7 +73,8 @@ def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
     return {"articles": s.articles, "triples": s.triples, "seconds": secs}
 
 
-STAGES = {"floor": stage_floor, "nquads": stage_nquads, "store": stage_store,
+STAGES = {"floor": stage_floor, "nquads": stage_nquads, "nquads-python": lambda p: stage_nquads(p, compiled=False),
+          "store": stage_store,
           "store-validated": lambda p: stage_store(p, validate=True),
           "store-nlp": lambda p: stage_store(p, nlp=True)}
 

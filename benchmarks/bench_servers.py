@@ -196,7 +196,7 @@ def stage_store(shards: list[str], limit: int, threads: int = 1) -> dict:
     from kg.pipeline import BATCH_SIZE as batch, BackgroundWriter, Mapped
     from kg.stores.oxigraph import OxigraphStore
     t = time.perf_counter()
-    items = [Mapped(g, g.rsplit("/", 1)[-1], 1, text, text.count("\n"),
+    items = [Mapped(g, g.rsplit("/", 1)[-1], 1, text.encode(), text.count("\n"),
                     "article" if g.startswith(ARTICLE_GRAPHS) else "document")
              for g, text in graph_writes(shards, limit)]
     read_secs = time.perf_counter() - t

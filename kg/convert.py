@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import iris
-from .records import Article, Deletion, Rejected
+from .records import Article, Deletion, PrebuiltArticle, Rejected
 from .vocab import KG, PROV, RDF
 
 
@@ -84,7 +84,7 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
         close()
         name = f"{stem}.{len(shards):04d}.nq.gz"
         tmp = outdir / (name + ".tmp")
-        state.update(f=gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1), n=0, tmp=tmp, name=name)
+        state.update(f=gzip.open(tmp, "wb", compresslevel=1), n=0, tmp=tmp, name=name)
 
     def close() -> None:
         if state["f"] is not None:
@@ -106,7 +106,7 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
         state["n"] += 1
         res.articles += m.kind == "article"
 
-    for rec in read_path(path, fmt):
+    for rec in read_path(path, fmt, prebuilt_at=generated):
         if isinstance(rec, Rejected):
             res.rejected += 1
             errors.append(str(rec.error))
@@ -118,7 +118,7 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
             tombstones.append(f"{a} {iri(RDF.type)} {iri(KG.DeletedCitation)} {dg} .\n"
                               f"{a} {iri(PROV.invalidatedAtTime)} {typed(generated, XSD_DATETIME)} {dg} .\n")
         else:
-            if keep is not None and isinstance(rec, Article):
+            if keep is not None and isinstance(rec, (Article, PrebuiltArticle)):
                 n = seen[rec.pmid] = seen.get(rec.pmid, 0) + 1
                 if keep.get(rec.pmid) != n:  # superseded by a later copy, or deleted later in the file
                     continue
@@ -132,7 +132,7 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
     if tombstones:
         if state["f"] is None:
             open_next()
-        state["f"].write("".join(tombstones))
+        state["f"].write("".join(tombstones).encode())
     close()
     _marker(outdir, path).write_text(json.dumps({"source": _fingerprint(path), "shards": shards,
                                                  "articles": res.articles, "deleted": res.deleted}))

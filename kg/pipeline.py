@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Protocol
 from . import iris
 from .errors import InputError
 from .ingest import read_paths
-from .records import AnnotatedDocument, Article, Deletion, FullText, Rejected
+from .records import AnnotatedDocument, Article, Deletion, FullText, PrebuiltArticle, Rejected
 from .rdf.article import article_triples
 from .rdf.nt import graph_text, iri
 from .rdf.provenance import graph_triples, now
@@ -75,21 +75,26 @@ class Mapped:
     graph: str
     pmid: str
     version: int
-    nquads: str
+    nquads: bytes  # UTF-8: what stores load and shards hold, so the compiled reader's text is never decoded
     triples: int
     kind: str  # "article" (a citation record) or "document" (full text, annotations)
 
 
-def map_record(rec: Article | AnnotatedDocument | FullText, *, path: str, fmt: str | None, generated: str,
-               nlp: bool = False) -> Mapped:
+def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *, path: str, fmt: str | None,
+               generated: str, nlp: bool = False) -> Mapped:
     """The one mapping dispatch from a record to its graph, shared by `kg ingest` and `kg convert`.
 
+    A `PrebuiltArticle` is a graph already (its reader was given `generated`); the rest are mapped here.
     Raises InputError naming file and PMID when the record cannot be mapped.
     """
     try:
         if isinstance(rec, Article):
             graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated, nlp=nlp)
-            return Mapped(graph, rec.pmid, rec.version, text, n, "article")
+            return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article")
+        if isinstance(rec, PrebuiltArticle):
+            if nlp:
+                raise TypeError("a PrebuiltArticle carries no text to tag: read without prebuilt_at for nlp")
+            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article")
         if not rec.pmid:
             raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "
                              "add an article-id of pub-id-type pmid", path=path)
@@ -101,7 +106,7 @@ def map_record(rec: Article | AnnotatedDocument | FullText, *, path: str, fmt: s
             graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
         else:
             raise TypeError(f"no mapping for {type(rec).__name__} records")
-        return Mapped(graph, rec.pmid, 0, text, n, "document")
+        return Mapped(graph, rec.pmid, 0, text.encode(), n, "document")
     except ValueError as exc:
         raise InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid) from exc
 
@@ -224,7 +229,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
         items = list(pending.values())
         pending.clear()
         if validator is not None:
-            bad = validator([(m.graph, m.nquads) for m in items])
+            bad = validator([(m.graph, m.nquads.decode()) for m in items])
             if bad:
                 kept = []
                 for m in items:
@@ -241,7 +246,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
         progress.update(summary)
 
     try:
-        for path, rec in read_paths(paths, fmt):
+        for path, rec in read_paths(paths, fmt, prebuilt_at=None if nlp else generated):
             if path not in seen_files:
                 seen_files.add(path)
                 summary.files += 1
@@ -256,7 +261,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 store.delete_pmid(rec.pmid, when=generated)
                 summary.deleted += 1
                 continue
-            if isinstance(rec, Article):
+            if isinstance(rec, (Article, PrebuiltArticle)):
                 current = pending.get(iris.article_graph(rec.pmid))
                 if current is not None and current.version > rec.version:
                     summary.skipped_older += 1

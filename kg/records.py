@@ -157,6 +157,23 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class PrebuiltArticle:
+    """A PubMed article already mapped to the UTF-8 N-Quads of its whole named graph, provenance included,
+    by the compiled reader (`kg._pubmed_fast`, through `kg.rdf.fast`).
+
+    Why a record holds RDF here, against the rule above: where nothing needs the parsed fields (`kg
+    convert`, `kg ingest --no-nlp`), building an `Article` only to format it again costs most of the
+    time of a run. The text is exactly what `kg.pipeline.map_record` makes of the `Article` the Python
+    reader gives for the same element (tests/test_pubmed_fast.py): one mapping, two implementations.
+    """
+
+    pmid: str
+    version: int
+    nquads: bytes
+    triples: int
+
+
+@dataclass(frozen=True, slots=True)
 class Deletion:
     """A `DeleteCitation` entry: the PMID must leave the graph."""
 
@@ -258,4 +275,4 @@ class AnnotatedDocument:
     relations: tuple[DocumentRelation, ...] = ()
 
 
-Record = Union[Article, Deletion, Rejected, FullText, AnnotatedDocument]
+Record = Union[Article, PrebuiltArticle, Deletion, Rejected, FullText, AnnotatedDocument]

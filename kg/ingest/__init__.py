@@ -1,6 +1,9 @@
 """One ingestor per source format, behind one small interface; `INGESTORS` is the only registry.
 
-An ingestor is a function ``read(stream, path) -> Iterator[Record]`` plus how to recognise its files.
+An ingestor is a function ``read(stream, path) -> Iterator[Record]`` plus how to recognise its files, and
+optionally a ``prebuilt(stream, path, generated)`` reader that may yield whole graphs already mapped by
+compiled code (`PrebuiltArticle`), used when the caller needs only the graphs (`kg convert`,
+`kg ingest --no-nlp`).
 `kg ingest --format` choices, suffix guessing and content sniffing all derive from `INGESTORS`: adding a
 format is one module and one `register(...)` line.
 """
@@ -32,6 +35,7 @@ class Ingestor:
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
     read: Callable[[IO[bytes], str], Iterator[Record]]
+    prebuilt: Callable[[IO[bytes], str, str], Iterator[Record]] | None = None
 
 
 INGESTORS: dict[str, Ingestor] = {}
@@ -60,7 +64,8 @@ def _sniff_medline(head: bytes) -> bool:
 
 
 register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update files (.xml, .xml.gz)",
-                  (".xml",), _sniff_pubmed, _lazy("pubmed_xml", "read")))
+                  (".xml",), _sniff_pubmed, _lazy("pubmed_xml", "read"),
+                  prebuilt=_lazy("pubmed_xml", "read_prebuilt")))
 register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
                   (".medline", ".nbib"), _sniff_medline, _lazy("medline", "read")))
 register(Ingestor("jats", "PMC full text in JATS XML (.nxml; efetch db=pmc output)",
@@ -157,11 +162,15 @@ def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
             yield p, False
 
 
-def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False) -> Iterator[Record]:
+def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
+              prebuilt_at: str | None = None) -> Iterator[Record]:
     """All records of one file; problems opening or reading it come out as `Rejected` records.
 
     With `skip_unknown` (files found by walking a folder), a file of no recognised format is skipped with
     a log line instead of rejected: a README or a checksum file beside the data is not an error.
+    With `prebuilt_at` (the run's generation time, as `kg.rdf.provenance.now` gives it), formats that have
+    a compiled reader may yield `PrebuiltArticle` records (the same graphs, provenance included, mapped
+    already) instead of `Article`: only for callers that never look at parsed fields.
     """
     if path != "-" and not os.path.exists(path):
         yield Rejected(InputError("no such file", path=path))
@@ -188,14 +197,18 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False) 
                         log.info("%s: skipped, not a format kg reads", path)
                         return
                     raise
-            yield from ing.read(stream, path)
+            if prebuilt_at is not None and ing.prebuilt is not None:
+                yield from ing.prebuilt(stream, path, prebuilt_at)
+            else:
+                yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
     except (EOFError, gzip.BadGzipFile, OSError) as exc:
         yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
 
 
-def read_paths(paths: Iterable[str], fmt: str | None = None) -> Iterator[tuple[str, Record]]:
+def read_paths(paths: Iterable[str], fmt: str | None = None, *,
+               prebuilt_at: str | None = None) -> Iterator[tuple[str, Record]]:
     for path, in_folder in expand_paths(paths):
-        for rec in read_path(path, fmt, skip_unknown=in_folder):
+        for rec in read_path(path, fmt, skip_unknown=in_folder, prebuilt_at=prebuilt_at):
             yield path, rec

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from lxml import etree
 
 from ..errors import InputError
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Deletion, Grant, Journal,
-                       MeshHeading, PubDate, Qualifier, Record, Reference, Rejected, Term)
+                       MeshHeading, PrebuiltArticle, PubDate, Qualifier, Record, Reference, Rejected, Term)
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 ROOT_TAGS = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "DeleteCitation", "PubmedBookArticleSet"}
@@ -347,6 +347,37 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
                                   line=elem.sourceline))
 
 
+RecordsOf = Callable[[etree._Element, str], Iterator[Record]]
+
+
+def read_prebuilt(stream: IO[bytes], path: str, generated: str) -> Iterator[Record]:
+    """`read`, but a `PubmedArticle` the compiled mapping accepts comes out as a `PrebuiltArticle` whose
+    provenance says `generated`; everything else (books, deletions, any record the compiled mapping
+    declines, or every record where it was not built) comes from the Python reader as before."""
+    if _map_article is None:
+        return read(stream, path)
+    from ..rdf.provenance import fixed_middles
+    middles = fixed_middles(path, "pubmed", generated)
+    map_article = _map_article
+
+    def records_of(elem: etree._Element, path: str) -> Iterator[Record]:
+        if elem.tag == "PubmedArticle":
+            got = map_article(elem, middles)
+            if got is not None:
+                yield PrebuiltArticle(*got)
+                return
+        yield from _records_of(elem, path)
+
+    return read(stream, path, records_of=records_of)
+
+
+def _compiled() -> Callable | None:
+    from ..rdf.fast import map_article
+    return map_article
+
+
+_map_article = _compiled()
+
 _ROOT_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 
@@ -358,10 +389,11 @@ def _root_tag(head: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def read(stream: IO[bytes], path: str) -> Iterator[Record]:
+def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = _records_of) -> Iterator[Record]:
     """Yield the records of one PubMed XML document, streaming.
 
-    `stream` is a buffered binary file object (already decompressed); `path` names the source in errors.
+    `stream` is a buffered binary file object (already decompressed); `path` names the source in errors;
+    `records_of` turns one record element into records (`read_prebuilt` passes the compiled one).
     """
     try:
         head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
@@ -382,7 +414,7 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
     try:
         ctx = etree.iterparse(stream, events=("end",), tag=RECORD_TAGS, **_parser_options())
         for _event, elem in ctx:
-            yield from _records_of(elem, path)
+            yield from records_of(elem, path)
             done += 1
             elem.clear(keep_tail=False)
             parent = elem.getparent()
@@ -407,7 +439,7 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
             except (OSError, ValueError, EOFError):
                 yield file_error
                 return
-            for rec in _salvage(stream, path, skip=done):
+            for rec in _salvage(stream, path, skip=done, records_of=records_of):
                 salvaged_error = salvaged_error or isinstance(rec, Rejected)
                 yield rec
         if not salvaged_error:
@@ -420,7 +452,7 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
 _CHUNK_RE = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>].*?</\1>", re.S)
 
 
-def _salvage(stream: IO[bytes], path: str, skip: int) -> Iterator[Record]:
+def _salvage(stream: IO[bytes], path: str, skip: int, records_of: RecordsOf = _records_of) -> Iterator[Record]:
     """Re-read a broken document record by record; the first `skip` records were already yielded."""
     try:
         data = stream.read()
@@ -440,4 +472,4 @@ def _salvage(stream: IO[bytes], path: str, skip: int) -> Iterator[Record]:
             yield Rejected(InputError(f"malformed XML in this record: {exc.msg}", path=path,
                                       pmid=pm.group(1).decode() if pm else None, line=line))
             continue
-        yield from _records_of(elem, path)
+        yield from records_of(elem, path)

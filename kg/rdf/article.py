@@ -46,6 +46,7 @@ PRISM_issueIdentifier = iri(PRISM.issueIdentifier)
 PRISM_keyword = iri(PRISM.keyword)
 PRISM_pageRange = iri(PRISM.pageRange)
 PRISM_volume = iri(PRISM.volume)
+ORCID_BASE = "https://orcid.org/"
 
 REVIEW_TYPE_UIS = {"D016454", "D017418", "D000078182"}  # Review, Meta-Analysis, Systematic Review
 COMMENT_TYPES = {  # PubMed RefType -> kg: property
@@ -98,7 +99,7 @@ def _person(s: str, a: Author, position: int) -> Iterator[Triple]:
             yield s, FOAF_name, lit(name)
     yield s, K["authorPosition"], integer(position)
     if a.orcid:
-        yield s, K["orcid"], iri("https://orcid.org/" + a.orcid)
+        yield s, K["orcid"], iri(ORCID_BASE + a.orcid)
     for aff in a.affiliations:
         yield s, K["affiliation"], lit(aff)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
@@ -42,3 +43,14 @@ def graph_triples(graph: str, *, path: str, fmt: str, article: str | None, gener
     yield g, iri(KG.toolVersion), lit(__version__)
     if article:
         yield g, iri(PROV.hadPrimarySource), iri(article)
+
+
+@lru_cache(maxsize=256)
+def fixed_middles(path: str, fmt: str, generated: str) -> tuple[bytes, ...]:
+    """`graph_triples` of an article graph without the graph's own IRI: b"<predicate> <object>" for each
+    line that does not depend on the article, in order, formatted once per file instead of once per
+    article (resolving the path alone costs a system call). The compiled reader writes each as
+    `<graph> middle <graph> .` and then the `prov:hadPrimarySource` line (kg.rdf.fast)."""
+    probe = "urn:kg:probe"
+    return tuple(f"{p} {o}".encode() for _, p, o in
+                 graph_triples(probe, path=path, fmt=fmt, article=None, generated=generated))

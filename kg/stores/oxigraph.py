@@ -44,10 +44,10 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
 
 @dataclass
 class GraphWrite:
-    """One named graph to replace whole: its IRI and its N-Quads text."""
+    """One named graph to replace whole: its IRI and its N-Quads (text, or UTF-8 bytes as ingest has them)."""
 
     graph: str
-    nquads: str
+    nquads: str | bytes
 
 
 class OxigraphStore:
@@ -105,7 +105,7 @@ class OxigraphStore:
         """Replace each graph whole with its new content (see the module docstring for atomicity)."""
         if not writes:
             return
-        data = "".join(w.nquads for w in writes).encode("utf-8")
+        data = b"".join(w.nquads if isinstance(w.nquads, bytes) else w.nquads.encode() for w in writes)
         if self.path is None:
             for w in writes:
                 self.store.remove_graph(ox.NamedNode(w.graph))
