@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install demo test bench clean servers lexicon
 
-$(STAMP): pyproject.toml
+# setup.py and the C source too: editing kg/_pubmed_fast.c must rebuild the extension (pip install -e).
+$(STAMP): pyproject.toml setup.py kg/_pubmed_fast.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -1148,3 +1148,36 @@ def test_fast_path_is_used_on_generated_articles(tmp_path):
     assert n >= 40
     assert k >= 0.9 * n, (f"only {k} of {n} ordinary generated articles came out as PrebuiltArticle; declined: "
                           f"{[names[x] for x in d]}")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Configuration and fallback
+
+
+def test_every_term_the_c_mapping_writes_comes_from_python():
+    """The C module holds no vocabulary: the names it asks `configure` for are exactly those kg.rdf.fast
+    supplies (from kg.rdf.article / kg.vocab / kg.iris), and a missing one is refused, not defaulted."""
+    _fast_classes()
+    import kg._pubmed_fast as c
+    from kg.rdf import article, fast
+    terms = fast.terms()
+    assert set(c.term_names()) == set(terms)
+    missing = dict(terms)
+    del missing["descriptor"]
+    with pytest.raises(KeyError, match="descriptor"):
+        c.configure(missing, sorted(article.REVIEW_TYPE_UIS), fast.comment_terms())
+    c.configure(terms, sorted(article.REVIEW_TYPE_UIS), fast.comment_terms())  # restore
+
+
+def test_without_the_extension_the_python_reader_serves_prebuilt_callers(monkeypatch):
+    """Where no C compiler built kg._pubmed_fast, `prebuilt_at` readers fall back to `Article` records and
+    the graphs are the same."""
+    import kg.ingest.pubmed_xml as px
+    path = ROOT / "examples"
+    files = sorted(p for p in path.rglob("*.xml") if PUBMED_MARKERS[0] in p.read_bytes()[:65536])
+    assert files
+    with_c = [_entry(r, files[0]) for r in _read(files[0], True)]
+    monkeypatch.setattr(px, "_map_article", None)
+    recs = _read(files[0], True)
+    assert recs and all(not type(r).__name__ == "PrebuiltArticle" for r in recs)
+    assert [_entry(r, files[0]) for r in recs] == with_c
