@@ -31,20 +31,37 @@ def stage_floor(path: str) -> dict:
     return {"articles": n, "seconds": time.perf_counter() - t}
 
 
-def stage_nquads(path: str, compiled: bool = True) -> dict:
-    """Parse, map, and write N-Quads to a file, as `kg convert` does per worker (uncompressed here).
+class _Discard:
+    """A sink that only counts bytes: XML -> N-Quads text without the disk."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def write(self, data: bytes) -> None:
+        self.n += len(data)
+
+    def tell(self) -> int:
+        return self.n
+
+
+def stage_nquads(path: str, compiled: bool = True, to_file: bool = True) -> dict:
+    """Parse, map, and write N-Quads to a file beside the input (what `kg convert` does per worker, minus
+    its gzip), or with `to_file=False` only produce them (the text is counted and dropped).
 
     `compiled=False` forces the Python reference reader and mapping (kg.ingest.pubmed_xml and
     kg.rdf.article) instead of the compiled one (kg._pubmed_fast), for comparison."""
+    from contextlib import nullcontext
+
     from kg.ingest import read_path
     from kg.pipeline import map_record
     from kg.records import Article, PrebuiltArticle
     from kg.rdf.provenance import now
     n = triples = prebuilt = 0
     gen = now()
-    t = time.perf_counter()
-    with tempfile.NamedTemporaryFile("wb", suffix=".nq", dir=os.path.dirname(os.path.abspath(path)),
-                                     delete=True) as out:
+    sink = (tempfile.NamedTemporaryFile("wb", suffix=".nq", dir=os.path.dirname(os.path.abspath(path)))
+            if to_file else nullcontext(_Discard()))
+    t, c = time.perf_counter(), time.process_time()
+    with sink as out:
         for rec in read_path(path, prebuilt_at=gen if compiled else None):
             if isinstance(rec, (Article, PrebuiltArticle)):
                 m = map_record(rec, path=path, fmt="pubmed", generated=gen)
@@ -53,8 +70,8 @@ def stage_nquads(path: str, compiled: bool = True) -> dict:
                 triples += m.triples
                 prebuilt += isinstance(rec, PrebuiltArticle)
         size = out.tell()
-    return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t, "bytes": size,
-            "compiled": prebuilt}
+    return {"articles": n, "triples": triples, "seconds": time.perf_counter() - t,
+            "cpu_seconds": time.process_time() - c, "bytes": size, "compiled": prebuilt}
 
 
 def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
@@ -73,7 +90,9 @@ def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
     return {"articles": s.articles, "triples": s.triples, "seconds": secs}
 
 
-STAGES = {"floor": stage_floor, "nquads": stage_nquads, "nquads-python": lambda p: stage_nquads(p, compiled=False),
+STAGES = {"floor": stage_floor, "nquads": stage_nquads,
+          "nquads-memory": lambda p: stage_nquads(p, to_file=False),
+          "nquads-python": lambda p: stage_nquads(p, compiled=False),
           "store": stage_store,
           "store-validated": lambda p: stage_store(p, validate=True),
           "store-nlp": lambda p: stage_store(p, nlp=True)}
@@ -106,10 +125,18 @@ def main() -> None:
             continue
         rate = r["articles"] / r["seconds"]
         extra = f"  {r['triples'] / r['seconds']:>10,.0f} triples/s" if "triples" in r else ""
+        if "cpu_seconds" in r:
+            extra += f"  {r['articles'] / r['cpu_seconds']:>6,.0f} articles/CPU-s"
+        if "bytes" in r:
+            extra += f"  {r['bytes'] / 1e6:,.0f} MB out"
+        if "compiled" in r:
+            extra += f"  {r['compiled']} compiled"
         print(f"{name:<16} {r['articles']:>7} articles {r['seconds']:7.1f} s {rate:>8,.0f} articles/s"
               f"{extra}  peak {r['peak_mb']:6.0f} MB")
-    if "floor" in results and "nquads" in results and "error" not in results["nquads"]:
-        print(f"XML -> N-Quads is {results['nquads']['seconds'] / results['floor']['seconds']:.2f}x the lxml floor")
+    for name in ("nquads", "nquads-memory", "nquads-python"):
+        if "floor" in results and name in results and "error" not in results[name]:
+            print(f"XML -> N-Quads ({name}) is {results[name]['seconds'] / results['floor']['seconds']:.2f}x "
+                  "the lxml floor")
     if "store" in results and "store-validated" in results and "error" not in results["store-validated"]:
         print(f"ingest with validation is {results['store-validated']['seconds'] / results['store']['seconds']:.2f}x "
               "ingest without")

@@ -20,7 +20,7 @@ DATA = ROOT / ".bench" / f"synthetic-{N}.xml.gz"
 # (title, script, extra arguments); scripts that are not there yet are skipped with a note.
 BENCHES = [
     ("Ingest: lxml floor, XML -> N-Quads, XML -> store (issue 2)", "bench_ingest.py",
-     [str(DATA), "--stages", "floor,nquads,store"]),
+     [str(DATA), "--stages", "floor,nquads,nquads-memory,nquads-python,store"]),
     ("Validation throughput (issue 4)", "bench_validate.py", [str(DATA)]),
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),

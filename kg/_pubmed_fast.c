@@ -45,6 +45,7 @@ static PyTypeObject *element_type = NULL;
 typedef struct {
     char *p;
     Py_ssize_t n, cap;
+    PyObject *bytes; /* when set, p is this bytes object's storage: the output is built in place, not copied */
 } Buf;
 
 static int oom = 0;        /* set when an allocation failed: the call raises MemoryError */
@@ -54,6 +55,12 @@ static int grow(Buf *b, Py_ssize_t need) {
     if (b->n + need <= b->cap) return 0;
     Py_ssize_t c = b->cap ? b->cap : 1 << 16;
     while (c < b->n + need) c *= 2;
+    if (b->bytes) {
+        if (_PyBytes_Resize(&b->bytes, c) < 0) { PyErr_Clear(); b->bytes = NULL; oom = 1; return -1; }
+        b->p = PyBytes_AS_STRING(b->bytes);
+        b->cap = c;
+        return 0;
+    }
     char *q = realloc(b->p, (size_t)c);
     if (!q) { oom = 1; return -1; }
     b->p = q;
@@ -1347,7 +1354,6 @@ static PyObject *map_article(PyObject *self, PyObject *args) {
     bail = NULL;
     oom = 0;
     A.n = 0;
-    O.n = 0;
     n_lines = 0;
     if (!pa || !is_el(pa, "PubmedArticle")) { bail = "not a PubmedArticle"; Py_RETURN_NONE; }
     if (pa->doc && pa->doc->intSubset && pa->doc->intSubset->attributes) {
@@ -1355,19 +1361,34 @@ static PyObject *map_article(PyObject *self, PyObject *args) {
         Py_RETURN_NONE;
     }
     if (set_reset()) return PyErr_NoMemory();
+    /* The output is written straight into a bytes object sized from the last record (no copy at the end);
+     * if a record outgrows it, grow() resizes it. */
+    static Py_ssize_t last_size = 1 << 16;
+    Py_ssize_t want = last_size + last_size / 4 + 4096;
+    O.bytes = PyBytes_FromStringAndSize(NULL, want);
+    if (!O.bytes) return NULL;
+    O.p = PyBytes_AS_STRING(O.bytes);
+    O.cap = want;
+    O.n = 0;
     Str pmid = NONE;
     long version = 1;
     article(pa, &pmid, &version);
     if (!oom && !bail) provenance(middles);
-    if (oom) return PyErr_NoMemory();
-    if (bail) Py_RETURN_NONE;
-    PyObject *data = PyBytes_FromStringAndSize(O.p ? O.p : "", O.n);
-    if (!data) return NULL;
+    PyObject *data = O.bytes;
+    O.bytes = NULL;
+    O.p = NULL;
+    O.cap = 0;
+    if (oom || bail) {
+        Py_XDECREF(data);
+        if (oom) return PyErr_NoMemory();
+        Py_RETURN_NONE;
+    }
+    last_size = O.n;
+    if (_PyBytes_Resize(&data, O.n) < 0) return NULL;
     PyObject *pm = PyUnicode_DecodeUTF8(SP(pmid), pmid.len, "strict");
     if (!pm) { Py_DECREF(data); return NULL; }
     PyObject *r = Py_BuildValue("(NlNl)", pm, version, data, n_lines);
-    /* keep big buffers from pinning memory after a huge record */
-    if (O.cap > (1 << 24)) { free(O.p); O.p = NULL; O.cap = 0; }
+    /* keep the arena from pinning memory after a huge record */
     if (A.cap > (1 << 24)) { free(A.p); A.p = NULL; A.cap = 0; }
     return r;
 }

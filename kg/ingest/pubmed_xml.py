@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -347,7 +347,7 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
                                   line=elem.sourceline))
 
 
-RecordsOf = Callable[[etree._Element, str], Iterator[Record]]
+RecordsOf = Callable[[etree._Element, str], Iterable[Record]]
 
 
 def read_prebuilt(stream: IO[bytes], path: str, generated: str) -> Iterator[Record]:
@@ -360,13 +360,12 @@ def read_prebuilt(stream: IO[bytes], path: str, generated: str) -> Iterator[Reco
     middles = fixed_middles(path, "pubmed", generated)
     map_article = _map_article
 
-    def records_of(elem: etree._Element, path: str) -> Iterator[Record]:
+    def records_of(elem: etree._Element, path: str) -> Iterable[Record]:
         if elem.tag == "PubmedArticle":
             got = map_article(elem, middles)
             if got is not None:
-                yield PrebuiltArticle(*got)
-                return
-        yield from _records_of(elem, path)
+                return (PrebuiltArticle(*got),)  # a tuple: cheaper than a generator, once per record
+        return _records_of(elem, path)
 
     return read(stream, path, records_of=records_of)
 
