@@ -1,7 +1,7 @@
 """`kg convert`: PubMed files straight to gzipped N-Quads shards, in parallel, without a store.
 
 One worker per input file (multiprocessing), each streaming records through the same mapping as
-`kg ingest` (`kg.pipeline.article_nquads`) into shards of at most `shard_size` articles, so a worker's
+`kg ingest` (`kg.pipeline.map_record`; PubMed XML through the compiled reader, kg.rdf.fast) into shards of at most `shard_size` articles, so a worker's
 memory is one shard's gzip buffer whatever the file size. Each shard is written to a temporary name and
 renamed; a file's `.done` marker (its size and mtime, its shards) is written last, so a re-run skips
 inputs whose shards are complete and redoes the others. `DeleteCitation`s become tombstones in
