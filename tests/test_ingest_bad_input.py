@@ -114,6 +114,24 @@ def test_entity_expansion_bomb_is_not_expanded(tmp_path):
     assert s.rejected == 1 and s.errors[0].pmid == "222"
 
 
+@pytest.mark.parametrize("nlp", [True, False], ids=["python-reader", "compiled-reader"])
+def test_entity_in_an_attribute_is_not_expanded(tmp_path, nlp):
+    """libxml2 keeps an entity reference in an attribute value, but lxml's get() would expand it: the record
+    is rejected on both reading paths (`--no-nlp` takes the compiled one), its neighbours still load."""
+    doc = document(article("111"), article("222"))
+    head, sep, tail = doc.rpartition('<MedlineCitation Status="MEDLINE"')  # the second article's
+    doc = head + '<MedlineCitation Status="&st;"' + tail
+    assert sep and doc.index("&st;") > doc.index("<PMID")
+    doc = doc.replace("<PubmedArticleSet>", '<!DOCTYPE PubmedArticleSet [<!ENTITY st "MEDLINE">]>\n'
+                      "<PubmedArticleSet>", 1)
+    p = tmp_path / "attr-entity.xml"
+    p.write_text(doc)
+    store = OxigraphStore()
+    s = ingest([str(p)], store, nlp=nlp)
+    assert _pmids(store) == {"111"}
+    assert s.rejected == 1 and s.errors[0].pmid == "222" and "&st;" in s.errors[0].problem
+
+
 def test_cli_exit_code_and_message(tmp_path):
     p = tmp_path / "date.xml"
     p.write_text(document(article("111"), article("222", date="<Year>2021</Year><Month>Feb</Month><Day>30</Day>")))

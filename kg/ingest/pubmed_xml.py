@@ -218,6 +218,16 @@ def _check_entities(elem: etree._Element) -> None:
     for e in elem.iter(etree.Entity):
         raise ValueError(f"record holds the entity reference {e.text}; kg never expands entities "
                          "(they can hide external resources or exponential expansion)")
+    # In attribute values libxml2 keeps the reference but lxml's get() expands it, so look at the
+    # serialised record for the entities the document's own DTD declares (rare: PubMed never does).
+    dtd = elem.getroottree().docinfo.internalDTD
+    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    if names:
+        raw = etree.tostring(elem)
+        for name in names:
+            if f"&{name};".encode() in raw:
+                raise ValueError(f"record holds the entity reference &{name}; in an attribute; kg never expands "
+                                 "entities (they can hide external resources or exponential expansion)")
 
 
 def parse_article(pa: etree._Element) -> Article:
