@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from .vocab import DOI, KGGRAPH, KGID, MESH, PUBMED
 
-PMID_RE = re.compile(r"^[1-9][0-9]{0,9}$")
-MESH_UI_RE = re.compile(r"^[DQCM][0-9]{6,9}$")
+PMID_RE = re.compile(r"^[1-9][0-9]{0,9}\Z")  # \Z: `$` would also accept a final newline
+MESH_UI_RE = re.compile(r"^[DQCM][0-9]{6,9}\Z")
 
 
 def article(pmid: str) -> str:

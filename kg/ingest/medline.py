@@ -74,7 +74,7 @@ def _heading(value: str) -> MeshHeading:
 
 def to_article(rec: dict) -> Article:
     pmid = (rec.get("PMID") or "").strip()
-    if not pmid.isdigit():
+    if not (pmid.isascii() and pmid.isdigit()):
         raise ValueError("record has no PMID" if not pmid else f"PMID {pmid!r} is not a positive integer")
     ids = {}
     for aid in _list(rec, "AID") + _list(rec, "LID"):

@@ -32,7 +32,6 @@ ROOT_TAGS = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "DeleteCi
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _ORCID_RE = re.compile(r"(\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX])", re.I)
 _PMID_IN_CHUNK = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
-_MESH_UI = re.compile(r"^[DQC]\d{6,9}$")
 
 
 def _parser_options() -> dict:
@@ -192,10 +191,10 @@ def _pmid(elem: etree._Element) -> tuple[str, int]:
     if p is None or not (p.text or "").strip():
         raise ValueError("record has no PMID")
     pmid = p.text.strip()
-    if not pmid.isdigit() or pmid.startswith("0"):
+    if not (pmid.isascii() and pmid.isdigit()) or pmid.startswith("0"):
         raise ValueError(f"PMID {pmid!r} is not a positive integer")
     v = p.get("Version") or "1"
-    return pmid, int(v) if v.isdigit() else 1
+    return pmid, int(v) if v.isascii() and v.isdigit() else 1
 
 
 def _abstract(abs_el: etree._Element | None) -> tuple[AbstractSection, ...]:
@@ -344,7 +343,7 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
     tag = elem.tag
     if tag == "DeleteCitation":
         for p in elem.iterfind("PMID"):
-            if p.text and p.text.strip().isdigit():
+            if p.text and p.text.strip().isascii() and p.text.strip().isdigit():
                 yield Deletion(p.text.strip())
             else:
                 yield Rejected(InputError(f"DeleteCitation holds a malformed PMID {p.text!r}", path=path))
