@@ -163,7 +163,7 @@ class BackgroundWriter:
 
     def _write(self, items: list[Mapped]) -> None:
         self.store.clear_tombstones({m.pmid for m in items if m.kind == "article"})
-        self.store.replace_graphs([GraphWrite(m.graph, m.nquads) for m in items])
+        self.store.replace_graphs([GraphWrite(m.graph, m.nquads) for m in items], defer_flush=True)
 
     def submit(self, items: list[Mapped]) -> None:
         graphs = frozenset(m.graph for m in items)
@@ -282,7 +282,9 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 flush()
         flush()
     finally:
-        writer.close()
-    store.flush()
+        try:
+            writer.close()
+        finally:
+            store.flush()  # batches already written are whole: make them durable even if ingest was cut
     progress.close(summary)
     return summary
