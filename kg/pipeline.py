@@ -147,10 +147,9 @@ class BackgroundWriter:
     own intent log in the store, so each is all-or-nothing if the process dies mid-write.
 
     One batch in flight by default (`write_threads`), measured on the 30,000-article benchmark file
-    (2 cores): 122-143 s and 348-377 MB peak. Two in flight write a small store faster (about 263,000
-    against 198,000 triples/s for 5,000 articles) but lose as the store grows (136 s and 496 MB for all
-    30,000: RocksDB compacts every ingested batch against the whole store, and two loads plus compaction
-    oversubscribe 2 cores).
+    (2 cores, compiled reader, deferred flushes): 85-92 s and 306-311 MB peak. Two in flight took 79 s
+    but 465 MB, too close to the 500 MB budget to be the default (RocksDB compacts every ingested batch
+    against the whole store, and two loads plus compaction oversubscribe 2 cores).
     """
 
     MAX_IN_FLIGHT = 1
