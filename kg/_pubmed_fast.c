@@ -441,6 +441,11 @@ static PyObject *configure(PyObject *self, PyObject *args) {
         i++;
     }
     if (PyErr_Occurred()) return NULL;
+    /* the article, graph and node terms are built in fixed buffers (S, G, NB, node names) */
+    if (TL[B_ARTICLE] > 100 || TL[B_GRAPH] > 200 || TL[B_NODE] > 150) {
+        PyErr_SetString(PyExc_ValueError, "kg._pubmed_fast.configure: an IRI base is too long");
+        return NULL;
+    }
     configured = 1;
     Py_RETURN_NONE;
 }
