@@ -112,6 +112,13 @@ static Buf W;   /* scratch for one value being assembled (journal IRI, joined ab
 static inline int truthy(Str s) { return s.off >= 0 && s.len > 0; }
 static inline int is_none(Str s) { return s.off < 0; }
 
+/* Append an arena string to the arena: grow first, since growing may move the source. */
+static void arena_append(Str s) {
+    if (s.off < 0 || s.len <= 0 || grow(&A, s.len)) return;
+    memcpy(A.p + A.n, A.p + s.off, (size_t)s.len);
+    A.n += s.len;
+}
+
 static Str arena_copy(const char *s, Py_ssize_t len) {
     Str r = {A.n, len};
     put(&A, s, len);
@@ -865,7 +872,7 @@ static void emit_person(const char *n, Py_ssize_t nl, const Person *P, long posi
             for (int i = 0; i < 3; i++) {
                 if (!truthy(parts[i])) continue;
                 if (!first) putc1(&A, ' ');
-                put(&A, SP(parts[i]), parts[i].len);
+                arena_append(parts[i]);
                 first = 0;
             }
             name.len = A.n - name.off;
@@ -1073,8 +1080,8 @@ static void mesh(const xmlNode *mc) {
                 if (qok) L_mesh(qn, ql, T_QUALIFIER_TERM, qui, 0);
                 if (qok && dok) {
                     Str pair = {A.n, 0};
-                    put(&A, SP(dui), dui.len);
-                    put(&A, SP(qui), qui.len);
+                    arena_append(dui);
+                    arena_append(qui);
                     pair.len = A.n - pair.off;
                     L_mesh(qn, ql, T_PAIR_TERM, pair, 0);
                     L_mesh(S, SL, T_SUBJECT, pair, 1);
