@@ -417,44 +417,79 @@ static char *dup_utf8(PyObject *s) {
     return d;
 }
 
+static void free_strings(char **xs, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) free(xs[i]);
+}
+
+/* Checks and copies everything first and only then replaces the old configuration, so a refused call
+ * leaves the module as it was (configured or not), never half-configured. */
 static PyObject *configure(PyObject *self, PyObject *args) {
     PyObject *terms, *reviews, *comments;
     if (!PyArg_ParseTuple(args, "O!OO!", &PyDict_Type, &terms, &reviews, &PyDict_Type, &comments)) return NULL;
+    char *t[N_TERMS] = {0};
+    char **rv = NULL;
+    Pair *ct = NULL;
+    Py_ssize_t nr = 0, nc = 0;
+    PyObject *seq = NULL;
     for (int i = 0; i < N_TERMS; i++) {
         PyObject *v = PyDict_GetItemString(terms, TERM_NAMES[i]);
         if (!v || !PyUnicode_Check(v)) {
             PyErr_Format(PyExc_KeyError, "kg._pubmed_fast.configure: no term %s", TERM_NAMES[i]);
-            return NULL;
+            goto fail;
         }
-        char *d = dup_utf8(v);
-        if (!d) return NULL;
-        free(T[i]);
-        T[i] = d;
-        TL[i] = (Py_ssize_t)strlen(d);
+        if (!(t[i] = dup_utf8(v))) goto fail;
     }
-    PyObject *seq = PySequence_Fast(reviews, "review UIs must be a sequence");
-    if (!seq) return NULL;
-    n_review = PySequence_Fast_GET_SIZE(seq);
-    review_uis = calloc((size_t)n_review + 1, sizeof(char *));
-    for (Py_ssize_t i = 0; i < n_review; i++) review_uis[i] = dup_utf8(PySequence_Fast_GET_ITEM(seq, i));
-    Py_DECREF(seq);
-    n_comment = PyDict_Size(comments);
-    comment_types = calloc((size_t)n_comment + 1, sizeof(Pair));
+    if (strlen(t[B_ARTICLE]) > 100 || strlen(t[B_GRAPH]) > 200 || strlen(t[B_NODE]) > 150) {
+        /* the article, graph and node terms are built in fixed buffers (S, G, NB, node names) */
+        PyErr_SetString(PyExc_ValueError, "kg._pubmed_fast.configure: an IRI base is too long");
+        goto fail;
+    }
+    if (!(seq = PySequence_Fast(reviews, "review UIs must be a sequence"))) goto fail;
+    nr = PySequence_Fast_GET_SIZE(seq);
+    if (!(rv = calloc((size_t)nr + 1, sizeof(char *)))) { PyErr_NoMemory(); goto fail; }
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        PyObject *x = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(x)) { PyErr_SetString(PyExc_TypeError, "review UIs must be str"); goto fail; }
+        if (!(rv[i] = dup_utf8(x))) goto fail;
+    }
+    nc = PyDict_Size(comments);
+    if (!(ct = calloc((size_t)nc + 1, sizeof(Pair)))) { PyErr_NoMemory(); goto fail; }
     PyObject *k, *v;
     Py_ssize_t pos = 0, i = 0;
     while (PyDict_Next(comments, &pos, &k, &v)) {
-        comment_types[i].key = dup_utf8(k);
-        comment_types[i].term = dup_utf8(v);
+        if (!PyUnicode_Check(k) || !PyUnicode_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "comment types must map str to str");
+            goto fail;
+        }
+        if (!(ct[i].key = dup_utf8(k)) || !(ct[i].term = dup_utf8(v))) goto fail;
         i++;
     }
-    if (PyErr_Occurred()) return NULL;
-    /* the article, graph and node terms are built in fixed buffers (S, G, NB, node names) */
-    if (TL[B_ARTICLE] > 100 || TL[B_GRAPH] > 200 || TL[B_NODE] > 150) {
-        PyErr_SetString(PyExc_ValueError, "kg._pubmed_fast.configure: an IRI base is too long");
-        return NULL;
+    Py_DECREF(seq);
+    for (int j = 0; j < N_TERMS; j++) {
+        free(T[j]);
+        T[j] = t[j];
+        TL[j] = (Py_ssize_t)strlen(t[j]);
     }
+    if (review_uis) { free_strings(review_uis, n_review); free(review_uis); }
+    review_uis = rv;
+    n_review = nr;
+    if (comment_types) {
+        for (Py_ssize_t j = 0; j < n_comment; j++) { free(comment_types[j].key); free(comment_types[j].term); }
+        free(comment_types);
+    }
+    comment_types = ct;
+    n_comment = nc;
     configured = 1;
     Py_RETURN_NONE;
+fail:
+    Py_XDECREF(seq);
+    free_strings(t, N_TERMS);
+    if (rv) { free_strings(rv, nr); free(rv); }
+    if (ct) {
+        for (Py_ssize_t j = 0; j < nc; j++) { free(ct[j].key); free(ct[j].term); }
+        free(ct);
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------------ */

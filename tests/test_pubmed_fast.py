@@ -1183,3 +1183,21 @@ def test_without_the_extension_the_python_reader_serves_prebuilt_callers(monkeyp
     recs = _read(files[0], True)
     assert recs and all(not type(r).__name__ == "PrebuiltArticle" for r in recs)
     assert [_entry(r, files[0]) for r in recs] == with_c
+
+
+def test_a_refused_configuration_leaves_the_module_working():
+    """configure checks everything before replacing anything: a bad call raises and the module keeps
+    mapping with its previous configuration."""
+    _fast_classes()
+    import kg._pubmed_fast as c
+    from kg.rdf import article, fast
+    terms = fast.terms()
+    with pytest.raises(TypeError):
+        c.configure(terms, [1, 2], fast.comment_terms())
+    with pytest.raises(ValueError, match="too long"):
+        c.configure({**terms, "base:article": "http://x/" + "a" * 200}, sorted(article.REVIEW_TYPE_UIS),
+                    fast.comment_terms())
+    path = ROOT / "examples"
+    files = sorted(p for p in path.rglob("*.xml") if PUBMED_MARKERS[0] in p.read_bytes()[:65536])
+    slow, fast_ = mapped_both(files[0])
+    assert slow == fast_ and any(e[0] == "article" for e in fast_)
