@@ -51,8 +51,7 @@ typedef struct {
 static int oom = 0;        /* set when an allocation failed: the call raises MemoryError */
 static const char *bail = NULL; /* why the current record was declined (NULL: not declined) */
 
-static int grow(Buf *b, Py_ssize_t need) {
-    if (b->n + need <= b->cap) return 0;
+static int grow_slow(Buf *b, Py_ssize_t need) {
     Py_ssize_t c = b->cap ? b->cap : 1 << 16;
     while (c < b->n + need) c *= 2;
     if (b->bytes) {
@@ -66,6 +65,10 @@ static int grow(Buf *b, Py_ssize_t need) {
     b->p = q;
     b->cap = c;
     return 0;
+}
+
+static inline int grow(Buf *b, Py_ssize_t need) {
+    return b->n + need <= b->cap ? 0 : grow_slow(b, need);
 }
 
 static inline void put(Buf *b, const char *s, Py_ssize_t len) {
@@ -503,8 +506,10 @@ static char NB[192];    /* node prefix: "<" base pmid "/" */
 static Py_ssize_t NBL;
 static long n_lines;
 
-/* Lines that may repeat (article-subject lines, affiliations) go through a hash set, so a repeated
- * keyword or reference is written once, as kg.rdf.nt.graph_text does for the Python path. */
+/* Lines that may repeat (keywords, languages, citations, MeSH subject terms, publication types,
+ * chemicals, comments, other abstracts, affiliations) go through a hash set, so a repeated keyword or
+ * reference is written once, as kg.rdf.nt.graph_text does for the Python path. Lines written once by
+ * construction (one title, one node link per author) skip it: the set was 5% of a run. */
 typedef struct {
     uint64_t h;
     Py_ssize_t off, len;
@@ -528,7 +533,7 @@ static uint64_t hash_bytes(const char *p, Py_ssize_t n) {
     memcpy(&w, p + i, (size_t)(n - i));
     h = (h ^ w) * 0x94D049BB133111EBULL;
     h ^= h >> 29;
-    return h | 1;
+    return h;
 }
 
 static int set_reset(void) {
@@ -954,10 +959,10 @@ static void people(const xmlNode *parent, const char *list_name, const char *ite
             }
             Py_ssize_t nl = node(n, sizeof n, investigators ? "investigator/" : "author/", i, 0);
             if (investigators) {
-                L_iri(S, SL, T_INVESTIGATOR, n, nl, 1);
+                L_iri(S, SL, T_INVESTIGATOR, n, nl, 0);
                 L_term(n, nl, T_TYPE, T_INVESTIGATOR_CLASS, 0);
             } else {
-                L_iri(S, SL, T_CREATOR, n, nl, 1);
+                L_iri(S, SL, T_CREATOR, n, nl, 0);
             }
             emit_person(n, nl, &P, i);
         }
@@ -999,7 +1004,7 @@ static void journal(const xmlNode *j, const xmlNode *mji) {
     if (oom) return;
     const char *jn = W.p;
     Py_ssize_t jl = W.n;
-    L_iri(S, SL, T_PART_OF, jn, jl, 1);
+    L_iri(S, SL, T_PART_OF, jn, jl, 0);
     L_term(jn, jl, T_TYPE, T_JOURNAL, 0);
     if (truthy(title)) L_lit(jn, jl, T_TITLE, title, 0);
     if (truthy(nlm)) { L_lit(jn, jl, T_NLM_UNIQUE_ID, nlm, 0); L_lit(jn, jl, T_NLM_JOURNAL_ID, nlm, 0); }
@@ -1046,7 +1051,7 @@ static void abstract(const xmlNode *ab) {
     if (nsec == 0 || oom) return;
     joined = arena_copy(tmp.p, tmp.n);
 #undef tmp
-    L_lit(S, SL, T_ABSTRACT, joined, 1);
+    L_lit(S, SL, T_ABSTRACT, joined, 0);
     if (nsec < 2 && !first_labelled) return;
     long i = 0;
     char n[256];
@@ -1055,7 +1060,7 @@ static void abstract(const xmlNode *ab) {
         if (!truthy(txt)) continue;
         i++;
         Py_ssize_t nl = node(n, sizeof n, "abstract/", i, 0);
-        L_iri(S, SL, T_ABSTRACT_SECTION, n, nl, 1);
+        L_iri(S, SL, T_ABSTRACT_SECTION, n, nl, 0);
         L_term(n, nl, T_TYPE, T_ABSTRACT_SECTION_CLASS, 0);
         L_int(n, nl, T_POSITION, i);
         L_lit(n, nl, T_TEXT, txt, 0);
@@ -1082,7 +1087,7 @@ static void mesh(const xmlNode *mc) {
             Str dui = attr(d, "UI");
             Str dname = text_of(d);
             Py_ssize_t nl = node(n, sizeof n, "mesh/", i, 0);
-            L_iri(S, SL, T_MESH_HEADING, n, nl, 1);
+            L_iri(S, SL, T_MESH_HEADING, n, nl, 0);
             L_term(n, nl, T_TYPE, T_HEADING_CLASS, 0);
             L_int(n, nl, T_POSITION, i);
             L_lit(n, nl, T_DESCRIPTOR_NAME, dname, 0);
@@ -1248,14 +1253,14 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
     if (bail || oom) return;
 
     /* types, identifiers, titles */
-    L_term(S, SL, T_TYPE, T_JOURNAL_ARTICLE, 1);
-    if (is_review(art)) L_term(S, SL, T_TYPE, T_REVIEW, 1);
-    L_lit(S, SL, T_PMID, pmid, 1);
+    L_term(S, SL, T_TYPE, T_JOURNAL_ARTICLE, 0);
+    if (is_review(art)) L_term(S, SL, T_TYPE, T_REVIEW, 0);
+    L_lit(S, SL, T_PMID, pmid, 0);
     L_int(S, SL, T_PMID_VERSION, version);
     Str title = text_of(child(art, "ArticleTitle"));
-    if (truthy(title)) L_lit(S, SL, T_TITLE, title, 1);
+    if (truthy(title)) L_lit(S, SL, T_TITLE, title, 0);
     Str vt = text_of(child(art, "VernacularTitle"));
-    if (truthy(vt)) L_lit(S, SL, T_VERNACULAR_TITLE, vt, 1);
+    if (truthy(vt)) L_lit(S, SL, T_VERNACULAR_TITLE, vt, 0);
     abstract(child(art, "Abstract"));
     EACH(oa, mc, "OtherAbstract") {
         Str t = text_of(oa);
@@ -1270,36 +1275,36 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
         else { k = snprintf(lex, sizeof lex, "%04ld", year); dt = T_XSD_GYEAR; }
         begin(S, SL, T_DATE);
         putc1(&O, '"'); put(&O, lex, k); putc1(&O, '"'); put(&O, "^^", 2); put(&O, T[dt], TL[dt]);
-        end(1);
+        end(0);
         k = snprintf(lex, sizeof lex, "%04ld", year);
         begin(S, SL, T_PUBLICATION_YEAR);
         putc1(&O, '"'); put(&O, lex, k); putc1(&O, '"'); put(&O, "^^", 2); put(&O, T[T_XSD_GYEAR], TL[T_XSD_GYEAR]);
-        end(1);
+        end(0);
     }
-    if (truthy(medline)) L_lit(S, SL, T_MEDLINE_DATE, medline, 1);
+    if (truthy(medline)) L_lit(S, SL, T_MEDLINE_DATE, medline, 0);
     EACH(lg, art, "Language") {
         Str v = raw_text(lg);
         if (truthy(v)) L_lit(S, SL, T_LANGUAGE, strip(v), 1);
     }
-    if (doi_ok(doi)) L_lit(S, SL, T_DOI, doi, 1);
-    if (truthy(pmc)) L_lit(S, SL, T_PMCID, pmc, 1);
-    if (truthy(pii)) L_lit(S, SL, T_PII, pii, 1);
+    if (doi_ok(doi)) L_lit(S, SL, T_DOI, doi, 0);
+    if (truthy(pmc)) L_lit(S, SL, T_PMCID, pmc, 0);
+    if (truthy(pii)) L_lit(S, SL, T_PII, pii, 0);
     Str st = attr(mc, "Status"), ow = attr(mc, "Owner"), im = attr(mc, "IndexingMethod");
-    if (truthy(st)) L_lit(S, SL, T_CITATION_STATUS, st, 1);
-    if (truthy(ow)) L_lit(S, SL, T_CITATION_OWNER, ow, 1);
-    if (truthy(im)) L_lit(S, SL, T_INDEXING_METHOD, im, 1);
+    if (truthy(st)) L_lit(S, SL, T_CITATION_STATUS, st, 0);
+    if (truthy(ow)) L_lit(S, SL, T_CITATION_OWNER, ow, 0);
+    if (truthy(im)) L_lit(S, SL, T_INDEXING_METHOD, im, 0);
     if (ji) {
         Str v = findtext(ji, "Volume");
-        if (truthy(v)) L_lit(S, SL, T_VOLUME, v, 1);
+        if (truthy(v)) L_lit(S, SL, T_VOLUME, v, 0);
         v = findtext(ji, "Issue");
-        if (truthy(v)) L_lit(S, SL, T_ISSUE, v, 1);
+        if (truthy(v)) L_lit(S, SL, T_ISSUE, v, 0);
     }
     Str pages = NONE;
     EACH(pg, art, "Pagination") {
         xmlNode *m = child(pg, "MedlinePgn");
         if (m) { pages = findtext(pg, "MedlinePgn"); break; }
     }
-    if (truthy(pages)) L_lit(S, SL, T_PAGES, pages, 1);
+    if (truthy(pages)) L_lit(S, SL, T_PAGES, pages, 0);
     if (bail || oom) return;
 
     people(art, "AuthorList", "Author", 0, findtext(art, "Affiliation"));
@@ -1341,7 +1346,7 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
         EACH(g, lst, "Grant") {
             gi++;
             Py_ssize_t nl = node(gn, sizeof gn, "grant/", gi, 0);
-            L_iri(S, SL, T_GRANT, gn, nl, 1);
+            L_iri(S, SL, T_GRANT, gn, nl, 0);
             L_term(gn, nl, T_TYPE, T_GRANT_CLASS, 0);
             Str v = findtext(g, "GrantID");
             if (truthy(v)) L_lit(gn, nl, T_GRANT_ID, v, 0);
