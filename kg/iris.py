@@ -16,6 +16,12 @@ PMID_RE = re.compile(r"^[1-9][0-9]{0,9}\Z")  # \Z: `$` would also accept a final
 MESH_UI_RE = re.compile(r"^[DQCM][0-9]{6,9}\Z")
 
 
+def ascii_digits(value: str) -> bool:
+    """Only the digits 0-9: str.isdigit() also accepts other scripts' digits and superscripts, which
+    must never reach a PMID or an IRI."""
+    return value.isascii() and value.isdigit()
+
+
 def article(pmid: str) -> str:
     """NCBI's PubMed RDF IRI, so the graph joins with NCBI's and RDF Portal's PubMed RDF."""
     return PUBMED + pmid

@@ -17,6 +17,7 @@ from typing import IO, Iterator
 from Bio import Medline
 
 from ..errors import InputError
+from ..iris import ascii_digits
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Grant, Journal, MeshHeading,
                        PubDate, Qualifier, Record, Rejected, Term)
 from .pubmed_xml import MONTHS
@@ -74,7 +75,7 @@ def _heading(value: str) -> MeshHeading:
 
 def to_article(rec: dict) -> Article:
     pmid = (rec.get("PMID") or "").strip()
-    if not (pmid.isascii() and pmid.isdigit()):
+    if not ascii_digits(pmid):
         raise ValueError("record has no PMID" if not pmid else f"PMID {pmid!r} is not a positive integer")
     ids = {}
     for aid in _list(rec, "AID") + _list(rec, "LID"):

@@ -23,6 +23,8 @@ from typing import IO, Callable, Iterable, Iterator
 from lxml import etree
 
 from ..errors import InputError
+from ..iris import ascii_digits
+from ..rdf.fast import map_article as _map_article  # None where the C extension was not built
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Deletion, Grant, Journal,
                        MeshHeading, PrebuiltArticle, PubDate, Qualifier, Record, Reference, Rejected, Term)
 
@@ -191,10 +193,10 @@ def _pmid(elem: etree._Element) -> tuple[str, int]:
     if p is None or not (p.text or "").strip():
         raise ValueError("record has no PMID")
     pmid = p.text.strip()
-    if not (pmid.isascii() and pmid.isdigit()) or pmid.startswith("0"):
+    if not ascii_digits(pmid) or pmid.startswith("0"):
         raise ValueError(f"PMID {pmid!r} is not a positive integer")
     v = p.get("Version") or "1"
-    return pmid, int(v) if v.isascii() and v.isdigit() else 1
+    return pmid, int(v) if ascii_digits(v) else 1
 
 
 def _abstract(abs_el: etree._Element | None) -> tuple[AbstractSection, ...]:
@@ -343,8 +345,9 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
     tag = elem.tag
     if tag == "DeleteCitation":
         for p in elem.iterfind("PMID"):
-            if p.text and p.text.strip().isascii() and p.text.strip().isdigit():
-                yield Deletion(p.text.strip())
+            pmid = (p.text or "").strip()
+            if ascii_digits(pmid):
+                yield Deletion(pmid)
             else:
                 yield Rejected(InputError(f"DeleteCitation holds a malformed PMID {p.text!r}", path=path))
         return
@@ -378,13 +381,6 @@ def read_prebuilt(stream: IO[bytes], path: str, generated: str) -> Iterator[Reco
 
     return read(stream, path, records_of=records_of)
 
-
-def _compiled() -> Callable | None:
-    from ..rdf.fast import map_article
-    return map_article
-
-
-_map_article = _compiled()
 
 _ROOT_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 

@@ -22,10 +22,6 @@ _MESH_UI = re.compile(r"^[DQC][0-9]{6,9}\Z")
 _ISSN = re.compile(r"^[0-9]{4}-[0-9]{3}[0-9Xx]\Z")
 _DOI = re.compile(r"^10\.\S+/\S+\Z")
 
-
-def _digits(value: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts other scripts' digits and superscripts."""
-    return value.isascii() and value.isdigit()
 # Pre-formatted predicate and class terms: the mapping runs once per article, millions of times.
 P_TYPE = iri(RDF.type)
 P_TITLE, P_ABSTRACT, P_CREATOR = iri(DCTERMS.title), iri(DCTERMS.abstract), iri(DCTERMS.creator)
@@ -241,13 +237,13 @@ def article_triples(a: Article) -> Iterator[Triple]:
         if g.acronym:
             yield n, K["grantAcronym"], lit(g.acronym)
     for r in a.references:
-        if r.pmid and _digits(r.pmid):
+        if r.pmid and iris.ascii_digits(r.pmid):
             yield s, CITO_cites, "<" + iris.article(r.pmid) + ">"
         elif r.doi and _DOI.match(r.doi):
             yield s, CITO_cites, iri(iris.doi(r.doi))
     for c in a.comments_corrections:
         prop = COMMENT_TYPES.get(c.ref_type)
-        if prop and c.pmid and _digits(c.pmid):
+        if prop and c.pmid and iris.ascii_digits(c.pmid):
             yield s, K[prop], "<" + iris.article(c.pmid) + ">"
 
     yield from mesh_triples(a, s)

@@ -84,9 +84,3 @@ def _load() -> MapArticle | None:
 
 
 map_article: MapArticle | None = _load()
-
-
-def last_decline() -> str | None:
-    """Why the compiled mapping declined the last record (for tests and debugging)."""
-    from .. import _pubmed_fast  # type: ignore[attr-defined]
-    return _pubmed_fast.last_decline()
