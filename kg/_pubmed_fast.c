@@ -656,9 +656,8 @@ static void L_int(const char *s, Py_ssize_t sl, int p, long v) {
 static void L_bool(const char *s, Py_ssize_t sl, int p, int v) { L_term(s, sl, p, v ? T_TRUE : T_FALSE, 0); }
 
 /* a node term: NB + suffix + ">" */
-static Py_ssize_t node(char *out, size_t cap, const char *kind, long i, long k) {
-    /* NB kind i [/k] ">"; cap is always 256 and NB at most 192 bytes, kind a short word */
-    (void)cap;
+static Py_ssize_t node(char out[256], const char *kind, long i, long k) {
+    /* NB kind i [/k] ">": NB is at most 192 bytes (configure checks the base), kind a short word */
     Py_ssize_t m = NBL;
     memcpy(out, NB, (size_t)m);
     size_t kl = strlen(kind);
@@ -957,7 +956,7 @@ static void people(const xmlNode *parent, const char *list_name, const char *ite
                 affs[0] = strip(old_aff);
                 P.n_affs = 1;
             }
-            Py_ssize_t nl = node(n, sizeof n, investigators ? "investigator/" : "author/", i, 0);
+            Py_ssize_t nl = node(n, investigators ? "investigator/" : "author/", i, 0);
             if (investigators) {
                 L_iri(S, SL, T_INVESTIGATOR, n, nl, 0);
                 L_term(n, nl, T_TYPE, T_INVESTIGATOR_CLASS, 0);
@@ -989,18 +988,15 @@ static void journal(const xmlNode *j, const xmlNode *mji) {
     }
     if (bail || oom) return;
     Str issn = truthy(linking) ? linking : truthy(p) ? p : e;
-    Buf *jb_ = &W;
-#define jb (*jb_)
-    jb.n = 0;
+    W.n = 0;
     if (truthy(nlm)) {
-        putc1(&jb, '<'); put(&jb, T[B_JOURNAL_NLM], TL[B_JOURNAL_NLM]); put_quoted(&jb, SP(nlm), nlm.len, "");
+        putc1(&W, '<'); put(&W, T[B_JOURNAL_NLM], TL[B_JOURNAL_NLM]); put_quoted(&W, SP(nlm), nlm.len, "");
     } else if (truthy(issn)) {
-        putc1(&jb, '<'); put(&jb, T[B_JOURNAL_ISSN], TL[B_JOURNAL_ISSN]); put_quoted(&jb, SP(issn), issn.len, "");
+        putc1(&W, '<'); put(&W, T[B_JOURNAL_ISSN], TL[B_JOURNAL_ISSN]); put_quoted(&W, SP(issn), issn.len, "");
     } else {
         return;
     }
-    putc1(&jb, '>');
-#undef jb
+    putc1(&W, '>');
     if (oom) return;
     const char *jn = W.p;
     Py_ssize_t jl = W.n;
@@ -1034,24 +1030,19 @@ static void abstract(const xmlNode *ab) {
     /* pass 1: the joined text; sections with text only */
     long nsec = 0;
     int first_labelled = 0;
-    Str joined = {A.n, 0};
-    Buf *tmp_ = &W;
-#define tmp (*tmp_)
-    tmp.n = 0;
+    W.n = 0;
     EACH(t, ab, "AbstractText") {
         Str txt = text_of(t);
         if (!truthy(txt)) continue;
         Str label = attr(t, "Label");
-        if (nsec) putc1(&tmp, ' ');
-        if (truthy(label)) { put(&tmp, SP(label), label.len); put(&tmp, ": ", 2); }
-        put(&tmp, SP(txt), txt.len);
+        if (nsec) putc1(&W, ' ');
+        if (truthy(label)) { put(&W, SP(label), label.len); put(&W, ": ", 2); }
+        put(&W, SP(txt), txt.len);
         if (nsec == 0) first_labelled = truthy(label);
         nsec++;
     }
     if (nsec == 0 || oom) return;
-    joined = arena_copy(tmp.p, tmp.n);
-#undef tmp
-    L_lit(S, SL, T_ABSTRACT, joined, 0);
+    L_lit(S, SL, T_ABSTRACT, arena_copy(W.p, W.n), 0);
     if (nsec < 2 && !first_labelled) return;
     long i = 0;
     char n[256];
@@ -1059,7 +1050,7 @@ static void abstract(const xmlNode *ab) {
         Str txt = text_of(t);
         if (!truthy(txt)) continue;
         i++;
-        Py_ssize_t nl = node(n, sizeof n, "abstract/", i, 0);
+        Py_ssize_t nl = node(n, "abstract/", i, 0);
         L_iri(S, SL, T_ABSTRACT_SECTION, n, nl, 0);
         L_term(n, nl, T_TYPE, T_ABSTRACT_SECTION_CLASS, 0);
         L_int(n, nl, T_POSITION, i);
@@ -1086,7 +1077,7 @@ static void mesh(const xmlNode *mc) {
             Str dtype = attr(d, "Type");
             Str dui = attr(d, "UI");
             Str dname = text_of(d);
-            Py_ssize_t nl = node(n, sizeof n, "mesh/", i, 0);
+            Py_ssize_t nl = node(n, "mesh/", i, 0);
             L_iri(S, SL, T_MESH_HEADING, n, nl, 0);
             L_term(n, nl, T_TYPE, T_HEADING_CLASS, 0);
             L_int(n, nl, T_POSITION, i);
@@ -1108,7 +1099,7 @@ static void mesh(const xmlNode *mc) {
                 int qmajor = streq(attr(q, "MajorTopicYN"), "Y");
                 Str qauto = attr(q, "AutoHM");
                 Str qname = text_of(q);
-                Py_ssize_t ql = node(qn, sizeof qn, "mesh/", i, k);
+                Py_ssize_t ql = node(qn, "mesh/", i, k);
                 L_iri(n, nl, T_QUALIFIER, qn, ql, 0);
                 L_term(qn, ql, T_TYPE, T_QUALIFIER_CLASS, 0);
                 L_int(qn, ql, T_POSITION, k);
@@ -1128,6 +1119,19 @@ static void mesh(const xmlNode *mc) {
                     if (qmajor) L_mesh(S, SL, T_PRIMARY, pair, 1);
                 }
             }
+        }
+    }
+}
+
+/* `S predicate <mesh UI>` for each `item` of each `list` under `parent` whose UI (on the item, or on its
+ * `via` child) is a MeSH UI: publication types, chemicals, supplementary concepts. */
+static void mesh_terms(const xmlNode *parent, const char *list, const char *item, const char *via, int predicate) {
+    EACH(lst, parent, list) {
+        EACH(it, lst, item) {
+            const xmlNode *n = via ? child(it, via) : it;
+            if (!n) continue;
+            Str ui = attr(n, "UI");
+            if (mesh_ui(ui)) L_mesh(S, SL, predicate, ui, 1);
         }
     }
 }
@@ -1314,26 +1318,9 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
     journal(j, mji);
     if (bail || oom) return;
 
-    EACH(lst, art, "PublicationTypeList") {
-        EACH(p, lst, "PublicationType") {
-            Str ui = attr(p, "UI");
-            if (mesh_ui(ui)) L_mesh(S, SL, T_PUBLICATION_TYPE, ui, 1);
-        }
-    }
-    EACH(lst, mc, "ChemicalList") {
-        EACH(c, lst, "Chemical") {
-            xmlNode *ns = child(c, "NameOfSubstance");
-            if (!ns) continue;
-            Str ui = attr(ns, "UI");
-            if (mesh_ui(ui)) L_mesh(S, SL, T_CHEMICAL, ui, 1);
-        }
-    }
-    EACH(lst, mc, "SupplMeshList") {
-        EACH(s, lst, "SupplMeshName") {
-            Str ui = attr(s, "UI");
-            if (mesh_ui(ui)) L_mesh(S, SL, T_SUPPLEMENTARY_CONCEPT, ui, 1);
-        }
-    }
+    mesh_terms(art, "PublicationTypeList", "PublicationType", NULL, T_PUBLICATION_TYPE);
+    mesh_terms(mc, "ChemicalList", "Chemical", "NameOfSubstance", T_CHEMICAL);
+    mesh_terms(mc, "SupplMeshList", "SupplMeshName", NULL, T_SUPPLEMENTARY_CONCEPT);
     EACH(lst, mc, "KeywordList") {
         EACH(k, lst, "Keyword") {
             Str t = text_of(k);
@@ -1345,7 +1332,7 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
     EACH(lst, art, "GrantList") {
         EACH(g, lst, "Grant") {
             gi++;
-            Py_ssize_t nl = node(gn, sizeof gn, "grant/", gi, 0);
+            Py_ssize_t nl = node(gn, "grant/", gi, 0);
             L_iri(S, SL, T_GRANT, gn, nl, 0);
             L_term(gn, nl, T_TYPE, T_GRANT_CLASS, 0);
             Str v = findtext(g, "GrantID");
