@@ -1,0 +1,171 @@
+"""What a query may reach: SERVICE endpoints, checked before a query runs.
+
+A SPARQL `SERVICE <url> { ... }` makes the store send a request to any URL a client names and hand the
+answer back, so a server that runs queries for others must refuse it unless the operator allows the
+endpoint (`--allow-service URL-PREFIX`). pyoxigraph does not expose its parsed query algebra nor a way
+to switch federation off, so the query text is scanned here with a small SPARQL tokenizer that skips
+comments, strings and IRIs the way the grammar does, so `#SERVICE`, `"SERVICE"` and `<.../service>` are
+not mistaken for the keyword, while `service`, `Service` and `\\u0053ERVICE` are found.
+
+The scan errs on the side of refusing: the one spot where SPARQL's lexing depends on the parser (`<` is
+either an IRI's start or the less-than operator, as in `FILTER(?a<?b)`) is scanned both ways whenever the
+IRI reading would hide the word, and a SERVICE whose endpoint is a variable or cannot be resolved is
+refused even when some prefix is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import QueryError
+from ..vocab import PREFIXES
+
+
+class ServiceRefused(QueryError):
+    """The query names a SERVICE endpoint the server was not told to allow."""
+
+
+# One token at a time, in the order the SPARQL grammar's terminals must be tried.
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+)
+  | (?P<bnode>_:[\w\-.]*(?<!\.))
+  | (?P<pname>(?:[^\W\d_][\w\-.]*(?<!\.))?:(?:[\w:%\-.]|\\[_~.\-!$&'()*+,;=/?\#@%])*(?<!\.))
+  | (?P<word>\w+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+# Tokens after which `<` reads as less-than in an expression (and as an IRI in a triple pattern).
+_VALUE_KINDS = {"var", "iri", "string", "pname", "bnode", "word", "close"}
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_MAX_BRANCHES = 64
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    pos: int
+
+
+def _tokens(text: str, start: int = 0, prev_kind: str = "") -> list[_Tok]:
+    out: list[_Tok] = []
+    pos = start
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        assert m is not None  # `other` matches any character
+        kind = m.lastgroup or "other"
+        tok = m.group()
+        if kind == "other" and tok in ")]":
+            kind = "close"
+        if kind not in ("ws", "comment"):
+            out.append(_Tok(kind, tok, pos))
+        pos = m.end()
+    return out
+
+
+def _branch_points(text: str, toks: list[_Tok]) -> list[int]:
+    """Offsets just after a `<` read as an IRI where less-than is possible and the IRI hides the word."""
+    out = []
+    for prev, tok in zip([None, *toks], toks):
+        if (tok.kind == "iri" and prev is not None and prev.kind in _VALUE_KINDS
+                and "service" in tok.text.lower()):
+            out.append(tok.pos + 1)
+    return out
+
+
+def _decode_escapes(text: str) -> str:
+    """SPARQL's codepoint escapes (\\uXXXX, \\UXXXXXXXX), which the grammar applies before lexing."""
+    def sub(m: re.Match) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group()
+    return _ESCAPE.sub(sub, text)
+
+
+@dataclass(frozen=True)
+class ServiceUse:
+    """One SERVICE clause: the endpoint IRI when it can be resolved, else why not."""
+
+    endpoint: str | None
+    problem: str = ""
+
+
+def _prefix_map(toks: list[_Tok]) -> dict[str, list[str]]:
+    """PREFIX declarations of the query over the project's implicit prefixes (every one seen, in case
+    a prefix is declared twice)."""
+    out: dict[str, list[str]] = {k: [v] for k, v in PREFIXES.items()}
+    declared: dict[str, list[str]] = {}
+    for a, b, c in zip(toks, toks[1:], toks[2:]):
+        if a.kind == "word" and a.text.lower() == "prefix" and b.kind == "pname" and c.kind == "iri":
+            declared.setdefault(b.text[:-1] if b.text.endswith(":") else b.text.split(":", 1)[0], []).append(
+                c.text[1:-1])
+    out.update(declared)
+    return out
+
+
+def _uses(toks: list[_Tok]) -> list[ServiceUse]:
+    prefixes = _prefix_map(toks)
+    uses: list[ServiceUse] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or tok.text.lower() != "service":
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].kind == "word" and toks[j].text.lower() == "silent":
+            j += 1
+        target = toks[j] if j < len(toks) else None
+        if target is None:
+            uses.append(ServiceUse(None, "SERVICE without an endpoint"))
+        elif target.kind == "iri":
+            uses.append(ServiceUse(target.text[1:-1]))
+        elif target.kind == "pname":
+            pfx, _, local = target.text.partition(":")
+            bases = prefixes.get(pfx)
+            if not bases:
+                uses.append(ServiceUse(None, f"SERVICE {target.text}: unknown prefix {pfx!r}"))
+            else:
+                local = re.sub(r"\\(.)", r"\1", local)
+                uses.extend(ServiceUse(b + local) for b in bases)
+        elif target.kind == "var":
+            uses.append(ServiceUse(None, f"SERVICE {target.text}: an endpoint chosen by a variable "
+                                         "cannot be checked"))
+        else:
+            uses.append(ServiceUse(None, f"SERVICE followed by {target.text!r}"))
+    return uses
+
+
+def service_uses(text: str) -> list[ServiceUse]:
+    """Every SERVICE clause of a query, in every reading the lexer leaves open (see the module doc)."""
+    uses: list[ServiceUse] = []
+    seen: set[tuple[str, int]] = set()
+    todo = [(t, 0) for t in dict.fromkeys((text, _decode_escapes(text)))]
+    while todo:
+        src, start = todo.pop()
+        if (src, start) in seen:
+            continue
+        seen.add((src, start))
+        if len(seen) > _MAX_BRANCHES:
+            return [ServiceUse(None, "the query is too ambiguous to check for SERVICE")]
+        # A rescan from just after an ambiguous `<` reads it as the operator; the prefix declarations
+        # come from the start of the query either way.
+        toks = _tokens(src, start) if start == 0 else _tokens(src[:start - 1], 0) + _tokens(src, start)
+        uses.extend(_uses(toks))
+        todo.extend((src, p) for p in _branch_points(src, toks) if p > start)
+    return uses
+
+
+def check_service(text: str, allowed: tuple[str, ...] = ()) -> None:
+    """Raise `ServiceRefused` unless every SERVICE endpoint of the query starts with an allowed prefix."""
+    for use in service_uses(text):
+        if use.endpoint is not None and any(use.endpoint.startswith(p) for p in allowed):
+            continue
+        what = use.problem or f"SERVICE <{use.endpoint}>"
+        hint = ("allow an endpoint with --allow-service URL-PREFIX" if use.endpoint is not None and not use.problem
+                else "name the endpoint as an IRI and allow it with --allow-service URL-PREFIX")
+        raise ServiceRefused(f"federated query refused: {what} is not allowed on this server; {hint}")
