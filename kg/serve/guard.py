@@ -110,7 +110,10 @@ def _prefix_map(toks: list[_Tok]) -> dict[str, list[str]]:
     return out
 
 
-def _uses(toks: list[_Tok]) -> list[ServiceUse]:
+def _uses(toks: list[_Tok], *, strict: bool = True) -> list[ServiceUse]:
+    """The SERVICE clauses among the tokens. Not `strict` (a rescan reading an IRI's `<` as less-than):
+    only a complete `SERVICE [SILENT] endpoint {` counts, since the rest of such a reading is the inside of
+    an IRI, where the word is common (`<http://example.org/service>`) and is no clause."""
     prefixes = _prefix_map(toks)
     uses: list[ServiceUse] = []
     for i, tok in enumerate(toks):
@@ -120,6 +123,9 @@ def _uses(toks: list[_Tok]) -> list[ServiceUse]:
         if j < len(toks) and toks[j].kind == "word" and toks[j].text.lower() == "silent":
             j += 1
         target = toks[j] if j < len(toks) else None
+        if not strict and (target is None or target.kind not in ("iri", "pname", "var") or j + 1 >= len(toks)
+                           or toks[j + 1].text != "{"):
+            continue
         if target is None:
             uses.append(ServiceUse(None, "SERVICE without an endpoint"))
         elif target.kind == "iri":
@@ -155,7 +161,7 @@ def service_uses(text: str) -> list[ServiceUse]:
         # A rescan from just after an ambiguous `<` reads it as the operator; the prefix declarations
         # come from the start of the query either way.
         toks = _tokens(src, start) if start == 0 else _tokens(src[:start - 1], 0) + _tokens(src, start)
-        uses.extend(_uses(toks))
+        uses.extend(_uses(toks, strict=start == 0))
         todo.extend((src, p) for p in _branch_points(src, toks) if p > start)
     return uses
 

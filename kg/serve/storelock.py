@@ -32,6 +32,6 @@ def hold_store(path: str) -> int | None:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise StoreError(f"the store at {path} is being written by another process (a `kg ingest`?); "
-                         "start `kg serve` once it has finished") from None
+        raise StoreError(f"the store at {path} is held by another process (a `kg ingest` writing it, or "
+                         "another `kg serve`); start `kg serve` once that has finished") from None
     return fd
