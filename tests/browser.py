@@ -1,7 +1,8 @@
 """A real headless browser for tests: Debian's Chromium driven by Playwright (both installed by
 scripts/install-browser.sh and the `test` extra; Playwright never downloads a browser here).
 
-Use the `browser_page` fixture (import it in a test module: `from browser import browser_page`); it skips
+Use the `browser_page` fixture (import both fixtures in a test module:
+`from browser import browser_page, chromium_browser`); it skips
 with the reason when Chromium or Playwright is missing. The browser is offline: every request that does
 not go to 127.0.0.1 is aborted and recorded in `page.kg_foreign_requests`, so a test can assert that a
 page needs nothing from the network.
@@ -33,7 +34,7 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def _browser():
+def chromium_browser():
     exe = chromium_path()
     if exe is None:
         pytest.skip("Chromium is not installed (scripts/install-browser.sh installs Debian's chromium; it "
@@ -51,9 +52,9 @@ def _browser():
 
 
 @pytest.fixture
-def browser_page(_browser):
+def browser_page(chromium_browser):
     """A fresh page in its own context, offline except for 127.0.0.1, closed after the test."""
-    context = _browser.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     foreign: list[str] = []
 
