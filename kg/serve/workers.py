@@ -98,6 +98,7 @@ class Worker:
     proc: mp.process.BaseProcess
     conn: Connection
     jobs: int = field(default=0)
+    ready: bool = False
 
     def kill(self) -> None:
         """Stop the process now (SIGKILL: a query in Rust code ignores anything gentler) and reap it."""
@@ -145,16 +146,17 @@ class WorkerPool:
         return w
 
     def _await_ready(self, w: Worker, timeout: float) -> None:
-        if not w.conn.poll(timeout):
-            w.kill()
-            raise StoreError(f"a query worker did not open the store at {self.store_path} in {timeout:.0f} s")
         try:
+            if not w.conn.poll(timeout):
+                w.kill()
+                raise StoreError(f"a query worker did not open the store at {self.store_path} in {timeout:.0f} s")
             what, detail = w.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # it died, or the pool was closed while it started
             raise StoreError(f"a query worker died while opening the store at {self.store_path}") from None
         if what != "ready":
             w.kill()
             raise StoreError(detail)
+        w.ready = True
 
     def _replace(self, w: Worker) -> None:
         w.kill()
@@ -168,7 +170,8 @@ class WorkerPool:
                 fresh = self._start()
                 self._await_ready(fresh, 60.0)
             except StoreError as exc:
-                log.error("could not restart a query worker: %s", exc)
+                if not self._closed:
+                    log.error("could not restart a query worker: %s", exc)
                 return
             if self._closed:
                 fresh.kill()
@@ -177,8 +180,9 @@ class WorkerPool:
         threading.Thread(target=start, daemon=True, name="kg-serve-respawn").start()
 
     def pids(self) -> list[int]:
+        """Process ids of the workers that are up (a replacement counts once it has opened the store)."""
         with self._lock:
-            return [w.proc.pid for w in self._all if w.proc.pid is not None]
+            return [w.proc.pid for w in self._all if w.ready and w.proc.pid is not None]
 
     def run(self, job: Job, *, timeout: float, client_gone: Callable[[], bool]) -> Answer:
         """Run a job on a free worker; raise `TimedOut` or `Gone` after killing it, as the case may be.
