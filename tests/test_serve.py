@@ -285,6 +285,12 @@ def test_protocol_negotiation_head_and_unknown_paths(served, store_path):
     status, hheaders, hbody = served.request("HEAD", q, headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and hbody == b"" and hheaders["content-length"] == str(len(body))
     assert served.request("GET", q, headers={"Accept": "image/png"})[0] == 406
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    status, headers, body = served.request("POST", "/sparql", _form(construct),
+                                           {**FORM, "Accept": "application/n-triples;q=0.5, text/turtle"})
+    assert status == 200 and headers["content-type"].startswith("text/turtle")
+    st = OxigraphStore(store_path, read_only=True)
+    assert {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)} == {q.triple for q in st.quads()}
     assert served.request("GET", "/no/such/path")[0] == 404
     assert served.request("POST", "/no/such/path", b"query=ASK%7B%7D", FORM)[0] == 404
     assert served.request("PUT", "/store?default", b"<a:a> <a:a> <a:a> .")[0] == 405

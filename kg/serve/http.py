@@ -280,6 +280,9 @@ class Handler(BaseHTTPRequestHandler):
             except TimedOut:
                 ans = _text(503, f"query time-out: stopped after {self.server.config.timeout:g} s "
                                  "(kg serve --timeout)")
+            except Exception as exc:  # a bug of ours: say so, keep serving, no traceback to the client
+                log.error("internal error answering %s %s: %r", method, url.path, exc)
+                ans = _text(500, f"internal error: {exc.__class__.__name__}; see the server's log")
             return self._send(ans, method, allow_origin=allow_origin)
         self._drain()
         self._send(_text(404, f"not found: {url.path}; the query page is /, the SPARQL endpoint /sparql"), method)
