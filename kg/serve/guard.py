@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..errors import QueryError
 from ..vocab import PREFIXES
@@ -36,12 +37,14 @@ _TOKEN = re.compile(r"""
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+)
   | (?P<bnode>_:[\w\-.]*(?<!\.))
   | (?P<pname>(?:[^\W\d_][\w\-.]*(?<!\.))?:(?:[\w:%\-.]|\\[_~.\-!$&'()*+,;=/?\#@%])*(?<!\.))
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<word>\w+)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 
 # Tokens after which `<` reads as less-than in an expression (and as an IRI in a triple pattern).
-_VALUE_KINDS = {"var", "iri", "string", "pname", "bnode", "word", "close"}
+_VALUE_KINDS = {"var", "iri", "string", "pname", "bnode", "word", "number", "langtag", "close"}
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _MAX_BRANCHES = 64
 
@@ -53,8 +56,7 @@ class _Tok:
     pos: int
 
 
-def _tokens(text: str, start: int = 0, prev_kind: str = "") -> list[_Tok]:
-    out: list[_Tok] = []
+def _iter_tokens(text: str, start: int = 0) -> Iterator[_Tok]:
     pos = start
     while pos < len(text):
         m = _TOKEN.match(text, pos)
@@ -64,9 +66,12 @@ def _tokens(text: str, start: int = 0, prev_kind: str = "") -> list[_Tok]:
         if kind == "other" and tok in ")]":
             kind = "close"
         if kind not in ("ws", "comment"):
-            out.append(_Tok(kind, tok, pos))
+            yield _Tok(kind, tok, pos)
         pos = m.end()
-    return out
+
+
+def _tokens(text: str, start: int = 0) -> list[_Tok]:
+    return list(_iter_tokens(text, start))
 
 
 def _branch_points(text: str, toks: list[_Tok]) -> list[int]:
@@ -110,39 +115,57 @@ def _prefix_map(toks: list[_Tok]) -> dict[str, list[str]]:
     return out
 
 
-def _uses(toks: list[_Tok], *, strict: bool = True) -> list[ServiceUse]:
-    """The SERVICE clauses among the tokens. Not `strict` (a rescan reading an IRI's `<` as less-than):
-    only a complete `SERVICE [SILENT] endpoint {` counts, since the rest of such a reading is the inside of
-    an IRI, where the word is common (`<http://example.org/service>`) and is no clause."""
+_KEYWORD = re.compile("service", re.IGNORECASE)
+
+
+def _clause(src: str, pos: int, prefixes: dict[str, list[str]], *, strict: bool) -> list[ServiceUse]:
+    """The SERVICE clause whose keyword ends at `pos`: `[SILENT] endpoint {`.
+
+    SPARQL parsers may match a keyword without a word boundary after it (pyoxigraph runs
+    `SERVICEr:x {}` and `SERVICESILENT<...> {}`), so what follows is lexed afresh from `pos`, and a
+    following token that only starts with SILENT is split the same way. Not `strict`: only a complete
+    clause counts (see `service_uses`)."""
+    toks = _iter_tokens(src, pos)
+    target = next(toks, None)
+    if target is not None and target.kind in ("word", "pname") and target.text.lower().startswith("silent"):
+        toks = _iter_tokens(src, target.pos + len("silent"))
+        target = next(toks, None)
+    after = next(toks, None)
+    complete = (target is not None and target.kind in ("iri", "pname", "var") and after is not None
+                and after.text == "{")
+    if not strict and not complete:
+        return []
+    if target is None:
+        return [ServiceUse(None, "SERVICE without an endpoint")]
+    if target.kind == "iri":
+        return [ServiceUse(target.text[1:-1])]
+    if target.kind == "pname":
+        pfx, _, local = target.text.partition(":")
+        bases = prefixes.get(pfx)
+        if not bases:
+            return [ServiceUse(None, f"SERVICE {target.text}: unknown prefix {pfx!r}")]
+        local = re.sub(r"\\(.)", r"\1", local)
+        return [ServiceUse(b + local) for b in bases]
+    if target.kind == "var":
+        return [ServiceUse(None, f"SERVICE {target.text}: an endpoint chosen by a variable cannot be checked")]
+    return [ServiceUse(None, f"SERVICE followed by {target.text!r}")]
+
+
+def _uses(src: str, toks: list[_Tok], *, strict: bool = True) -> list[ServiceUse]:
+    """The SERVICE clauses among the tokens.
+
+    The word SERVICE alone is the keyword: in the plain reading (`strict`) anything after it that is not
+    a clean endpoint is refused too. The letters inside a longer word or prefixed name (`1e1SERVICE`,
+    `SERVICEr:x`), or in a rescan of an IRI's inside (not `strict`), count only as a complete
+    `SERVICE [SILENT] endpoint {`, since the word is common there (`<http://example.org/service>`)."""
     prefixes = _prefix_map(toks)
     uses: list[ServiceUse] = []
-    for i, tok in enumerate(toks):
-        if tok.kind != "word" or tok.text.lower() != "service":
+    for tok in toks:
+        if tok.kind not in ("word", "pname"):
             continue
-        j = i + 1
-        if j < len(toks) and toks[j].kind == "word" and toks[j].text.lower() == "silent":
-            j += 1
-        target = toks[j] if j < len(toks) else None
-        if not strict and (target is None or target.kind not in ("iri", "pname", "var") or j + 1 >= len(toks)
-                           or toks[j + 1].text != "{"):
-            continue
-        if target is None:
-            uses.append(ServiceUse(None, "SERVICE without an endpoint"))
-        elif target.kind == "iri":
-            uses.append(ServiceUse(target.text[1:-1]))
-        elif target.kind == "pname":
-            pfx, _, local = target.text.partition(":")
-            bases = prefixes.get(pfx)
-            if not bases:
-                uses.append(ServiceUse(None, f"SERVICE {target.text}: unknown prefix {pfx!r}"))
-            else:
-                local = re.sub(r"\\(.)", r"\1", local)
-                uses.extend(ServiceUse(b + local) for b in bases)
-        elif target.kind == "var":
-            uses.append(ServiceUse(None, f"SERVICE {target.text}: an endpoint chosen by a variable "
-                                         "cannot be checked"))
-        else:
-            uses.append(ServiceUse(None, f"SERVICE followed by {target.text!r}"))
+        for m in _KEYWORD.finditer(tok.text):
+            alone = tok.kind == "word" and m.start() == 0 and m.end() == len(tok.text)
+            uses.extend(_clause(src, tok.pos + m.end(), prefixes, strict=strict and alone))
     return uses
 
 
@@ -161,7 +184,7 @@ def service_uses(text: str) -> list[ServiceUse]:
         # A rescan from just after an ambiguous `<` reads it as the operator; the prefix declarations
         # come from the start of the query either way.
         toks = _tokens(src, start) if start == 0 else _tokens(src[:start - 1], 0) + _tokens(src, start)
-        uses.extend(_uses(toks, strict=start == 0))
+        uses.extend(_uses(src, toks, strict=start == 0))
         todo.extend((src, p) for p in _branch_points(src, toks) if p > start)
     return uses
 
