@@ -128,6 +128,10 @@ def test_service_guard_allows_only_the_given_prefixes(recorder):
     with pytest.raises(ServiceRefused, match="not allowed"):
         check_service(f"SELECT * WHERE {{ SERVICE <{recorder.url}> {{}} SERVICE <http://example.org/> {{}} }}",
                       (base,))
+    check_service("SELECT * WHERE { SERVICE <https://example.org/sparql> {} }", ("https://example.org",))
+    for evil in ("https://example.org.evil.test/sparql", "https://example.org@evil.test/sparql"):
+        with pytest.raises(ServiceRefused):
+            check_service(f"SELECT * WHERE {{ SERVICE <{evil}> {{}} }}", ("https://example.org",))
     with pytest.raises(ServiceRefused, match="variable"):  # cannot be checked, so refused even when allowed
         check_service("SELECT * WHERE { BIND(<http://x/> AS ?e) SERVICE ?e { ?s ?p ?o } }", ("http://",))
     # \u escapes are SPARQL's codepoint escapes: refused whichever way a parser treats them.

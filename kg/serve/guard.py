@@ -189,10 +189,19 @@ def service_uses(text: str) -> list[ServiceUse]:
     return uses
 
 
+def allowed_by(endpoint: str, prefix: str) -> bool:
+    """Does the endpoint start with the prefix at a boundary? `https://example.org` must not let through
+    `https://example.org.evil.test/` or `https://example.org@evil.test/`."""
+    if not prefix or not endpoint.startswith(prefix):
+        return False
+    rest = endpoint[len(prefix):]
+    return rest == "" or prefix.endswith(("/", "?", "#", "&", "=")) or rest[0] in "/?#"
+
+
 def check_service(text: str, allowed: tuple[str, ...] = ()) -> None:
     """Raise `ServiceRefused` unless every SERVICE endpoint of the query starts with an allowed prefix."""
     for use in service_uses(text):
-        if use.endpoint is not None and any(use.endpoint.startswith(p) for p in allowed):
+        if use.endpoint is not None and any(allowed_by(use.endpoint, p) for p in allowed):
             continue
         what = use.problem or f"SERVICE <{use.endpoint}>"
         hint = ("allow an endpoint with --allow-service URL-PREFIX" if use.endpoint is not None and not use.problem
