@@ -127,6 +127,11 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"kg: serving {store_path} read-only at http://{shown}:{httpd.port}/ "
                f"(SPARQL at /sparql; Ctrl-C stops)", err=True)
+    import signal
+
+    def stop(signum, frame):  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
