@@ -286,6 +286,31 @@ def test_an_answer_over_the_cap_is_refused(store_path):
         s.close()
 
 
+def test_a_query_over_the_memory_cap_fails_alone(store_path):
+    probe = Served(ServeConfig(store_path, "127.0.0.1:0", workers=1))
+    try:
+        pid = probe.httpd.pool.pids()[0]
+        with open(f"/proc/{pid}/status") as f:
+            peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmPeak"))
+    finally:
+        probe.close()
+    s = Served(ServeConfig(store_path, "127.0.0.1:0", workers=1, timeout=30,
+                           max_memory_bytes=peak + 300_000_000))
+    try:
+        t0 = time.monotonic()
+        status, _, body = s.request("POST", "/sparql", _form(CROSS_JOIN.replace("SELECT (COUNT(*) AS ?n)",
+                                                                                "SELECT *") + " ORDER BY ?c ?f ?z"),
+                                    FORM)
+        assert status == 500 and b"--max-memory-mb" in body
+        assert time.monotonic() - t0 < 30  # the cap, not the time-out, stopped it
+        deadline = time.monotonic() + 30
+        while not s.httpd.pool.pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert s.request("GET", "/sparql?query=ASK%7B%7D")[0] == 200
+    finally:
+        s.close()
+
+
 def test_protocol_negotiation_head_and_unknown_paths(served, store_path):
     q = "/sparql?query=" + "SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7BGRAPH%20%3Fg%7B%3Fs%20%3Fp%20%3Fo%7D%7D"
     expected = len(OxigraphStore(store_path, read_only=True))

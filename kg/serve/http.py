@@ -60,6 +60,7 @@ class ServeConfig:
     max_result_bytes: int = 64_000_000    # cap on one serialised answer
     workers: int = 2                      # query processes, so queries at once
     max_request_bytes: int = 1_000_000    # cap on a POST body
+    max_memory_bytes: int = 0             # address-space cap of each query process (0: none)
 
 
 class BindError(KgError):
@@ -103,7 +104,7 @@ class KgServer(ThreadingHTTPServer):
         self._lock_fd = hold_store(config.store_path)
         self.pool: WorkerPool | None = None
         try:
-            self.pool = WorkerPool(config.store_path, config.workers)
+            self.pool = WorkerPool(config.store_path, config.workers, max_memory=config.max_memory_bytes)
             try:
                 super().__init__((host, port), Handler)
             except OSError as exc:

@@ -72,12 +72,21 @@ class CappedBuffer(io.RawIOBase):
         return bytes(self.buf)
 
 
-def _worker_main(conn: Connection, store_path: str) -> None:
+def _limit_memory(max_bytes: int) -> None:
+    """Cap the worker's address space: a query that needs more fails (the allocation aborts the process,
+    which the server reports and replaces) instead of driving the machine into swap."""
+    if max_bytes > 0:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def _worker_main(conn: Connection, store_path: str, max_memory: int = 0) -> None:
     """A worker's life: open the store read-only, say ready, then answer jobs until the pipe closes."""
     from ..stores.oxigraph import OxigraphStore
     from .run import run_job
 
     try:
+        _limit_memory(max_memory)
         store = OxigraphStore(store_path, read_only=True)
     except Exception as exc:  # reported to the parent, which turns it into a clear start-up error
         conn.send(("fatal", str(exc)))
@@ -120,9 +129,11 @@ class TimedOut(Exception):
 class WorkerPool:
     """A fixed number of query processes; a killed one is replaced in the background."""
 
-    def __init__(self, store_path: str, size: int = 2, *, start_timeout: float = 60.0) -> None:
+    def __init__(self, store_path: str, size: int = 2, *, start_timeout: float = 60.0,
+                 max_memory: int = 0) -> None:
         self.store_path = store_path
         self.size = size
+        self.max_memory = max_memory
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: set[Worker] = set()
@@ -136,7 +147,7 @@ class WorkerPool:
 
     def _start(self) -> Worker:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.store_path), daemon=True,
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.store_path, self.max_memory), daemon=True,
                                  name="kg-serve-worker")
         proc.start()
         child.close()
@@ -214,8 +225,8 @@ class WorkerPool:
         except (EOFError, OSError) as exc:  # the worker died (out of memory, a crash in Rust)
             self._replace(w)
             return Answer(500, "text/plain; charset=utf-8",
-                          f"the query process died ({exc.__class__.__name__}); the query may need more "
-                          "memory than this machine has\n".encode())
+                          f"the query process died ({exc.__class__.__name__}): the query needs more memory "
+                          "than a query may take (kg serve --max-memory-mb) or the machine has\n".encode())
         w.jobs += 1
         self._idle.put(w)
         return Answer(status, ctype, body)
