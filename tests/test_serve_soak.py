@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 CROSS_JOIN = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } "
               "GRAPH ?i { ?x ?y ?z } }")
-TIMEOUT = 6.0
+TIMEOUT = 10.0
 CLIENTS, ROUNDS, ABANDONED = 4, 6, 3
 
 

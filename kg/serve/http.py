@@ -1,6 +1,8 @@
 """`kg serve`: the embedded store as a read-only SPARQL endpoint with a query page, safe by default.
 
-Routes (see `ROUTES`; a new one is one function and one line):
+Routes (see `ROUTES`; a new one is a function decorated with `@route(PATTERN)` in a module that
+`kg/serve/__init__.py` imports; work that reads the store should go through `Handler.run_job` with a job
+kind registered in `kg.serve.run.JOB_KINDS`, so it runs in a worker under the time-out and caps):
   /                 the query page (kg/serve/static/index.html: Yasgui, bundled, plus the canned queries)
   /static/NAME      the page's files
   /sparql           SPARQL 1.1 Protocol: GET ?query=, POST application/sparql-query or a form; updates refused

@@ -7,6 +7,7 @@ so the server process never sees a Python exception from a query.
 from __future__ import annotations
 
 import logging
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -50,14 +51,27 @@ def _not_acceptable(offered) -> Answer:
     return _text(406, "none of the types in Accept can be produced; this resource offers: " + ", ".join(offered))
 
 
+JobRunner = Callable[[Any, Job], Answer]
+# What a worker can do, by `Job.kind`. A new kind (say, drawing a mechanism map) is one function here and
+# a route in kg.serve.http that calls `handler.run_job(kind, ...)`; it then gets the time-out, the
+# cancellation when the client goes, the byte and memory caps for free.
+JOB_KINDS: dict[str, JobRunner] = {}
+
+
+def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
+    def deco(fn: JobRunner) -> JobRunner:
+        JOB_KINDS[name] = fn
+        return fn
+    return deco
+
+
 def run_job(store, job: Job) -> Answer:
     """Every job's outcome as an `Answer`; a user mistake is a 4xx with a message, never a traceback."""
+    runner = JOB_KINDS.get(job.kind)
+    if runner is None:
+        return _text(500, f"internal error: no job kind {job.kind!r}")
     try:
-        if job.kind == "graph":
-            return _graph(store, job)
-        if job.kind == "canned":
-            return _canned(store, job)
-        return _sparql(store, job, job.text)
+        return runner(store, job)
     except ResultTooLarge:
         mb = job.max_bytes / 1_000_000
         return _text(500, f"the answer is larger than this server's cap of {mb:g} MB (--max-result-mb); "
@@ -71,6 +85,11 @@ def run_job(store, job: Job) -> Answer:
     except (ValueError, OSError, SyntaxError) as exc:
         log.warning("query failed: %s", exc)
         return _text(500, f"the store could not answer: {exc}")
+
+
+@job_kind("sparql")
+def _sparql_job(store, job: Job) -> Answer:
+    return _sparql(store, job, job.text)
 
 
 def _sparql(store, job: Job, text: str) -> Answer:
@@ -91,6 +110,7 @@ def _sparql(store, job: Job, text: str) -> Answer:
     return Answer(200, name + "; charset=utf-8", out.getvalue())
 
 
+@job_kind("canned")
 def _canned(store, job: Job) -> Answer:
     from .. import queries
 
@@ -109,6 +129,7 @@ def _prefix_arg(fmt: ox.RdfFormat) -> dict:
     return {}
 
 
+@job_kind("graph")
 def _graph(store, job: Job) -> Answer:
     """The Graph Store Protocol's read side: `?graph=IRI`, `?default`, or the whole dataset."""
     params = dict(job.params)
