@@ -96,8 +96,8 @@ def _spellings(url: str) -> list[tuple[str, bool]]:
         (f"SELECT * WHERE {{ SERVICESILENT<{url}> {{ ?s ?p ?o }} }}", True),
         (f"SELECT * WHERE {{ VALUES ?x {{ 1e1 }}SERVICE <{url}> {{ }} }}", True),
         (f"SELECT * WHERE {{ VALUES ?x {{ 'x'@en }}SERVICE <{url}> {{ }} }}", True),
-        (f"PREFIX service: <http://example.org/> PREFIX : <{host}> SELECT * {{ VALUES ?x {{ 1 }} service:sparql {{}} }}",
-         True),
+        (f"PREFIX service: <http://example.org/> PREFIX : <{host}> "
+         "SELECT * { VALUES ?x { 1 } service:sparql {} }", True),
         (f"SELECT * WHERE {{ VALUES ?x {{ 1 }} FILTER EXISTS {{ SERVICE <{url}> {{ }} }} }}", True),
         (f"SELECT * WHERE {{ VALUES ?x {{ 1 }} {{ SELECT * {{ SERVICE <{url}> {{ }} }} }} }}", True),
     ]
