@@ -123,7 +123,8 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
                       max_memory_bytes=max_memory_mb * 1_000_000)
     if not is_loopback(host):
         click.echo(f"kg: warning: listening on {host}, beyond this machine's loopback: anyone who can reach "
-                   "it can query the store (there is no authentication)", err=True)
+                   "it can query the store (there is no authentication); clients must use this address, a "
+                   "loopback name or a name given with --host", err=True)
     if allow_service:
         click.echo(f"kg: warning: queries may call SERVICE endpoints starting with: {', '.join(allow_service)}",
                    err=True)
