@@ -223,11 +223,17 @@ class Handler(BaseHTTPRequestHandler):
     def _client_gone(self) -> bool:
         """True once the client has closed its side (what an abandoned query looks like)."""
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
-            if not readable:
+            poller = select.poll()  # poll, not select: no limit on descriptor numbers
+            poller.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
+            events = poller.poll(0)
+            if not events:
                 return False
+            if events[0][1] & (select.POLLHUP | select.POLLERR):
+                return True
             return self.connection.recv(1, socket.MSG_PEEK) == b""
-        except (OSError, ValueError):
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
             return True
 
     # ---- dispatch -----------------------------------------------------------------------------------
