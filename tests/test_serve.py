@@ -274,6 +274,20 @@ def test_a_query_past_its_time_out_is_stopped_and_its_process_killed(served):
     assert len(pool.pids()) == 2
 
 
+def test_requests_beyond_the_queue_are_turned_away_at_once(store_path):
+    s = Served(ServeConfig(store_path, "127.0.0.1:0", workers=1, timeout=4, max_queued=1))
+    try:
+        slow = threading.Thread(target=s.request, args=("POST", "/sparql", _form(CROSS_JOIN), FORM))
+        slow.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        status, _, body = s.request("GET", "/sparql?query=ASK%7B%7D")
+        assert status == 503 and b"busy" in body and time.monotonic() - t0 < 2
+        slow.join(30)
+    finally:
+        s.close()
+
+
 def test_an_answer_over_the_cap_is_refused(store_path):
     s = Served(ServeConfig(store_path, "127.0.0.1:0", max_result_bytes=5_000, workers=1))
     try:

@@ -106,8 +106,11 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
               "alone instead of exhausting the machine.")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Query processes, so how many queries run at once.")
+@click.option("--max-queued", type=click.IntRange(min=1), default=64, show_default=True, metavar="N",
+              help="Queries running or waiting at once; more are answered 503 at once.")
 def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tuple[str, ...],
-          cors: tuple[str, ...], timeout: float, max_result_mb: float, max_memory_mb: int, workers: int) -> None:
+          cors: tuple[str, ...], timeout: float, max_result_mb: float, max_memory_mb: int, workers: int,
+          max_queued: int) -> None:
     """Serve the embedded store read-only: a query page at http://HOST:PORT/ and SPARQL at /sparql.
 
     GET or POST (SPARQL 1.1 Protocol); results as JSON, XML, CSV or TSV by the Accept header (with
@@ -120,7 +123,7 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
     host, _ = parse_bind(bind)
     cfg = ServeConfig(store_path=store_path, bind=bind, allow_service=allow_service, cors=cors, hosts=hosts,
                       timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), workers=workers,
-                      max_memory_bytes=max_memory_mb * 1_000_000)
+                      max_memory_bytes=max_memory_mb * 1_000_000, max_queued=max_queued)
     if not is_loopback(host):
         click.echo(f"kg: warning: listening on {host}, beyond this machine's loopback: anyone who can reach "
                    "it can query the store (there is no authentication); clients must use this address, a "

@@ -28,6 +28,7 @@ import os
 import re
 import select
 import socket
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,6 +64,7 @@ class ServeConfig:
     workers: int = 2                      # query processes, so queries at once
     max_request_bytes: int = 1_000_000    # cap on a POST body
     max_memory_bytes: int = 0             # address-space cap of each query process (0: none)
+    max_queued: int = 64                  # requests running or waiting for a query process at once
 
 
 class BindError(KgError):
@@ -115,6 +117,7 @@ class KgServer(ThreadingHTTPServer):
             self._release()
             raise
         self.host_names = self._host_names(host)
+        self.admitted = threading.BoundedSemaphore(config.max_queued)
 
     def _host_names(self, host: str) -> set[str]:
         """Names the Host header may carry (without the port): the bound address, loopback, --host."""
@@ -338,10 +341,18 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- running work in the pool ---------------------------------------------------------------------
     def run_job(self, kind: str, text: str = "", params: tuple[tuple[str, str], ...] = ()) -> Answer:
+        """Run work in a query process. At most `max_queued` requests wait or run at once; more are
+        turned away at once (503) rather than piling up threads and sockets for the time-out."""
         cfg = self.server.config
         job = Job(kind, text, params, self.headers.get("Accept", ""), cfg.allow_service, cfg.max_result_bytes)
         assert self.server.pool is not None
-        return self.server.pool.run(job, timeout=cfg.timeout, client_gone=self._client_gone)
+        if not self.server.admitted.acquire(blocking=False):
+            return Answer(503, "text/plain; charset=utf-8",
+                          f"busy: {cfg.max_queued} queries are running or waiting; try again\n".encode())
+        try:
+            return self.server.pool.run(job, timeout=cfg.timeout, client_gone=self._client_gone)
+        finally:
+            self.server.admitted.release()
 
     def read_body(self) -> bytes | Answer:
         n = self.headers.get("Content-Length")
