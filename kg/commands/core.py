@@ -133,7 +133,7 @@ def _print_results(results, fmt: str, limit: int | None, text: str, max_width: i
                               limit=limit, max_width=max_width, count=graphless)
     out.flush()
     if fmt == res.TABLE and answer.kind == "select":
-        click.echo(f"({answer.count} rows)", err=True)
+        click.echo(f"({answer.count} row{'' if answer.count == 1 else 's'})", err=True)
     if graphless and answer.count == 0:
         click.echo("kg: hint: nothing found, and the query has no GRAPH pattern: kg keeps every article in "
                    "its own named graph and leaves the default graph empty; match inside GRAPH ?g { ... }",
