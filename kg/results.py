@@ -14,6 +14,7 @@ serialiser and a cut answer is byte for byte the start of the whole one.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -41,6 +42,18 @@ TABLE = "table"
 CLI_FORMATS = (TABLE, *RESULT_FORMATS, *GRAPH_FORMATS)
 
 
+# Media types and the --format name each asks for, for `kg serve`'s content negotiation (first = default).
+RESULT_MEDIA_TYPES: tuple[tuple[str, str], ...] = (
+    ("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"), ("text/tab-separated-values", "tsv"), ("application/json", "json"),
+    ("application/xml", "xml"),
+)
+GRAPH_MEDIA_TYPES: tuple[tuple[str, str], ...] = (
+    ("application/n-triples", "nt"), ("text/turtle", "ttl"), ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"), ("text/plain", "nt"),
+)
+
+
 def media_type(fmt: str) -> str:
     """The Content-Type of a --format name (for `kg serve`)."""
     if fmt in RESULT_FORMATS:
@@ -58,14 +71,14 @@ class Answer:
 
 # ---- SELECT ---------------------------------------------------------------------------------------
 def write_select(result: Iterable, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
-                 columns: Sequence[str] | None = None, limit: int | None = None, max_width: int | None = None,
-                 count: bool = False) -> int | None:
+                 columns: Sequence[str] | None = None, limit: int | None = None,
+                 max_width: int | None = None) -> int | None:
     """Write the solutions of a SELECT in `fmt` (table, json, xml, csv, tsv); return the rows written.
 
     `columns` reorders the variables (it must name the same set); `limit` writes the first N rows only;
-    `prefixes` shortens IRIs in the table; `max_width` bounds the table's width (None: no bound). With
-    none of these and `count` False, a pyoxigraph answer is streamed straight into its serialiser and the
-    return value is None.
+    `prefixes` shortens IRIs in the table; `max_width` bounds the table's width (None: no bound). Without
+    `limit` or a new column order, a pyoxigraph answer is streamed straight into its serialiser (never
+    held in memory) and the return value is None.
     """
     names = [v.value for v in result.variables]  # type: ignore[attr-defined]
     if columns is not None:
@@ -77,7 +90,7 @@ def write_select(result: Iterable, fmt: str, out: IO[bytes], *, prefixes: Mappin
         out.write(table(names, rows, prefixes=prefixes, max_width=max_width).encode("utf-8"))
         return len(rows)
     qfmt = _result_format(fmt, "SELECT")
-    streamable = (isinstance(result, ox.QuerySolutions) and limit is None and not count
+    streamable = (isinstance(result, ox.QuerySolutions) and limit is None
                   and names == [v.value for v in result.variables])
     if streamable:
         result.serialize(out, qfmt)
@@ -170,19 +183,45 @@ def write_graph(result: Iterable[ox.Triple], fmt: str, out: IO[bytes], *,
 def write_result(result, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
                  columns: Sequence[str] | None = None, limit: int | None = None, max_width: int | None = None,
                  count: bool = False) -> Answer:
-    """Write whatever a query answered, by its kind; the one entry point of the CLI and `kg serve`."""
+    """Write whatever a query answered, by its kind; the one entry point of the CLI and `kg serve`.
+
+    With `count`, the answer says at least whether it was empty (for the CLI's hint): `count` is the
+    number of rows or triples where they were taken into a list anyway (table, `limit`, `columns`), else
+    0 or None ("some"). A streamed answer is not held in memory for this: it is empty when it wrote as
+    many bytes as the empty answer of the same variables and format would.
+    """
     if isinstance(result, (ox.QueryBoolean, bool)):
         write_boolean(result, fmt, out)
         return Answer("boolean", 1 if bool(result) else 0)
+    sink = _Counting(out) if count else out
     if isinstance(result, ox.QueryTriples):
-        if count and limit is None:
-            result = list(result)
-            n = write_graph(result, fmt, out, prefixes=prefixes, limit=len(result))
-        else:
-            n = write_graph(result, fmt, out, prefixes=prefixes, limit=limit)
+        n = write_graph(result, fmt, sink, prefixes=prefixes, limit=limit)
+        if count and n is None:
+            empty = io.BytesIO()
+            write_graph([], fmt, empty, prefixes=prefixes)
+            n = 0 if sink.written == len(empty.getvalue()) else None  # type: ignore[union-attr]
         return Answer("graph", n)
-    return Answer("select", write_select(result, fmt, out, prefixes=prefixes, columns=columns, limit=limit,
-                                         max_width=max_width, count=count))
+    n = write_select(result, fmt, sink, prefixes=prefixes, columns=columns, limit=limit, max_width=max_width)
+    if count and n is None:
+        names = list(columns) if columns is not None else [v.value for v in result.variables]
+        empty = solutions(names, []).serialize(format=_result_format(fmt, "SELECT"))
+        n = 0 if sink.written == len(empty) else None  # type: ignore[union-attr]
+    return Answer("select", n)
+
+
+class _Counting:
+    """A binary stream that counts what goes through it to `out`."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 # ---- the human table ------------------------------------------------------------------------------

@@ -240,11 +240,25 @@ def test_write_select_from_parsed_server_xml_equals_the_local_answer(store):
 def test_blank_nodes_survive_a_rebuilt_answer():
     q = ox.Store().query('SELECT ?b ?x WHERE { BIND (BNODE("n1") AS ?b) BIND ("v" AS ?x) }')
     out = io.BytesIO()
-    results.write_select(q, "json", out, columns=["x", "b"], count=True)
+    results.write_select(q, "json", out, columns=["x", "b"])
     got = json.loads(out.getvalue())
     assert got["head"]["vars"] == ["x", "b"]
     assert got["results"]["bindings"][0]["b"]["type"] == "bnode"
     assert got["results"]["bindings"][0]["x"] == {"type": "literal", "value": "v"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "table"])
+def test_count_tells_an_empty_streamed_answer(store, fmt):
+    empty = "SELECT ?s WHERE { GRAPH ?g { ?s <http://example.org/none> ?o } }"
+    out = io.BytesIO()
+    assert results.write_result(store.query(empty), fmt, out, count=True).count == 0
+    assert out.getvalue() == (results.solutions(["s"], []).serialize(format=results.RESULT_FORMATS[fmt])
+                              if fmt != "table" else b"s\n-\n")
+    some = results.write_result(store.query(SELECT), fmt, io.BytesIO(), count=True).count
+    assert some == (4 if fmt == "table" else None)  # a table is counted; a stream only known not empty
+    assert results.write_result(store.query(CONSTRUCT), "ttl", io.BytesIO(), count=True).count is None
+    assert results.write_result(store.query(CONSTRUCT.replace("?h kg:descriptor ?d ;", "?h kg:nothing ?d ;")),
+                                "ttl", io.BytesIO(), count=True).count == 0
 
 
 def test_columns_must_name_the_answers_variables(store):
@@ -261,6 +275,9 @@ def test_media_types():
     assert results.media_type("json") == "application/sparql-results+json"
     assert results.media_type("rdfxml") == "application/rdf+xml"
     assert results.media_type("ttl") == "text/turtle"
+    for mt, fmt in results.RESULT_MEDIA_TYPES + results.GRAPH_MEDIA_TYPES:  # each names a known format
+        assert results.media_type(fmt).split(";")[0] in (mt, "application/sparql-results+json",
+                                                         "application/sparql-results+xml", "application/n-triples")
 
 
 # ---- export ---------------------------------------------------------------------------------------
