@@ -289,3 +289,9 @@ def test_export_rdfxml_is_the_union_of_the_graphs(store_path, tmp_path):
     got = {q.triple for q in ox.parse(path=str(out), format=ox.RdfFormat.RDF_XML)}
     assert got == union and len(union) > 1000
     assert 'xmlns:mesh="http://id.nlm.nih.gov/mesh/"' in out.read_text(encoding="utf-8")[:4000]
+
+
+def test_cli_format_choices_are_the_writers():
+    from kg.commands import core  # keeps its own copy so `kg --help` need not import pyoxigraph
+
+    assert core.RESULT_FORMATS == results.CLI_FORMATS
