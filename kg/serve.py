@@ -1,7 +1,8 @@
 """`kg serve`: the embedded store as a read-only SPARQL 1.1 Protocol endpoint (stdlib http.server).
 
 GET /sparql?query=... , POST with `application/sparql-query` or a form `query=...`. Results by Accept:
-SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle. Updates are refused
+SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle. GET /map/QUERY?NAME=VALUE
+draws a canned query's answer as a mechanism map (HTML; /map/QUERY.svg for the SVG), as `kg map` does. Updates are refused
 (the store is opened read-only). CORS is open so a Yasgui page can query it.
 """
 
@@ -64,6 +65,8 @@ def make_handler(store):
         def do_GET(self):
             u = urllib.parse.urlsplit(self.path)
             q = urllib.parse.parse_qs(u.query).get("query")
+            if u.path.startswith("/map/"):
+                return self._map(u.path[len("/map/"):], u.query)
             if u.path not in ("/", "/sparql", "/query"):
                 return self._reply(404, b"not found: use /sparql\n", "text/plain")
             if not q:
@@ -83,6 +86,25 @@ def make_handler(store):
             if "query" not in form:
                 return self._reply(400, b"missing query\n", "text/plain")
             self._run(form["query"][0])
+
+        def _map(self, name: str, query: str) -> None:
+            """GET /map/QUERY?NAME=VALUE: the mechanism map as HTML; /map/QUERY.svg for the SVG."""
+            from .viz import MAPPABLE, build_map, to_html, to_svg
+
+            name = urllib.parse.unquote(name)
+            svg = name.endswith(".svg")
+            name = name[:-4] if svg else name
+            if name not in MAPPABLE:
+                return self._reply(404, f"no map for {name!r}; maps: {', '.join(MAPPABLE)}\n".encode(),
+                                   "text/plain; charset=utf-8")
+            values = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
+            try:
+                m = build_map(store, name, values)
+            except QueryError as exc:
+                return self._reply(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")
+            if svg:
+                return self._reply(200, to_svg(m).encode(), "image/svg+xml; charset=utf-8")
+            self._reply(200, to_html(m).encode(), "text/html; charset=utf-8")
 
         def _run(self, text: str) -> None:
             try:
