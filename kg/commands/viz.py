@@ -36,10 +36,13 @@ def map_command(query: str, params: tuple[str, ...], fmt: str | None, output: st
       kg map evidence -p subject=GO:0007219 -p object=MONDO:0005575 -o notch.html
     """
     from ..viz import build_map, to_html, to_svg
+    from ..viz.mechmap import check_request
 
     if fmt is None:
         fmt = "svg" if output.lower().endswith(".svg") else "html"
-    m = build_map(open_store(store_path), query, _parse_params(params), max_nodes=max_nodes,
+    values = _parse_params(params)
+    check_request(query, values, max_nodes=max_nodes)  # a wrong name or parameter is told before the store opens
+    m = build_map(open_store(store_path, read_only=True), query, values, max_nodes=max_nodes,
                   cooccurrences=cooccurrence)
     if not m.nodes:
         click.echo(f"kg: warning: the answer of {query} names no entity in the store {store_path}; "

@@ -78,7 +78,8 @@ def layout(m: MechanismMap) -> tuple[dict[str, Box], float, float]:
             rows.append(row)
             for j, n in enumerate(row):
                 placed_x[n.iri] = j - (len(row) - 1) / 2
-    sized = [[(n, wrap(n.label)) for n in row] for row in rows]
+    shown = display_labels(m)
+    sized = [[(n, wrap(shown[n.iri])) for n in row] for row in rows]
     widths = [sum(_w(lines) for _, lines in row) + GAP_X * (len(row) - 1) for row in sized]
     width = max(widths, default=200.0) + 2 * MARGIN
     boxes: dict[str, Box] = {}
@@ -93,6 +94,24 @@ def layout(m: MechanismMap) -> tuple[dict[str, Box], float, float]:
         y += h + GAP_Y
     height = y - GAP_Y + MARGIN
     return boxes, width, max(height, 2 * MARGIN)
+
+
+def display_labels(m: MechanismMap) -> dict[str, str]:
+    """Labels as drawn: two entities with one label (MeSH and GO "extracellular exosome") get their
+    CURIE prefix added, so the picture does not show what looks like one thing twice."""
+    from .. import prefixes
+
+    count: dict[str, int] = defaultdict(int)
+    for n in m.nodes:
+        count[n.label.lower()] += 1
+    out = {}
+    for n in m.nodes:
+        extra = ""
+        if count[n.label.lower()] > 1:
+            curie = prefixes.curie(n.iri)
+            extra = f" ({curie.split(':', 1)[0]})" if curie else ""
+        out[n.iri] = n.label + extra
+    return out
 
 
 def _w(lines: tuple[str, ...]) -> float:

@@ -85,13 +85,8 @@ class MechanismMap:
 def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_nodes: int = 40,
               cooccurrences: bool = True) -> MechanismMap:
     """Run canned query `name` with `values` and gather its entities and their associations."""
-    if name not in MAPPABLE:
-        raise QueryError(f"kg map draws the queries {', '.join(MAPPABLE)}; not {name!r}")
-    if max_nodes < 1:
-        raise QueryError(f"--max-nodes must be at least 1, not {max_nodes}")
-    q = queries.load(name)
+    q, bound = check_request(name, values or {}, max_nodes=max_nodes)
     given = dict(values or {})
-    bound = queries.bindings(q, given)
     candidates: dict[str, None] = {}
     for term in bound.values():
         if isinstance(term, ox.NamedNode):
@@ -110,6 +105,16 @@ def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_
     edges = _edges(raw, {n.iri for n in nodes}, cooccurrences)
     title = f"{name} " + " ".join(f"{k}={v}" for k, v in given.items())
     return MechanismMap(title.strip(), name, tuple(given.items()), tuple(nodes), tuple(edges))
+
+
+def check_request(name: str, values: Mapping[str, str], *, max_nodes: int = 40):
+    """The query and its bound parameters, or a QueryError, before any store is opened."""
+    if name not in MAPPABLE:
+        raise QueryError(f"kg map draws the queries {', '.join(MAPPABLE)}; not {name!r}")
+    if max_nodes < 1:
+        raise QueryError(f"--max-nodes must be at least 1, not {max_nodes}")
+    q = queries.load(name)
+    return q, queries.bindings(q, dict(values))
 
 
 def _article_filter(bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
