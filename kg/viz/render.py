@@ -94,7 +94,7 @@ def to_svg(m: MechanismMap) -> str:
             out.append(f'<marker id="{mid}" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="7" markerHeight="7" '
                        f'orient="auto"><path d="M7,0 L10,0 L10,10 L7,10 z" fill="{colour}"/></marker>')
     out.append("</defs>")
-    out.append(f'<rect width="100%" height="100%" fill="#ffffff"/>')
+    out.append('<rect width="100%" height="100%" fill="#ffffff"/>')
     seen_pairs: dict[frozenset, int] = {}
     out.append('<g class="edges">')
     for i, e in enumerate(m.edges):
