@@ -20,11 +20,13 @@ MAP_FORMATS = ("svg", "html")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, - for stdout.")
 @click.option("--max-nodes", default=40, show_default=True, metavar="N",
               help="Entities on the map: the answer's first, then the partners with most PMIDs.")
+@click.option("--max-evidence", default=25, show_default=True, metavar="N",
+              help="Evidence sentences kept per edge (all its PMIDs are always listed).")
 @click.option("--cooccurrence/--no-cooccurrence", default=True, show_default=True,
               help="Also draw text co-occurrences (dashed) between the entities on the map.")
 @store_option
 def map_command(query: str, params: tuple[str, ...], fmt: str | None, output: str, max_nodes: int,
-                cooccurrence: bool, store_path: str) -> None:
+                max_evidence: int, cooccurrence: bool, store_path: str) -> None:
     """Draw the answer of QUERY (pathways-linking, evidence or entities-of-article) as a graph: typed
     entities as nodes, assertions as edges coloured by polarity and labelled with their distinct PMIDs;
     hovering (SVG) or clicking (HTML) shows the evidence sentences and PMIDs.
@@ -43,7 +45,7 @@ def map_command(query: str, params: tuple[str, ...], fmt: str | None, output: st
     values = _parse_params(params)
     check_request(query, values, max_nodes=max_nodes)  # a wrong name or parameter is told before the store opens
     m = build_map(open_store(store_path, read_only=True), query, values, max_nodes=max_nodes,
-                  cooccurrences=cooccurrence)
+                  cooccurrences=cooccurrence, max_evidence=max(0, max_evidence))
     if not m.nodes:
         click.echo(f"kg: warning: the answer of {query} names no entity in the store {store_path}; "
                    "the map is empty (ingest articles first, or check the parameters)", err=True)

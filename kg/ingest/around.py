@@ -73,6 +73,11 @@ class Linker:
                     _save(Entrez.elink(dbfrom="pubmed", db=db, id=list(batch), linkname=linkname), target)
             except OSError as exc:
                 raise FetchError(f"E-utilities at {self.base} failed (ELink {linkname}): {exc}") from exc
+            try:
+                return _read_links(target, linkname)
+            except FetchError:
+                target.unlink()  # an error answer is not cached: the next run asks again
+                raise
         return _read_links(target, linkname)
 
 

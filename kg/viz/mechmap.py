@@ -66,7 +66,8 @@ class Edge:
     polarity: str  # one of POLARITIES
     predicates: tuple[str, ...]
     pmids: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[Evidence, ...]  # the first `max_evidence` by PMID; `sentences` counts them all
+    sentences: int = 0
 
     @property
     def key(self) -> str:
@@ -83,7 +84,7 @@ class MechanismMap:
 
 
 def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_nodes: int = 40,
-              cooccurrences: bool = True) -> MechanismMap:
+              cooccurrences: bool = True, max_evidence: int = 25) -> MechanismMap:
     """Run canned query `name` with `values` and gather its entities and their associations."""
     q, bound = check_request(name, values or {}, max_nodes=max_nodes)
     given = dict(values or {})
@@ -102,7 +103,7 @@ def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_
     partners = [iri for a in raw for iri in (a["s"], a["o"]) if iri not in info]
     info.update(entity_info(store, dict.fromkeys(partners)))
     nodes = _choose_nodes(answer, raw, info, max_nodes)
-    edges = _edges(raw, {n.iri for n in nodes}, cooccurrences)
+    edges = _edges(raw, {n.iri for n in nodes}, cooccurrences, max_evidence)
     title = f"{name} " + " ".join(f"{k}={v}" for k, v in given.items())
     return MechanismMap(title.strip(), name, tuple(given.items()), tuple(nodes), tuple(edges))
 
@@ -203,8 +204,10 @@ def _choose_nodes(answer: list[str], raw: list[dict[str, str]], info: Mapping[st
     return [Node(i, info[i][0], info[i][1], i in set(answer)) for i in keep]
 
 
-def _edges(raw: list[dict[str, str]], on_map: set[str], cooccurrences: bool) -> list[Edge]:
-    """Associations grouped by (subject, polarity, object), each with its distinct PMIDs and sentences."""
+def _edges(raw: list[dict[str, str]], on_map: set[str], cooccurrences: bool, max_evidence: int) -> list[Edge]:
+    """Associations grouped by (subject, polarity, object), each with its distinct PMIDs and sentences
+    (at most `max_evidence` kept: on a large store one edge may rest on thousands, and the HTML file
+    carries them all; the PMIDs are always all kept)."""
     groups: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
     for row in raw:
         pol = _polarity(row)
@@ -220,7 +223,7 @@ def _edges(raw: list[dict[str, str]], on_map: set[str], cooccurrences: bool) -> 
                               r["negated"] == "true", r["hedged"] == "true") for r in rows},
                     key=lambda e: (_pmid_order(e.pmid), e.sentence))
         preds = tuple(sorted({r["pred"].rsplit("/", 1)[-1] for r in rows}))
-        edges.append(Edge(s, o, pol, preds, tuple(pmids), tuple(ev)))
+        edges.append(Edge(s, o, pol, preds, tuple(pmids), tuple(ev[:max_evidence]), len(ev)))
     return edges
 
 

@@ -42,8 +42,9 @@ def _edge_title(e: Edge, names: dict[str, str]) -> str:
     head = (f"{names[e.subject]} —{e.polarity}→ {names[e.object]} ({', '.join(e.predicates)}); "
             f"{len(e.pmids)} PMID{'s' if len(e.pmids) != 1 else ''}: {', '.join(e.pmids)}")
     lines = [head] + [f"PMID {ev.pmid}: {ev.sentence}" for ev in e.evidence[:EVIDENCE_IN_TITLE]]
-    if len(e.evidence) > EVIDENCE_IN_TITLE:
-        lines.append(f"… and {len(e.evidence) - EVIDENCE_IN_TITLE} more sentences")
+    total = max(e.sentences, len(e.evidence))
+    if total > EVIDENCE_IN_TITLE:
+        lines.append(f"… and {total - EVIDENCE_IN_TITLE} more sentences")
     return "\n".join(lines)
 
 
@@ -165,6 +166,7 @@ def _evidence_json(m: MechanismMap) -> str:
                   for i, n in enumerate(m.nodes)},
         "edges": {f"e{i}": {"subject": e.subject, "object": e.object, "polarity": e.polarity,
                             "predicates": list(e.predicates), "pmids": list(e.pmids),
+                            "sentences": max(e.sentences, len(e.evidence)),
                             "evidence": [{"pmid": ev.pmid, "sentence": ev.sentence, "section": ev.section,
                                           "negated": ev.negated, "hedged": ev.hedged} for ev in e.evidence]}
                   for i, e in enumerate(m.edges)},
@@ -209,6 +211,8 @@ _SCRIPT = """
       li.appendChild(el('div', ev.sentence, 'sentence')); ol.appendChild(li);
     });
     panel.appendChild(ol);
+    if (e.sentences > e.evidence.length)
+      panel.appendChild(el('p', 'Showing ' + e.evidence.length + ' of ' + e.sentences + ' sentences (kg map --max-evidence).'));
   }
   function showNode(id) {
     var n = data.nodes[id]; panel.innerHTML = '';
