@@ -1,16 +1,28 @@
-"""Sentences, and mechanism assertions read from them by trigger words.
+"""Sentences, and mechanism assertions read from them: who acts on whom, in which direction, typed as BioRED.
 
-An assertion joins two mentions of one sentence through a trigger between them:
+An assertion joins two entity mentions of one sentence. Cheap by design (regular expressions over the
+text between and just around two mentions, no parser), so thousands of abstracts per second. The rules:
 
-- increase: promotes, induces, activates, enhances, increases, up-regulates, drives, stimulates ...
-- decrease: inhibits, suppresses, blocks, reduces, down-regulates, attenuates, prevents ...
-- association: associated with, correlated with, linked to;
-- involvement: involved in, participates in, plays a role in, contributes to, mediates;
-- means: "A ... through/via/by B" makes B contribute to A's effect.
-
-Negation ("did not promote", "no association") and hedging ("may", "might", "suggest", "potential")
-are flags on the assertion, never a reason to drop it. Cheap by design: regular expressions over the
-text between two mentions, no parser, so thousands of abstracts per second.
+- Triggers are verbs (promotes, induced, inhibiting, binds, is associated with ...) or a nominalisation
+  followed by "of" ("activation of Y"); nouns such as promoter, target, receptor, regulation are never
+  triggers, so "the BRCA1 promoter" and "the Wnt target CD44" assert nothing.
+- Direction: "X activates Y" makes X the subject; the passive ("Y is activated by X", "Y, activated by
+  X"), the nominal passive ("activation of Y by X") and compounds ("X-induced Y", "X-mediated",
+  "X-dependent", "X-driven") make the agent X the subject.
+- Polarity is the sign of the subject's effect on the object: the trigger's sign (activates +1,
+  inhibits -1), flipped once for a subject that is switched off ("knockdown / inhibition / blockade /
+  deletion / loss / silencing / inhibitors of X", "X knockdown", "X-deficient") and once for an object
+  that is ("X induced loss of Y"). "Knockdown of X reduced Y" is -1 x -1 = +1: X's effect on Y is
+  positive, which is what BioRED calls a Positive_Correlation of X and Y. Neutral triggers (associated
+  with, regulates, involved in) have polarity 0; binding has polarity 0 and type Bind.
+- Relation types comparable with BioRED: Positive_Correlation (polarity +1), Negative_Correlation (-1),
+  Bind, Association (everything else, also "X treats Y" is -1: a drug lowers its disease).
+- Coordination carries a relation on: "X inhibits A, B and C" gives three assertions, "A and B induce
+  C" two. Otherwise only neighbouring mentions relate: "X inhibits Y in Z" says nothing of X and Z.
+- Negation ("did not promote", "no association") and hedging ("may", "suggest") are flags on the
+  assertion, never a reason to drop it.
+- One assertion per entity pair per sentence (the first, i.e. the closest reading, wins); mentions of
+  one span grounded to several concepts relate as one entity, each concept pair once.
 """
 
 from __future__ import annotations
@@ -44,39 +56,31 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    direction: str       # increased | decreased | associated | involved | means
+    direction: str       # increased | decreased | associated | involved | means | bound
     predicate: str       # direct predicate (CURIE of RO or biolink)
     assoc_predicate: str  # the Association's biolink predicate
 
 
-_TRIGGERS: list[tuple[str, Trigger]] = [
-    (r"promot\w*|induc\w*|activat\w*|enhanc\w*|increas\w*|up-?regulat\w*|drives?|driving|driven|stimulat\w*|"
-     r"facilitat\w*|trigger\w*|accelerat\w*|augment\w*|potentiat\w*",
-     Trigger("increased", "RO:0002213", "biolink:affects")),
-    (r"inhibit\w*|suppress\w*|block\w*|reduc\w*|decreas\w*|down-?regulat\w*|attenuat\w*|abrogat\w*|"
-     r"impair\w*|prevent\w*|antagoni[sz]\w*|abolish\w*|repress\w*|target\w*",
-     Trigger("decreased", "RO:0002212", "biolink:affects")),
-    (r"associated with|correlated with|correlates with|linked (?:to|with)|related to|association (?:with|between)",
-     Trigger("associated", "biolink:associated_with", "biolink:associated_with")),
-    (r"involved in|participat\w* in|plays? (?:an? )?(?:\w+ )?roles? in|contribut\w* to|mediat\w*|"
-     r"required for|essential for|implicated in|regulat\w*",
-     Trigger("involved", "RO:0002326", "biolink:contributes_to")),
-]
-# One alternation, one search per mention pair: the leftmost trigger (closest to the subject) wins.
-_TRIGGER_RE = re.compile("|".join(f"(?P<t{n}>\\b(?:{p})\\b)" for n, (p, _) in enumerate(_TRIGGERS)), re.I)
-_TRIGGER_OF = {f"t{n}": t for n, (_, t) in enumerate(_TRIGGERS)}
-_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
-                    re.I)
+INCREASED = Trigger("increased", "RO:0002213", "biolink:affects")
+DECREASED = Trigger("decreased", "RO:0002212", "biolink:affects")
+ASSOCIATED = Trigger("associated", "biolink:associated_with", "biolink:associated_with")
+INVOLVED = Trigger("involved", "RO:0002326", "biolink:contributes_to")
+BOUND = Trigger("bound", "biolink:directly_physically_interacts_with", "biolink:directly_physically_interacts_with")
 MEANS_TRIGGER = Trigger("means", "RO:0002326", "biolink:contributes_to")
-_NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|lack of|absence of|unable to)\b",
-                       re.I)
-_HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
-                    r"appears? to|seems? to|whether|unclear)\b", re.I)
-_CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b", re.I)
+
+RELATION_TYPES = ("Positive_Correlation", "Negative_Correlation", "Association", "Bind")
 
 
 @dataclass(frozen=True, slots=True)
 class Relation:
+    """One assertion: `subject` acts on `object` through `trigger_text`.
+
+    `polarity` is the sign of the subject's effect on the object (+1 raises it, -1 lowers it, 0 neither
+    or not said), after subject and object modifiers ("knockdown of X") are taken into account; the
+    `trigger` is the one that sign gives (INCREASED for +1, DECREASED for -1). `relation_type` is the
+    BioRED relation type of the pair. `negated` and `hedged` flag the sentence's stance.
+    """
+
     subject: Mention
     object: Mention
     trigger: Trigger
@@ -84,44 +88,221 @@ class Relation:
     negated: bool
     hedged: bool
     sentence: tuple[int, int]
+    polarity: int = 0
+    relation_type: str = "Association"
+
+
+def _verbs(e_stems: str, stems: str) -> str:
+    """Verb forms only: stems ending in a dropped e (promot -> promote/promotes/promoted/promoting) and
+    plain stems (inhibit -> inhibit/inhibits/inhibited/inhibiting). No nouns: not "promoter", "inhibitor"."""
+    return rf"(?:{e_stems})(?:e|es|ed|ing)|(?:{stems})(?:s|ed|ing)?"
+
+
+_INC = _verbs(r"promot|induc|activat|enhanc|increas|up-?regulat|stimulat|facilitat|accelerat|potentiat|elevat|"
+              r"caus|exacerbat|aggravat|mediat|provok|evok",
+              r"trigger|augment|boost|elicit") + r"|amplif(?:y|ies|ied|ying)|driv(?:e|es|ing)|driven|drove|" \
+    r"(?:is|are|was|were) (?:required|essential|necessary) for"
+_DEC = _verbs(r"reduc|decreas|down-?regulat|attenuat|abrogat|antagoniz|antagonis|alleviat|ameliorat|mitigat|"
+              r"eliminat|negat|reliev|revers|overcom",
+              r"inhibit|suppress|block|repress|abolish|impair|prevent|diminish|lower|treat|protect") + \
+    r"|overcame|overcome"
+_ASSOC = (r"(?:associat|correlat)(?:ed|es|e|ing) with|linked (?:to|with)|related to|implicated in|involved in|"
+          r"participat\w* in|plays? (?:an? )?(?:\w+ )?roles? in|contribut(?:e|es|ed|ing) to|"
+          + _verbs("regulat|modulat|affect", "alter|influenc") + r"|predispos\w* to|risk factors? for")
+_BIND = r"bind(?:s|ing)? (?:to|with)|binds?|bound (?:to|by|with)|interact(?:s|ed|ing)? with|complex(?:es|ed)? with"
+# Nominalisations are triggers only with "of" after them: "activation of Y", never a bare noun.
+_NOM_INC = r"(?:activation|induction|stimulation|upregulation|up-regulation|enhancement|elevation|promotion)"
+_NOM_DEC = (r"(?:inhibition|suppression|reduction|downregulation|down-regulation|attenuation|repression|"
+            r"blockade|abrogation|treatment|prevention)")
+_NOM_ASSOC = r"(?:regulation|modulation)"
+
+_TRIGGER_RE = re.compile(
+    rf"\b(?:(?P<inc>{_INC})|(?P<dec>{_DEC})|(?P<assoc>{_ASSOC})|(?P<bind>{_BIND})|"
+    rf"(?P<ninc>{_NOM_INC}) of|(?P<ndec>{_NOM_DEC}) of|(?P<nassoc>{_NOM_ASSOC}) of)\b", re.I)
+_SIGN = {"inc": 1, "dec": -1, "assoc": 0, "bind": 0, "ninc": 1, "ndec": -1, "nassoc": 0}
+
+# Something that switches the entity off: its effect on others is the opposite of the trigger's.
+_OFF = (r"knock-?down|knock-?out|silencing|depletion|deletion|loss|deficiency|inhibition|inhibitors?|blockade|"
+        r"blocking|blocker|antagonists?|suppression|down-?regulation|ablation|inactivation|disruption|lack|"
+        r"absence|neutrali[sz]ation|(?:si|sh)RNAs?")
+_OFF_BEFORE = re.compile(rf"\b(?:{_OFF})\s+(?:of|against|to|targeting)\s+(?:the\s+|an?\s+)?$", re.I)
+_OFF_AFTER = re.compile(rf"^[\s-]*(?:{_OFF}|deficient|null|-/-|knockdown|antagonism)\b", re.I)
+# "X-induced Y", "X-mediated Y", "X-associated Y": the mention before is the agent of the one after.
+_COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|dependent|driven|stimulated|triggered|evoked|elicited|"
+                       r"promoted|activated|enhanced)|(?P<dec>inhibited|suppressed|repressed|blocked)|"
+                       r"(?P<assoc>associated|related|linked))\b(?P<rest>[^,;:()]{0,40})$", re.I)
+_BY = re.compile(r"^\s*(?:(?:in|at|after|upon|within)\s+[\w-]+(?:\s+[\w-]+)?)?\s*,?\s*by\b", re.I)
+_NOUN_AFTER = re.compile(r"^\s+(?:of|in)\b", re.I)
+_IN_CONTEXT = re.compile(r"^\s+(?:\w+ly\s+)?(?:in|among|during|after|following|upon|with)\b", re.I)
+_WITH = re.compile(r"^\s+with\b", re.I)
+_COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
+_BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negative|inverse)\s+)?(?:association|"
+                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?)\s+(?:between|of)\s+(?:the\s+)?$",
+                      re.I)
+_AND = re.compile(r"^\s*(?:and|with|to)\s+(?:the\s+)?$", re.I)
+_COORD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
+_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
+                    re.I)
+_NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|unable to)\b", re.I)
+_HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
+                    r"appears? to|seems? to|whether|unclear)\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b|\balthough\b|\bwhich\b|\bthat\b", re.I)
+MAX_GAP = 150
+
+
+def _typed(polarity: int, kind: str) -> tuple[Trigger, str]:
+    if kind == "bind":
+        return BOUND, "Bind"
+    if polarity > 0:
+        return INCREASED, "Positive_Correlation"
+    if polarity < 0:
+        return DECREASED, "Negative_Correlation"
+    return (INVOLVED if kind == "involved" else ASSOCIATED), "Association"
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How two neighbouring mentions relate: who is the subject, the trigger span and its sign."""
+
+    forward: bool        # subject is the earlier mention
+    start: int           # trigger span, absolute offsets
+    end: int
+    sign: int
+    kind: str            # signed | assoc | involved | bind
+
+
+def _subject_off(text: str, m: Mention, s0: int) -> bool:
+    """The subject mention is switched off: "knockdown of X", "X knockdown", "X-deficient"."""
+    return bool(_OFF_BEFORE.search(text, max(s0, m.start - 40), m.start) or _OFF_AFTER.match(text[m.end:m.end + 25]))
+
+
+def _read(text: str, a: Mention, b: Mention, s0: int) -> _Reading | None:
+    """The relation between neighbouring mentions a (first) and b, if the text between says one."""
+    gap = text[a.end:b.start]
+    if len(gap) > MAX_GAP or _CLAUSE_BREAK.search(gap):
+        return None
+    c = _COMPOUND.match(gap)
+    if c is not None:
+        kind = "assoc" if c.group("assoc") else "signed"
+        sign = 1 if c.group("inc") else -1 if c.group("dec") else 0
+        head = _TRIGGER_RE.search(c.group("rest"))
+        if head is not None:
+            # "X-induced decrease in Y": the head noun carries the sign on
+            hs = _SIGN[head.lastgroup or "assoc"]
+            if not (sign and hs):
+                return None
+            sign *= hs
+        return _Reading(True, a.end + c.start(), a.end + c.start("rest"), sign, kind)
+    # "association between X and Y", "interaction of X with Y"
+    bw = _BETWEEN.search(text, max(s0, a.start - 60), a.start)
+    if bw is not None and _AND.match(gap):
+        kind = "bind" if bw.group("bind") else "assoc"
+        sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
+        return _Reading(True, bw.start(), bw.end(), sign, "signed" if sign else kind)
+    for t in _TRIGGER_RE.finditer(gap):
+        g = t.lastgroup or "assoc"
+        word = t.group(0)
+        rest = gap[t.end():]
+        if g in ("inc", "dec"):
+            if _NOUN_AFTER.match(rest) and not word.lower().endswith(("ed", "ing", "en")):
+                continue  # "an increase in Y", "a cause of Y": a noun, not a verb
+            if word.lower() == "lower" or (word.lower().startswith("treat") and _WITH.match(rest)):
+                continue  # "lower levels", "treated with": no action of a on b
+        kind = {"bind": "bind", "assoc": "assoc", "nassoc": "assoc"}.get(g, "signed")
+        if kind == "assoc" and re.match(r"(?:implicated|involved|participat|plays?|contribut)", word, re.I):
+            kind = "involved"
+        if _BY.match(rest) and g not in ("ninc", "ndec", "nassoc"):
+            # passive: "Y is activated by X", "Y, induced by X", "Y was reduced in cells by X"
+            return _Reading(False, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
+        if g in ("inc", "dec") and _COPULA.search(gap, 0, t.start()):
+            # "Y was increased in Z": Z (a condition, a treatment) raises Y; "Y was increased and
+            # Z ..." without a context says nothing of the two
+            if _IN_CONTEXT.match(rest):
+                return _Reading(False, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
+            return None
+        return _Reading(True, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
+    # nominal passive: "activation of Y by X"
+    nb = re.search(rf"\b(?:(?P<ninc>{_NOM_INC})|(?P<ndec>{_NOM_DEC})|(?P<nassoc>{_NOM_ASSOC}))\s+of\s+(?:the\s+)?$",
+                   text[max(s0, a.start - 40):a.start], re.I)
+    if nb is not None and re.match(r"^\s*(?:\w+\s+){0,2}?by\s+(?:the\s+)?$", gap):
+        off = max(s0, a.start - 40)
+        kind = "assoc" if nb.lastgroup == "nassoc" else "signed"
+        return _Reading(False, off + nb.start(), off + nb.end(), _SIGN[nb.lastgroup or "nassoc"], kind)
+    return None
 
 
 def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[Relation]:
-    """Trigger-based relations between neighbouring mentions of one sentence (subject first).
-
-    Each pattern runs once over the sentence; pairs then look their triggers up by position.
-    """
+    """Assertions between the mentions of one sentence of `text` (see the module docstring for the rules)."""
     s0, s1 = sentence
-    ms = sorted((m for m in mentions if s0 <= m.start and m.end <= s1), key=lambda m: m.start)
+    ms = sorted((m for m in mentions if s0 <= m.start and m.end <= s1), key=lambda m: (m.start, -m.end))
     if len(ms) < 2:
         return []
-    sent_text = text[s0:s1]
-    triggers = [(m.start() + s0, m.end() + s0, _TRIGGER_OF[m.lastgroup], m.group(0))
-                for m in _TRIGGER_RE.finditer(sent_text)]
-    means = [(m.start() + s0, m.end() + s0, m.group(0)) for m in _MEANS.finditer(sent_text)]
-    if not triggers and not means:
+    # Slots: one per span; mentions of one span (one entity grounded several ways) share it.
+    slots: list[list[Mention]] = []
+    for m in ms:
+        if slots and m.start < slots[-1][0].end:
+            if (m.start, m.end) == (slots[-1][0].start, slots[-1][0].end):
+                slots[-1].append(m)
+            continue  # a nested or overlapping span: the longer, earlier one stands
+        slots.append([m])
+    if len(slots) < 2:
         return []
-    breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(sent_text)]
-    negations = [m.start() + s0 for m in _NEGATION.finditer(sent_text)]
+    sent_text = text[s0:s1]
     hedged = bool(_HEDGE.search(sent_text))
+    negations = [m.start() + s0 for m in _NEGATION.finditer(sent_text)]
+    n = len(slots)
+    readings: dict[tuple[int, int], _Reading] = {}
+    for i in range(n - 1):
+        r = _read(text, slots[i][0], slots[i + 1][0], s0)
+        if r is not None:
+            readings[(i, i + 1)] = r
+    coord = [bool(_COORD.match(text[slots[i][0].end:slots[i + 1][0].start])) for i in range(n - 1)]
+    # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
+    for (i, j), r in list(readings.items()):
+        k = j
+        while k < n - 1 and coord[k]:
+            readings.setdefault((i, k + 1), r)
+            k += 1
+        k = i
+        while k > 0 and coord[k - 1]:
+            readings.setdefault((k - 1, j), r)
+            k -= 1
     out: list[Relation] = []
-    for a_i, a in enumerate(ms):
-        for b_i in range(a_i + 1, len(ms)):
-            b = ms[b_i]
-            if b.start < a.end or a.concept.curies == b.concept.curies:
-                continue
-            # Only neighbours: "A inhibits B in C" says nothing of A and C.
-            if any(a.end <= x.start and x.end <= b.start for x in ms[a_i + 1:b_i]):
-                break
-            if b.start - a.end > 120 or any(a.end <= p < b.start for p in breaks):
-                continue
-            trig = next((t for t in triggers if a.end <= t[0] and t[1] <= b.start), None)
-            if trig is not None:
-                negated = any(a.start - 12 <= p < trig[0] for p in negations)
-                out.append(Relation(a, b, trig[2], trig[3], negated, hedged, sentence))
-                continue
-            mm = next((x for x in means if a.end <= x[0] and x[1] <= b.start), None)
-            if mm is not None and a_i > 0:
-                # "X promotes Y via Z": Z (after the means word) contributes to Y (before it).
-                out.append(Relation(b, a, MEANS_TRIGGER, mm[2], False, hedged, sentence))
+    seen: set[tuple] = set()
+    for (i, j), r in sorted(readings.items()):
+        a, b = slots[i][0], slots[j][0]
+        subj, obj = (a, b) if r.forward else (b, a)
+        sign = r.sign
+        if sign:
+            if _subject_off(text, subj, s0):
+                sign = -sign
+            # an object switched off after the trigger: "X induced loss of Y"
+            lo = max(r.end, s0, obj.start - 40)
+            if lo < obj.start and _OFF_BEFORE.search(text, lo, obj.start):
+                sign = -sign
+        trigger, rtype = _typed(sign, r.kind)
+        first = min(a.start, r.start)
+        negated = any(first - 12 <= p < r.start for p in negations)
+        tt = text[r.start:r.end]
+        for sm in (slots[i] if r.forward else slots[j]):
+            for om in (slots[j] if r.forward else slots[i]):
+                key = (sm.concept.curies, om.concept.curies)
+                if sm.concept.curies == om.concept.curies or key in seen or key[::-1] in seen:
+                    continue
+                seen.add(key)
+                out.append(Relation(sm, om, trigger, tt, negated, hedged, sentence, sign, rtype))
+    # "X promotes Y via Z": Z (after the means word) contributes to Y (before it).
+    for i in range(1, n - 1):
+        a, b = slots[i][0], slots[i + 1][0]
+        gap = text[a.end:b.start]
+        mm = _MEANS.search(gap)
+        if mm is None or (i, i + 1) in readings or len(gap) > MAX_GAP:
+            continue
+        for sm in slots[i + 1]:
+            for om in slots[i]:
+                key = (sm.concept.curies, om.concept.curies)
+                if sm.concept.curies == om.concept.curies or key in seen or key[::-1] in seen:
+                    continue
+                seen.add(key)
+                out.append(Relation(sm, om, MEANS_TRIGGER, mm.group(0), False, hedged, sentence, 0, "Association"))
     return out
