@@ -124,9 +124,9 @@ _SIGN = {"inc": 1, "dec": -1, "assoc": 0, "bind": 0, "ninc": 1, "ndec": -1, "nas
 # Something that switches the entity off: its effect on others is the opposite of the trigger's.
 _OFF = (r"knock-?down|knock-?out|silencing|depletion|deletion|loss|deficiency|inhibition|inhibitors?|blockade|"
         r"blocking|blocker|antagonists?|suppression|down-?regulation|ablation|inactivation|disruption|lack|"
-        r"absence|neutrali[sz]ation|(?:si|sh)RNAs?")
-_OFF_BEFORE = re.compile(rf"\b(?:{_OFF})\s+(?:of|against|to|targeting)\s+(?:the\s+|an?\s+)?$", re.I)
-_OFF_AFTER = re.compile(rf"^[\s-]*(?:{_OFF}|deficient|null|-/-|knockdown|antagonism)\b", re.I)
+        r"absence|neutrali[sz]ation|(?:si|sh)rnas?")
+_OFF_BEFORE = re.compile(rf"\b(?:{_OFF})\s+(?:of|against|to|targeting)\s+(?:the\s+|an?\s+)?", re.I)
+_OFF_AFTER = re.compile(rf"[\s-]*(?:{_OFF}|deficient|null|-/-|knockdown|antagonism)\b", re.I)
 # "X-induced Y", "X-mediated Y", "X-associated Y": the mention before is the agent of the one after.
 _COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|dependent|driven|stimulated|triggered|evoked|elicited|"
                        r"promoted|activated|enhanced)|(?P<dec>inhibited|suppressed|repressed|blocked)|"
@@ -134,10 +134,13 @@ _COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|depen
 _BY = re.compile(r"^\s*(?:(?:in|at|after|upon|within)\s+[\w-]+(?:\s+[\w-]+)?)?\s*,?\s*by\b", re.I)
 _NOUN_AFTER = re.compile(r"^\s+(?:of|in)\b", re.I)
 _IN_CONTEXT = re.compile(r"^\s+(?:\w+ly\s+)?(?:in|among|during|after|following|upon|with)\b", re.I)
+_ARTICLE = re.compile(r"\s+(?:the\s+)?")
+_NOMINAL_BY = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+(?:the\s+)?", re.I)
+_INVOLVED = re.compile(r"implicated|involved|participat|plays?|contribut", re.I)
 _WITH = re.compile(r"^\s+with\b", re.I)
 _COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
 _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negative|inverse)\s+)?(?:association|"
-                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?)\s+(?:between|of)\s+(?:the\s+)?$",
+                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?)\s+(?:between|of)\s+(?:the\s+)?",
                       re.I)
 _AND = re.compile(r"^\s*(?:and|with|to)\s+(?:the\s+)?$", re.I)
 _COORD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
@@ -148,6 +151,14 @@ _HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|pu
                     r"appears? to|seems? to|whether|unclear)\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b|\balthough\b|\bwhich\b|\bthat\b", re.I)
 MAX_GAP = 150
+# The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
+_LC = {p: re.compile(p.pattern) for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS)}
+
+
+def _lower(s: str) -> str:
+    """`s` lower-cased with its length kept (a character whose lower case is longer stays as it is)."""
+    low = s.lower()
+    return low if len(low) == len(s) else "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
 
 
 def _typed(polarity: int, kind: str) -> tuple[Trigger, str]:
@@ -171,16 +182,35 @@ class _Reading:
     kind: str            # signed | assoc | involved | bind
 
 
-def _subject_off(text: str, m: Mention, s0: int) -> bool:
-    """The subject mention is switched off: "knockdown of X", "X knockdown", "X-deficient"."""
-    return bool(_OFF_BEFORE.search(text, max(s0, m.start - 40), m.start) or _OFF_AFTER.match(text[m.end:m.end + 25]))
+class _Scan:
+    """Every pattern run once over one sentence; pairs look their matches up by position."""
+
+    __slots__ = ("text", "triggers", "off_ends", "between_ends", "breaks")
+
+    def __init__(self, text: str, low: str, s0: int) -> None:
+        # `low` is the sentence lower-cased, same length: case-folded patterns run several times faster
+        self.text = text
+        # (start, end, group) of every trigger, in order
+        self.triggers = [(m.start() + s0, m.end() + s0, m.lastgroup or "assoc") for m in _LC[_TRIGGER_RE].finditer(low)]
+        self.off_ends = {m.end() + s0: m.start() + s0 for m in _LC[_OFF_BEFORE].finditer(low)}
+        self.between_ends = {m.end() + s0: m for m in _LC[_BETWEEN].finditer(low)}
+        self.breaks = [m.start() + s0 for m in _LC[_CLAUSE_BREAK].finditer(low)]
+
+    def off_start(self, pos: int) -> int:
+        """Where the switch-off phrase ending at `pos` starts."""
+        return self.off_ends[pos]
+
+    def subject_off(self, m: Mention) -> bool:
+        """The subject is switched off: "knockdown of X", "X knockdown", "X-deficient"."""
+        return m.start in self.off_ends or bool(_OFF_AFTER.match(self.text, m.end, m.end + 25))
 
 
-def _read(text: str, a: Mention, b: Mention, s0: int) -> _Reading | None:
+def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
     """The relation between neighbouring mentions a (first) and b, if the text between says one."""
-    gap = text[a.end:b.start]
-    if len(gap) > MAX_GAP or _CLAUSE_BREAK.search(gap):
+    text = scan.text
+    if b.start - a.end > MAX_GAP or any(a.end <= p < b.start for p in scan.breaks):
         return None
+    gap = text[a.end:b.start]
     c = _COMPOUND.match(gap)
     if c is not None:
         kind = "assoc" if c.group("assoc") else "signed"
@@ -194,40 +224,40 @@ def _read(text: str, a: Mention, b: Mention, s0: int) -> _Reading | None:
             sign *= hs
         return _Reading(True, a.end + c.start(), a.end + c.start("rest"), sign, kind)
     # "association between X and Y", "interaction of X with Y"
-    bw = _BETWEEN.search(text, max(s0, a.start - 60), a.start)
+    bw = scan.between_ends.get(a.start)
     if bw is not None and _AND.match(gap):
         kind = "bind" if bw.group("bind") else "assoc"
         sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
         return _Reading(True, bw.start(), bw.end(), sign, "signed" if sign else kind)
-    for t in _TRIGGER_RE.finditer(gap):
-        g = t.lastgroup or "assoc"
-        word = t.group(0)
-        rest = gap[t.end():]
+    for ts, te, g in scan.triggers:
+        if ts < a.end:
+            # nominal passive: "activation of Y by X"
+            if g[0] == "n" and a.start - 8 <= te <= a.start and _ARTICLE.fullmatch(text, te, a.start) \
+                    and _NOMINAL_BY.fullmatch(gap):
+                return _Reading(False, ts, te, _SIGN[g], "assoc" if g == "nassoc" else "signed")
+            continue
+        if te > b.start:
+            break
+        word = text[ts:te]
+        rest = text[te:b.start]
         if g in ("inc", "dec"):
             if _NOUN_AFTER.match(rest) and not word.lower().endswith(("ed", "ing", "en")):
                 continue  # "an increase in Y", "a cause of Y": a noun, not a verb
-            if word.lower() == "lower" or (word.lower().startswith("treat") and _WITH.match(rest)):
+            if word.lower() == "lower" or (word[:5].lower() == "treat" and _WITH.match(rest)):
                 continue  # "lower levels", "treated with": no action of a on b
         kind = {"bind": "bind", "assoc": "assoc", "nassoc": "assoc"}.get(g, "signed")
-        if kind == "assoc" and re.match(r"(?:implicated|involved|participat|plays?|contribut)", word, re.I):
+        if kind == "assoc" and _INVOLVED.match(word):
             kind = "involved"
-        if _BY.match(rest) and g not in ("ninc", "ndec", "nassoc"):
+        if g[0] != "n" and _BY.match(rest):
             # passive: "Y is activated by X", "Y, induced by X", "Y was reduced in cells by X"
-            return _Reading(False, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
-        if g in ("inc", "dec") and _COPULA.search(gap, 0, t.start()):
+            return _Reading(False, ts, te, _SIGN[g], kind)
+        if g in ("inc", "dec") and _COPULA.search(text, max(a.end, ts - 30), ts):
             # "Y was increased in Z": Z (a condition, a treatment) raises Y; "Y was increased and
             # Z ..." without a context says nothing of the two
             if _IN_CONTEXT.match(rest):
-                return _Reading(False, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
+                return _Reading(False, ts, te, _SIGN[g], kind)
             return None
-        return _Reading(True, a.end + t.start(), a.end + t.end(), _SIGN[g], kind)
-    # nominal passive: "activation of Y by X"
-    nb = re.search(rf"\b(?:(?P<ninc>{_NOM_INC})|(?P<ndec>{_NOM_DEC})|(?P<nassoc>{_NOM_ASSOC}))\s+of\s+(?:the\s+)?$",
-                   text[max(s0, a.start - 40):a.start], re.I)
-    if nb is not None and re.match(r"^\s*(?:\w+\s+){0,2}?by\s+(?:the\s+)?$", gap):
-        off = max(s0, a.start - 40)
-        kind = "assoc" if nb.lastgroup == "nassoc" else "signed"
-        return _Reading(False, off + nb.start(), off + nb.end(), _SIGN[nb.lastgroup or "nassoc"], kind)
+        return _Reading(True, ts, te, _SIGN[g], kind)
     return None
 
 
@@ -248,12 +278,17 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     if len(slots) < 2:
         return []
     sent_text = text[s0:s1]
-    hedged = bool(_HEDGE.search(sent_text))
-    negations = [m.start() + s0 for m in _NEGATION.finditer(sent_text)]
+    low = _lower(sent_text)
     n = len(slots)
     readings: dict[tuple[int, int], _Reading] = {}
+    scan = _Scan(text, low, s0)
+    if not scan.triggers and not scan.between_ends and "-" not in sent_text and "\u2010" not in sent_text \
+            and "\u2011" not in sent_text and not _LC[_MEANS].search(low):
+        return []
+    hedged = bool(_LC[_HEDGE].search(low))
+    negations = [m.start() + s0 for m in _LC[_NEGATION].finditer(low)]
     for i in range(n - 1):
-        r = _read(text, slots[i][0], slots[i + 1][0], s0)
+        r = _read(scan, slots[i][0], slots[i + 1][0])
         if r is not None:
             readings[(i, i + 1)] = r
     coord = [bool(_COORD.match(text[slots[i][0].end:slots[i + 1][0].start])) for i in range(n - 1)]
@@ -274,11 +309,10 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
         subj, obj = (a, b) if r.forward else (b, a)
         sign = r.sign
         if sign:
-            if _subject_off(text, subj, s0):
+            if scan.subject_off(subj):
                 sign = -sign
             # an object switched off after the trigger: "X induced loss of Y"
-            lo = max(r.end, s0, obj.start - 40)
-            if lo < obj.start and _OFF_BEFORE.search(text, lo, obj.start):
+            if obj.start in scan.off_ends and scan.off_start(obj.start) >= r.end:
                 sign = -sign
         trigger, rtype = _typed(sign, r.kind)
         first = min(a.start, r.start)
