@@ -179,3 +179,18 @@ def test_one_assertion_per_pair_per_sentence():
 def test_clause_breaks_and_sentences_separate():
     assert read("EGFR rose, whereas AKT fell. MYC activates p21.", "EGFR", "AKT", "MYC", "p21")[0].subject.text == "MYC"
     assert len(read("EGFR rose, whereas AKT fell. MYC activates p21.", "EGFR", "AKT", "MYC", "p21")) == 1
+
+
+# -- RDF -----------------------------------------------------------------------------------------------
+def test_assertion_triples_carry_polarity_and_relation_type():
+    from kg.rdf.assertions import assertion_triples
+    from kg.vocab import KG
+    text = "Knockdown of STAT3 reduced IL-6 secretion."
+    (r,) = read(text, "STAT3", "IL-6")
+    triples_ = list(assertion_triples("1", "pubmed", r, text, "abstract", "HGNC:11364", "HGNC:6018", None))
+    objects = {p: o for _, p, o in triples_}
+    assert objects[f"<{KG.polarity}>"] == '"positive"'
+    assert objects[f"<{KG.relationType}>"] == '"Positive_Correlation"'
+    # the direct triple: STAT3 positively regulates IL-6 (RO:0002213), not the reverse
+    direct = [(s, o) for s, p, o in triples_ if p == "<http://purl.obolibrary.org/obo/RO_0002213>"]
+    assert len(direct) == 1 and "11364" in direct[0][0] and "6018" in direct[0][1]
