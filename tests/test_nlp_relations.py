@@ -194,3 +194,24 @@ def test_assertion_triples_carry_polarity_and_relation_type():
     # the direct triple: STAT3 positively regulates IL-6 (RO:0002213), not the reverse
     direct = [(s, o) for s, p, o in triples_ if p == "<http://purl.obolibrary.org/obo/RO_0002213>"]
     assert len(direct) == 1 and "11364" in direct[0][0] and "6018" in direct[0][1]
+
+
+def test_association_between_a_list_and_one():
+    text = "Association between polymorphisms in EGFR, KRAS and AKT and lung cancer."
+    rs = read(text, "EGFR", "KRAS", "AKT", "lung cancer")
+    assert sorted((r.subject.text, r.object.text, r.relation_type) for r in rs) == [
+        ("AKT", "lung cancer", "Association"), ("EGFR", "lung cancer", "Association"),
+        ("KRAS", "lung cancer", "Association")]
+    assert {r.trigger_text for r in rs} == {"Association between polymorphisms in "}
+
+
+def test_effect_of_x_on_y():
+    assert triples("Effect of metformin on breast cancer in mice.", "metformin", "breast cancer") == [
+        ("metformin", 0, "breast cancer", "Association")]
+
+
+def test_gene_variants_and_a_disease_are_an_association():
+    assert triples("KRAS mutations were frequent in lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 0, "lung cancer", "Association")]
+    assert triples("Mutations in KRAS cause lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 0, "lung cancer", "Association")]

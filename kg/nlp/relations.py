@@ -139,10 +139,21 @@ _NOMINAL_BY = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+(?:the\s+)?", re.I)
 _INVOLVED = re.compile(r"implicated|involved|participat|plays?|contribut", re.I)
 _WITH = re.compile(r"^\s+with\b", re.I)
 _COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
+# "association between X and Y", "interaction of X with Y", "effect of X on Y", "role of X in Y"; the
+# first entity may carry a genetic or measurement head: "association between polymorphisms in X and Y"
 _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negative|inverse)\s+)?(?:association|"
-                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?)\s+(?:between|of)\s+(?:the\s+)?",
-                      re.I)
-_AND = re.compile(r"^\s*(?:and|with|to)\s+(?:the\s+)?$", re.I)
+                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?\s+(?:between|of)|"
+                      r"(?:effects?|impact|influence|roles?)\s+of)\s+(?:the\s+|an?\s+)?"
+                      r"(?:(?:[\w-]+\s+)?(?:polymorphisms?|variants?|mutations?|snps?|levels?|expression)\s+"
+                      r"(?:in|of)\s+(?:the\s+)?)?", re.I)
+_AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
+# A gene named as a genetic variant: "X mutations", "X polymorphisms in Y", "polymorphisms of X ... Y"
+_GENETIC_AFTER = re.compile(r"^\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
+                            r"haplotypes?|deletions?)\b", re.I)
+_GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|deletions?)\s+"
+                             r"(?:in|of|at)\s+(?:the\s+)?$", re.I)
+_GENETIC_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion)", re.I)
+_IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
 _COORD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
                     re.I)
@@ -152,7 +163,8 @@ _HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|pu
 _CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b|\balthough\b|\bwhich\b|\bthat\b", re.I)
 MAX_GAP = 150
 # The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
-_LC = {p: re.compile(p.pattern) for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS)}
+_LC = {p: re.compile(p.pattern) for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS,
+                                             _GENETIC_WORD)}
 
 
 def _lower(s: str) -> str:
@@ -193,7 +205,7 @@ class _Scan:
         # (start, end, group) of every trigger, in order
         self.triggers = [(m.start() + s0, m.end() + s0, m.lastgroup or "assoc") for m in _LC[_TRIGGER_RE].finditer(low)]
         self.off_ends = {m.end() + s0: m.start() + s0 for m in _LC[_OFF_BEFORE].finditer(low)}
-        self.between_ends = {m.end() + s0: m for m in _LC[_BETWEEN].finditer(low)}
+        self.between_ends = {m.end() + s0: (m.start() + s0, m) for m in _LC[_BETWEEN].finditer(low)}
         self.breaks = [m.start() + s0 for m in _LC[_CLAUSE_BREAK].finditer(low)]
 
     def off_start(self, pos: int) -> int:
@@ -224,11 +236,16 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
             sign *= hs
         return _Reading(True, a.end + c.start(), a.end + c.start("rest"), sign, kind)
     # "association between X and Y", "interaction of X with Y"
-    bw = scan.between_ends.get(a.start)
-    if bw is not None and _AND.match(gap):
-        kind = "bind" if bw.group("bind") else "assoc"
-        sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
-        return _Reading(True, bw.start(), bw.end(), sign, "signed" if sign else kind)
+    found = scan.between_ends.get(a.start)
+    if found is not None and _AND.match(gap):
+        return _between_reading(found[0], a.start, found[1])
+    if a.concept.type == "gene" and b.concept.type == "disease" and len(gap) <= 100:
+        ga = _GENETIC_AFTER.match(gap)
+        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, a.start - 30), a.start)
+        if (ga or gb) and (any(a.end <= t[0] and t[1] <= b.start for t in scan.triggers) or _IN_WITH.search(gap)):
+            # BioRED's type for a gene's variants and a disease is Association, whatever the verb
+            span = (a.end + ga.start(), a.end + ga.end()) if ga else (gb.start(), gb.end())
+            return _Reading(True, span[0], span[1], 0, "assoc")
     for ts, te, g in scan.triggers:
         if ts < a.end:
             # nominal passive: "activation of Y by X"
@@ -261,6 +278,31 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
     return None
 
 
+def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: int, start: int, bw: re.Match,
+                  readings: dict[tuple[int, int], _Reading]) -> None:
+    """ "association between A, B, C and Y": each of A, B, C with Y (the last after the final "and"),
+    and "effect of A and B on Y": A and B with Y."""
+    n = len(slots)
+    k = i
+    while k < n - 1 and coord[k]:
+        k += 1
+    if k < n - 1 and _AND.match(text[slots[k][0].end:slots[k + 1][0].start]) and not coord[k]:
+        firsts, other = range(i, k + 1), k + 1
+    elif k > i and re.match(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", text[slots[k - 1][0].end:slots[k][0].start]):
+        firsts, other = range(i, k), k
+    else:
+        return
+    r = _between_reading(start, slots[i][0].start, bw)
+    for f in firsts:
+        readings.setdefault((f, other), r)
+
+
+def _between_reading(start: int, end: int, bw: re.Match) -> _Reading:
+    kind = "bind" if bw.group("bind") else "assoc"
+    sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
+    return _Reading(True, start, end, sign, "signed" if sign else kind)
+
+
 def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[Relation]:
     """Assertions between the mentions of one sentence of `text` (see the module docstring for the rules)."""
     s0, s1 = sentence
@@ -283,15 +325,19 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     readings: dict[tuple[int, int], _Reading] = {}
     scan = _Scan(text, low, s0)
     if not scan.triggers and not scan.between_ends and "-" not in sent_text and "\u2010" not in sent_text \
-            and "\u2011" not in sent_text and not _LC[_MEANS].search(low):
+            and "\u2011" not in sent_text and not _LC[_MEANS].search(low) \
+            and not _LC[_GENETIC_WORD].search(low):
         return []
     hedged = bool(_LC[_HEDGE].search(low))
     negations = [m.start() + s0 for m in _LC[_NEGATION].finditer(low)]
+    coord = [bool(_COORD.match(text[slots[i][0].end:slots[i + 1][0].start])) for i in range(n - 1)]
     for i in range(n - 1):
+        found = scan.between_ends.get(slots[i][0].start)
+        if found is not None:
+            _between_list(text, slots, coord, i, found[0], found[1], readings)
         r = _read(scan, slots[i][0], slots[i + 1][0])
         if r is not None:
-            readings[(i, i + 1)] = r
-    coord = [bool(_COORD.match(text[slots[i][0].end:slots[i + 1][0].start])) for i in range(n - 1)]
+            readings.setdefault((i, i + 1), r)
     # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
     for (i, j), r in list(readings.items()):
         k = j
