@@ -62,7 +62,8 @@ def test_passive_decrease():
 @pytest.mark.parametrize("suffix,polarity,rtype", [("induced", 1, "Positive_Correlation"),
                                                    ("mediated", 1, "Positive_Correlation"),
                                                    ("dependent", 1, "Positive_Correlation"),
-                                                   ("associated", 0, "Association")])
+                                                   # BioRED: a drug-associated disease is drug-induced
+                                                   ("associated", 0, "Positive_Correlation")])
 def test_compounds_x_induced_y(suffix, polarity, rtype):
     text = f"We studied cisplatin-{suffix} nephrotoxicity in rats."
     assert triples(text, "cisplatin", "nephrotoxicity") == [("cisplatin", polarity, "nephrotoxicity", rtype)]
@@ -215,3 +216,11 @@ def test_gene_variants_and_a_disease_are_an_association():
         ("KRAS", 0, "lung cancer", "Association")]
     assert triples("Mutations in KRAS cause lung cancer.", "KRAS", "lung cancer") == [
         ("KRAS", 0, "lung cancer", "Association")]
+
+
+def test_biored_conventions_for_gene_disease():
+    # a gene-associated disease stays an Association; a gene raising a disease's risk does so by its variants
+    assert triples("We studied KRAS-associated lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 0, "lung cancer", "Association")]
+    assert triples("EGFR increases the risk of lung cancer.", "EGFR", "lung cancer") == [
+        ("EGFR", 1, "lung cancer", "Association")]

@@ -16,7 +16,10 @@ text between and just around two mentions, no parser), so thousands of abstracts
   positive, which is what BioRED calls a Positive_Correlation of X and Y. Neutral triggers (associated
   with, regulates, involved in) have polarity 0; binding has polarity 0 and type Bind.
 - Relation types comparable with BioRED: Positive_Correlation (polarity +1), Negative_Correlation (-1),
-  Bind, Association (everything else, also "X treats Y" is -1: a drug lowers its disease).
+  Bind, Association (everything else; "X treats Y" is -1: a drug lowers its disease). Two of BioRED's
+  conventions for entity types override the sign: a chemical "associated with" a disease is
+  Positive_Correlation (drug-induced), a gene that "causes" a disease or raises its risk, or whose
+  mutations or polymorphisms go with one, is Association (its variants are meant).
 - Coordination carries a relation on: "X inhibits A, B and C" gives three assertions, "A and B induce
   C" two. Otherwise only neighbouring mentions relate: "X inhibits Y in Z" says nothing of X and Z.
 - Negation ("did not promote", "no association") and hedging ("may", "suggest") are flags on the
@@ -78,7 +81,8 @@ class Relation:
     `polarity` is the sign of the subject's effect on the object (+1 raises it, -1 lowers it, 0 neither
     or not said), after subject and object modifiers ("knockdown of X") are taken into account; the
     `trigger` is the one that sign gives (INCREASED for +1, DECREASED for -1). `relation_type` is the
-    BioRED relation type of the pair. `negated` and `hedged` flag the sentence's stance.
+    BioRED relation type of the pair: mostly the sign's, but BioRED's conventions for some entity type
+    pairs can override it (module docstring). `negated` and `hedged` flag the sentence's stance.
     """
 
     subject: Mention
@@ -181,6 +185,22 @@ def _typed(polarity: int, kind: str) -> tuple[Trigger, str]:
     if polarity < 0:
         return DECREASED, "Negative_Correlation"
     return (INVOLVED if kind == "involved" else ASSOCIATED), "Association"
+
+
+_ADVERSE = re.compile(r"associat|relat|link", re.I)
+_GENETIC_CAUSE = re.compile(r"\bcaus|\brisk\b", re.I)
+
+
+def _biored_type(rtype: str, s_type: str, o_type: str, between: str) -> str:
+    """BioRED's conventions for some pairs of entity types, which differ from the plain polarity:
+    a chemical "associated with" / "related to" a disease is a drug-induced one (Positive_Correlation);
+    a gene that "causes" a disease, or raises its risk, does so through its variants (Association)."""
+    pair = {s_type, o_type}
+    if pair == {"chemical", "disease"} and rtype == "Association" and _ADVERSE.search(between):
+        return "Positive_Correlation"
+    if pair == {"gene", "disease"} and rtype == "Positive_Correlation" and _GENETIC_CAUSE.search(between):
+        return "Association"
+    return rtype
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +381,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
             if obj.start in scan.off_ends and scan.off_start(obj.start) >= r.end:
                 sign = -sign
         trigger, rtype = _typed(sign, r.kind)
+        rtype = _biored_type(rtype, subj.concept.type, obj.concept.type, text[r.start:b.start])
         first = min(a.start, r.start)
         negated = any(first - 12 <= p < r.start for p in negations)
         tt = text[r.start:r.end]
