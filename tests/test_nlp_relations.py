@@ -224,3 +224,15 @@ def test_biored_conventions_for_gene_disease():
         ("KRAS", 0, "lung cancer", "Association")]
     assert triples("EGFR increases the risk of lung cancer.", "EGFR", "lung cancer") == [
         ("EGFR", 1, "lung cancer", "Association")]
+
+
+@pytest.mark.parametrize("text", ["Nephrotoxicity secondary to cisplatin was seen.", "Nephrotoxicity due to cisplatin.",
+                                  "Nephrotoxicity resulting from cisplatin was rare."])
+def test_caused_by_connectives_make_the_second_the_agent(text):
+    assert triples(text.replace("Nephrotoxicity", "nephrotoxicity"), "nephrotoxicity", "cisplatin") == [
+        ("cisplatin", 1, "nephrotoxicity", "Positive_Correlation")]
+
+
+def test_resulting_in():
+    assert triples("Cisplatin use resulted in nephrotoxicity.".replace("Cisplatin", "cisplatin"),
+                   "cisplatin", "nephrotoxicity") == [("cisplatin", 1, "nephrotoxicity", "Positive_Correlation")]

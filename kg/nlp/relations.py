@@ -102,10 +102,13 @@ def _verbs(e_stems: str, stems: str) -> str:
     return rf"(?:{e_stems})(?:e|es|ed|ing)|(?:{stems})(?:s|ed|ing)?"
 
 
+# "Y secondary to X", "Y due to X", "Y resulting from X": X raises Y, the agent comes second
+_CAUSED_BY = r"(?:secondary|due|owing|attributed|attributable) to|result(?:s|ed|ing)? from|as a result of"
+_INC_RESULT = r"|result(?:s|ed|ing)? in|lead(?:s|ing)? to|led to|gives? rise to|gave rise to"
 _INC = _verbs(r"promot|induc|activat|enhanc|increas|up-?regulat|stimulat|facilitat|accelerat|potentiat|elevat|"
               r"caus|exacerbat|aggravat|mediat|provok|evok",
               r"trigger|augment|boost|elicit") + r"|amplif(?:y|ies|ied|ying)|driv(?:e|es|ing)|driven|drove|" \
-    r"(?:is|are|was|were) (?:required|essential|necessary) for"
+    r"(?:is|are|was|were) (?:required|essential|necessary) for" + _INC_RESULT
 _DEC = _verbs(r"reduc|decreas|down-?regulat|attenuat|abrogat|antagoniz|antagonis|alleviat|ameliorat|mitigat|"
               r"eliminat|negat|reliev|revers|overcom",
               r"inhibit|suppress|block|repress|abolish|impair|prevent|diminish|lower|treat|protect") + \
@@ -121,9 +124,9 @@ _NOM_DEC = (r"(?:inhibition|suppression|reduction|downregulation|down-regulation
 _NOM_ASSOC = r"(?:regulation|modulation)"
 
 _TRIGGER_RE = re.compile(
-    rf"\b(?:(?P<inc>{_INC})|(?P<dec>{_DEC})|(?P<assoc>{_ASSOC})|(?P<bind>{_BIND})|"
+    rf"\b(?:(?P<inc>{_INC})|(?P<rinc>{_CAUSED_BY})|(?P<dec>{_DEC})|(?P<assoc>{_ASSOC})|(?P<bind>{_BIND})|"
     rf"(?P<ninc>{_NOM_INC}) of|(?P<ndec>{_NOM_DEC}) of|(?P<nassoc>{_NOM_ASSOC}) of)\b", re.I)
-_SIGN = {"inc": 1, "dec": -1, "assoc": 0, "bind": 0, "ninc": 1, "ndec": -1, "nassoc": 0}
+_SIGN = {"inc": 1, "rinc": 1, "dec": -1, "assoc": 0, "bind": 0, "ninc": 1, "ndec": -1, "nassoc": 0}
 
 # Something that switches the entity off: its effect on others is the opposite of the trigger's.
 _OFF = (r"knock-?down|knock-?out|silencing|depletion|deletion|loss|deficiency|inhibition|inhibitors?|blockade|"
@@ -285,6 +288,8 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         kind = {"bind": "bind", "assoc": "assoc", "nassoc": "assoc"}.get(g, "signed")
         if kind == "assoc" and _INVOLVED.match(word):
             kind = "involved"
+        if g == "rinc":
+            return _Reading(False, ts, te, 1, kind)
         if g[0] != "n" and _BY.match(rest):
             # passive: "Y is activated by X", "Y, induced by X", "Y was reduced in cells by X"
             return _Reading(False, ts, te, _SIGN[g], kind)
