@@ -236,3 +236,20 @@ def test_caused_by_connectives_make_the_second_the_agent(text):
 def test_resulting_in():
     assert triples("Cisplatin use resulted in nephrotoxicity.".replace("Cisplatin", "cisplatin"),
                    "cisplatin", "nephrotoxicity") == [("cisplatin", 1, "nephrotoxicity", "Positive_Correlation")]
+
+
+def test_level_of_a_gene_in_a_disease():
+    assert triples("Increased expression of KRAS in lung cancer was seen.", "KRAS", "lung cancer") == [
+        ("lung cancer", 1, "KRAS", "Positive_Correlation")]
+    assert triples("Expression of KRAS in lung cancer was measured.", "KRAS", "lung cancer") == [
+        ("lung cancer", 0, "KRAS", "Association")]
+
+
+def test_disease_then_gene_variants():
+    assert triples("Lung cancer associated with mutations in KRAS.".replace("Lung", "lung"), "lung cancer", "KRAS") == [
+        ("KRAS", 0, "lung cancer", "Association")]
+
+
+def test_list_with_slash_names():
+    text = "Association between variants in EGFR/B, KRAS and lung cancer."
+    assert {r.subject.text for r in read(text, "EGFR", "KRAS", "lung cancer")} == {"EGFR", "KRAS"}

@@ -155,13 +155,22 @@ _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negati
                       r"(?:in|of)\s+(?:the\s+)?)?", re.I)
 _AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
 # A gene named as a genetic variant: "X mutations", "X polymorphisms in Y", "polymorphisms of X ... Y"
-_GENETIC_AFTER = re.compile(r"^\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
+_GENETIC_AFTER = re.compile(r"\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
                             r"haplotypes?|deletions?)\b", re.I)
-_GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|deletions?)\s+"
-                             r"(?:in|of|at)\s+(?:the\s+)?$", re.I)
-_GENETIC_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion)", re.I)
+_GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|deletions?)"
+                             r"(?:\s+(?:analysis|screening|spectrum))?\s+(?:in|of|at)\s+(?:the\s+)?$", re.I)
+# "increased expression of X in Y": a change of a gene's level in a disease
+_LEVEL_OF = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated)\s+|"
+                       r"(?P<dec>decreased|reduced|lower|low|diminished|down-?regulated)\s+)?"
+                       r"(?:(?P<over>over-?expression)|expression|levels?|abundance)\s+(?:levels?\s+)?of\s+(?:the\s+)?$",
+                       re.I)
+_IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|samples?|cases)\s+(?:with|of)\s+)?$",
+                         re.I)
+# words that let a sentence without triggers still relate two mentions (genetic and level contexts)
+_CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
+                           r"level|abundance|over-?expression)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
-_COORD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
+_COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
                     re.I)
 _NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|unable to)\b", re.I)
@@ -171,7 +180,7 @@ _CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b|\baltho
 MAX_GAP = 150
 # The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
 _LC = {p: re.compile(p.pattern) for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS,
-                                             _GENETIC_WORD)}
+                                             _CONTEXT_WORD)}
 
 
 def _lower(s: str) -> str:
@@ -262,13 +271,19 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
     found = scan.between_ends.get(a.start)
     if found is not None and _AND.match(gap):
         return _between_reading(found[0], a.start, found[1])
-    if a.concept.type == "gene" and b.concept.type == "disease" and len(gap) <= 100:
-        ga = _GENETIC_AFTER.match(gap)
-        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, a.start - 30), a.start)
+    if {a.concept.type, b.concept.type} == {"gene", "disease"} and len(gap) <= 100:
+        g = a if a.concept.type == "gene" else b
+        ga = _GENETIC_AFTER.match(text, g.end, g.end + 30)
+        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, g.start - 40), g.start)
         if (ga or gb) and (any(a.end <= t[0] and t[1] <= b.start for t in scan.triggers) or _IN_WITH.search(gap)):
             # BioRED's type for a gene's variants and a disease is Association, whatever the verb
-            span = (a.end + ga.start(), a.end + ga.end()) if ga else (gb.start(), gb.end())
-            return _Reading(True, span[0], span[1], 0, "assoc")
+            span = (ga or gb).span()
+            return _Reading(g is a, span[0], span[1], 0, "assoc")
+        lv = _LEVEL_OF.search(text, max(0, a.start - 40), a.start) if g is a else None
+        if lv is not None and _IN_DISEASE.match(gap):
+            # "increased expression of X in Y": Y goes with more X (read as Y raising X, as "X is increased in Y")
+            sign = 1 if lv.group("inc") or lv.group("over") else -1 if lv.group("dec") else 0
+            return _Reading(False, lv.start(), lv.end(), sign, "signed" if sign else "assoc")
     for ts, te, g in scan.triggers:
         if ts < a.end:
             # nominal passive: "activation of Y by X"
@@ -351,7 +366,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     scan = _Scan(text, low, s0)
     if not scan.triggers and not scan.between_ends and "-" not in sent_text and "\u2010" not in sent_text \
             and "\u2011" not in sent_text and not _LC[_MEANS].search(low) \
-            and not _LC[_GENETIC_WORD].search(low):
+            and not _LC[_CONTEXT_WORD].search(low):
         return []
     hedged = bool(_LC[_HEDGE].search(low))
     negations = [m.start() + s0 for m in _LC[_NEGATION].finditer(low)]
