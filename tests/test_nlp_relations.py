@@ -253,3 +253,15 @@ def test_disease_then_gene_variants():
 def test_list_with_slash_names():
     text = "Association between variants in EGFR/B, KRAS and lung cancer."
     assert {r.subject.text for r in read(text, "EGFR", "KRAS", "lung cancer")} == {"EGFR", "KRAS"}
+
+
+def test_effect_of_a_list_on_one():
+    text = "Effect of metformin and gefitinib on lung cancer."
+    assert sorted(triples(text, "metformin", "gefitinib", "lung cancer")) == [
+        ("gefitinib", 0, "lung cancer", "Association"), ("metformin", 0, "lung cancer", "Association")]
+
+
+def test_conjoined_verb_phrase_keeps_its_own_subject():
+    # "gefitinib reduced EGFR and decreased AKT": EGFR is not the subject of "decreased"
+    assert triples("Gefitinib reduced EGFR and decreased AKT.".replace("Gefitinib", "gefitinib"),
+                   "gefitinib", "EGFR", "AKT") == [("gefitinib", -1, "EGFR", "Negative_Correlation")]

@@ -149,10 +149,12 @@ _COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re
 # "association between X and Y", "interaction of X with Y", "effect of X on Y", "role of X in Y"; the
 # first entity may carry a genetic or measurement head: "association between polymorphisms in X and Y"
 _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negative|inverse)\s+)?(?:association|"
-                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?\s+(?:between|of)|"
+                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?\s+(?:(?P<btw>between)|of)|"
                       r"(?:effects?|impact|influence|roles?)\s+of)\s+(?:the\s+|an?\s+)?"
                       r"(?:(?:[\w-]+\s+)?(?:polymorphisms?|variants?|mutations?|snps?|levels?|expression)\s+"
                       r"(?:in|of)\s+(?:the\s+)?)?", re.I)
+_LAST_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+_AND_VERB = re.compile(r"\band\s+(?:\w+ly\s+)?$", re.I)
 _AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
 # A gene named as a genetic variant: "X mutations", "X polymorphisms in Y", "polymorphisms of X ... Y"
 _GENETIC_AFTER = re.compile(r"\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
@@ -269,7 +271,8 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         return _Reading(True, a.end + c.start(), a.end + c.start("rest"), sign, kind)
     # "association between X and Y", "interaction of X with Y"
     found = scan.between_ends.get(a.start)
-    if found is not None and _AND.match(gap):
+    if found is not None and _AND.match(gap) and (found[1].group("btw") or not _LAST_AND.match(gap)):
+        # "between X and Y", "interaction of X with Y"; in "effect of X and Y on Z" the "and" is a list
         return _between_reading(found[0], a.start, found[1])
     if {a.concept.type, b.concept.type} == {"gene", "disease"} and len(gap) <= 100:
         g = a if a.concept.type == "gene" else b
@@ -294,6 +297,8 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         if te > b.start:
             break
         word = text[ts:te]
+        if _AND_VERB.search(text, max(a.end, ts - 20), ts):
+            return None  # "Z reversed X and decreased Y": the verb's subject is Z, not X
         rest = text[te:b.start]
         if g in ("inc", "dec"):
             if _NOUN_AFTER.match(rest) and not word.lower().endswith(("ed", "ing", "en")):
@@ -328,7 +333,7 @@ def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: i
         k += 1
     if k < n - 1 and _AND.match(text[slots[k][0].end:slots[k + 1][0].start]) and not coord[k]:
         firsts, other = range(i, k + 1), k + 1
-    elif k > i and re.match(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", text[slots[k - 1][0].end:slots[k][0].start]):
+    elif k > i and bw.group("btw") and _LAST_AND.match(text[slots[k - 1][0].end:slots[k][0].start]):
         firsts, other = range(i, k), k
     else:
         return
