@@ -265,3 +265,9 @@ def test_conjoined_verb_phrase_keeps_its_own_subject():
     # "gefitinib reduced EGFR and decreased AKT": EGFR is not the subject of "decreased"
     assert triples("Gefitinib reduced EGFR and decreased AKT.".replace("Gefitinib", "gefitinib"),
                    "gefitinib", "EGFR", "AKT") == [("gefitinib", -1, "EGFR", "Negative_Correlation")]
+
+
+@pytest.mark.parametrize("text,names", [("The EGFR inhibitor gefitinib was given.", ("EGFR", "gefitinib")),
+                                        ("We gave gefitinib, a selective EGFR inhibitor, to mice.", ("gefitinib", "EGFR"))])
+def test_drug_role_towards_a_gene(text, names):
+    assert triples(text, *names) == [("gefitinib", -1, "EGFR", "Negative_Correlation")]

@@ -153,6 +153,13 @@ _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negati
                       r"(?:effects?|impact|influence|roles?)\s+of)\s+(?:the\s+|an?\s+)?"
                       r"(?:(?:[\w-]+\s+)?(?:polymorphisms?|variants?|mutations?|snps?|levels?|expression)\s+"
                       r"(?:in|of)\s+(?:the\s+)?)?", re.I)
+# "the EGFR inhibitor gefitinib", "paroxetine, a CYP2D6 inhibitor": a drug's role towards a gene
+_ROLE = (r"(?:(?P<neg>inhibitors?|antagonists?|blockers?)|(?P<pos>agonists?|activators?|inducers?)|"
+         r"(?P<assoc>substrates?|ligands?|modulators?))")
+_ROLE_BETWEEN = re.compile(rf"\s*-?\s*{_ROLE}\s*,?\s*$", re.I)
+_ROLE_AFTER = re.compile(rf"\s*-?\s*{_ROLE}\b", re.I)
+_APPOSITION = re.compile(r"\s*,\s*(?:an?|the)\s+(?:(?:selective|potent|specific|known|novel|irreversible|reversible|"
+                         r"competitive|dual|oral)\s+){0,2}$", re.I)
 _LAST_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
 _AND_VERB = re.compile(r"\band\s+(?:\w+ly\s+)?$", re.I)
 _AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
@@ -170,7 +177,8 @@ _IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|
                          re.I)
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
-                           r"level|abundance|over-?expression)", re.I)
+                           r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|substrate|ligand|"
+                           r"modulator)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
@@ -251,6 +259,24 @@ class _Scan:
         return m.start in self.off_ends or bool(_OFF_AFTER.match(self.text, m.end, m.end + 25))
 
 
+def _drug_role(text: str, a: Mention, b: Mention, gap: str) -> _Reading | None:
+    """ "the EGFR inhibitor gefitinib" and "gefitinib, an EGFR inhibitor": the drug acts on the gene."""
+    if a.concept.type == "gene" and b.concept.type == "chemical":
+        m = _ROLE_BETWEEN.match(gap)
+        if m is None:
+            return None
+        forward, start = False, a.end + m.start()
+    elif a.concept.type == "chemical" and b.concept.type == "gene" and _APPOSITION.match(gap):
+        m = _ROLE_AFTER.match(text, b.end, b.end + 20)
+        if m is None:
+            return None
+        forward, start = True, m.start()
+    else:
+        return None
+    sign = -1 if m.group("neg") else 1 if m.group("pos") else 0
+    return _Reading(forward, start, start + len(m.group(0).rstrip(", ")), sign, "signed" if sign else "assoc")
+
+
 def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
     """The relation between neighbouring mentions a (first) and b, if the text between says one."""
     text = scan.text
@@ -287,6 +313,9 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
             # "increased expression of X in Y": Y goes with more X (read as Y raising X, as "X is increased in Y")
             sign = 1 if lv.group("inc") or lv.group("over") else -1 if lv.group("dec") else 0
             return _Reading(False, lv.start(), lv.end(), sign, "signed" if sign else "assoc")
+    role = _drug_role(text, a, b, gap)
+    if role is not None:
+        return role
     for ts, te, g in scan.triggers:
         if ts < a.end:
             # nominal passive: "activation of Y by X"
