@@ -271,3 +271,14 @@ def test_conjoined_verb_phrase_keeps_its_own_subject():
                                         ("We gave gefitinib, a selective EGFR inhibitor, to mice.", ("gefitinib", "EGFR"))])
 def test_drug_role_towards_a_gene(text, names):
     assert triples(text, *names) == [("gefitinib", -1, "EGFR", "Negative_Correlation")]
+
+
+def test_signed_associations():
+    assert triples("KRAS was positively correlated with lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 1, "lung cancer", "Positive_Correlation")]
+    assert triples("Upregulation of KRAS is associated with lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 1, "lung cancer", "Positive_Correlation")]
+    assert triples("Lung cancer is associated with decreased EGFR expression.".replace("Lung", "lung"),
+                   "lung cancer", "EGFR") == [("lung cancer", -1, "EGFR", "Negative_Correlation")]
+    assert triples("KRAS is associated with lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 0, "lung cancer", "Association")]

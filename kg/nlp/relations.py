@@ -214,6 +214,24 @@ _ADVERSE = re.compile(r"associat|relat|link", re.I)
 _GENETIC_CAUSE = re.compile(r"\bcaus|\brisk\b", re.I)
 
 
+_ADVERB = re.compile(r"\b(?:(?P<pos>positively|directly)|(?P<neg>negatively|inversely))\s+$", re.I)
+_LEVEL_BEFORE = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated|up-?regulation\s+of|"
+                           r"over-?expression\s+of|over-?expressed)|(?P<dec>decreased|reduced|lower|low|diminished|"
+                           r"down-?regulated|down-?regulation\s+of))\s+(?:(?:expression|levels?)\s+of\s+)?(?:the\s+)?$",
+                           re.I)
+
+
+def _adverb_sign(text: str, trigger_start: int) -> int:
+    m = _ADVERB.search(text, max(0, trigger_start - 14), trigger_start)
+    return 0 if m is None else 1 if m.group("pos") else -1
+
+
+def _level_sign(text: str, m: Mention, s0: int) -> int:
+    """+1 for "increased / upregulation of / high X", -1 for "decreased / low X", else 0."""
+    lv = _LEVEL_BEFORE.search(text, max(s0, m.start - 30), m.start)
+    return 0 if lv is None else 1 if lv.group("inc") else -1
+
+
 def _biored_type(rtype: str, s_type: str, o_type: str, between: str) -> str:
     """BioRED's conventions for some pairs of entity types, which differ from the plain polarity:
     a chemical "associated with" / "related to" a disease is a drug-induced one (Positive_Correlation);
@@ -428,14 +446,22 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     for (i, j), r in sorted(readings.items()):
         a, b = slots[i][0], slots[j][0]
         subj, obj = (a, b) if r.forward else (b, a)
-        sign = r.sign
+        sign, kind = r.sign, r.kind
         if sign:
             if scan.subject_off(subj):
                 sign = -sign
             # an object switched off after the trigger: "X induced loss of Y"
             if obj.start in scan.off_ends and scan.off_start(obj.start) >= r.end:
                 sign = -sign
-        trigger, rtype = _typed(sign, r.kind)
+        elif r.kind == "assoc":
+            # "positively correlated with"; "upregulation of X is associated with Y", "Y is associated
+            # with decreased X expression": a level change of either side signs a neutral association
+            sign = _adverb_sign(text, r.start) or _level_sign(text, subj, s0) * (_level_sign(text, obj, s0) or 1)
+            if not sign:
+                sign = _level_sign(text, obj, s0)
+            if sign:
+                kind = "signed"
+        trigger, rtype = _typed(sign, kind)
         rtype = _biored_type(rtype, subj.concept.type, obj.concept.type, text[r.start:b.start])
         first = min(a.start, r.start)
         negated = any(first - 12 <= p < r.start for p in negations)
