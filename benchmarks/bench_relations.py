@@ -138,7 +138,7 @@ def predict(tagger, doc: dict, xrefs: dict) -> tuple[dict, set, set]:
                 for x in ids_of.get(r.subject, ()):
                     for y in ids_of.get(r.object, ()):
                         if x != y:
-                            pairs[frozenset((x, y))][getattr(r, "relation_type", "Association")] += 1
+                            pairs[frozenset((x, y))][r.relation_type] += 1
     return pairs, found, cooc
 
 
