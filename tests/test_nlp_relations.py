@@ -282,3 +282,15 @@ def test_signed_associations():
                    "lung cancer", "EGFR") == [("lung cancer", -1, "EGFR", "Negative_Correlation")]
     assert triples("KRAS is associated with lung cancer.", "KRAS", "lung cancer") == [
         ("KRAS", 0, "lung cancer", "Association")]
+
+
+@pytest.mark.parametrize("text", ["We gave metformin plus gefitinib.", "Metformin in combination with gefitinib.",
+                                  "A combination of metformin and gefitinib was used."])
+def test_cotreatment(text):
+    assert triples(text.replace("Metformin", "metformin"), "metformin", "gefitinib") == [
+        ("metformin", 0, "gefitinib", "Cotreatment")]
+
+
+def test_two_drugs_that_interact():
+    assert triples("An interaction between metformin and gefitinib was found.", "metformin", "gefitinib") == [
+        ("metformin", 0, "gefitinib", "Drug_Interaction")]

@@ -16,7 +16,8 @@ text between and just around two mentions, no parser), so thousands of abstracts
   positive, which is what BioRED calls a Positive_Correlation of X and Y. Neutral triggers (associated
   with, regulates, involved in) have polarity 0; binding has polarity 0 and type Bind.
 - Relation types comparable with BioRED: Positive_Correlation (polarity +1), Negative_Correlation (-1),
-  Bind, Association (everything else; "X treats Y" is -1: a drug lowers its disease). Two of BioRED's
+  Bind, Cotreatment ("X plus Y", "combination of X and Y"), Drug_Interaction (two chemicals that
+  interact), Association (everything else; "X treats Y" is -1: a drug lowers its disease). Two of BioRED's
   conventions for entity types override the sign: a chemical "associated with" a disease is
   Positive_Correlation (drug-induced), a gene that "causes" a disease or raises its risk, or whose
   mutations or polymorphisms go with one, is Association (its variants are meant).
@@ -71,7 +72,8 @@ INVOLVED = Trigger("involved", "RO:0002326", "biolink:contributes_to")
 BOUND = Trigger("bound", "biolink:directly_physically_interacts_with", "biolink:directly_physically_interacts_with")
 MEANS_TRIGGER = Trigger("means", "RO:0002326", "biolink:contributes_to")
 
-RELATION_TYPES = ("Positive_Correlation", "Negative_Correlation", "Association", "Bind")
+RELATION_TYPES = ("Positive_Correlation", "Negative_Correlation", "Association", "Bind", "Cotreatment",
+                  "Drug_Interaction")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,11 @@ _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negati
                       r"(?:effects?|impact|influence|roles?)\s+of)\s+(?:the\s+|an?\s+)?"
                       r"(?:(?:[\w-]+\s+)?(?:polymorphisms?|variants?|mutations?|snps?|levels?|expression)\s+"
                       r"(?:in|of)\s+(?:the\s+)?)?", re.I)
+# two drugs given together: "X plus Y", "X in combination with Y", "combination of X and Y"
+_COTREAT_GAP = re.compile(r"\s*(?:plus|\+|in combination with|combined with|together with|co-?administered with)\s*$",
+                          re.I)
+_COMBINATION_BEFORE = re.compile(r"\b(?:combination|co-?treatment|co-?administration|combined treatment)\s+"
+                                 r"(?:therapy\s+)?(?:of|with)\s+(?:the\s+)?$", re.I)
 # "the EGFR inhibitor gefitinib", "paroxetine, a CYP2D6 inhibitor": a drug's role towards a gene
 _ROLE = (r"(?:(?P<neg>inhibitors?|antagonists?|blockers?)|(?P<pos>agonists?|activators?|inducers?)|"
          r"(?P<assoc>substrates?|ligands?|modulators?))")
@@ -178,7 +185,7 @@ _IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
                            r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|substrate|ligand|"
-                           r"modulator)", re.I)
+                           r"modulator|plus|combin|co-?treat|co-?admin)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
@@ -203,6 +210,8 @@ def _lower(s: str) -> str:
 def _typed(polarity: int, kind: str) -> tuple[Trigger, str]:
     if kind == "bind":
         return BOUND, "Bind"
+    if kind == "cotreat":
+        return ASSOCIATED, "Cotreatment"
     if polarity > 0:
         return INCREASED, "Positive_Correlation"
     if polarity < 0:
@@ -235,8 +244,11 @@ def _level_sign(text: str, m: Mention, s0: int) -> int:
 def _biored_type(rtype: str, s_type: str, o_type: str, between: str) -> str:
     """BioRED's conventions for some pairs of entity types, which differ from the plain polarity:
     a chemical "associated with" / "related to" a disease is a drug-induced one (Positive_Correlation);
+    two chemicals that "interact" are a Drug_Interaction;
     a gene that "causes" a disease, or raises its risk, does so through its variants (Association)."""
     pair = {s_type, o_type}
+    if pair == {"chemical"} and rtype == "Bind":
+        return "Drug_Interaction"  # two drugs "interact": BioRED's drug interaction, not binding
     if pair == {"chemical", "disease"} and rtype == "Association" and _ADVERSE.search(between):
         return "Positive_Correlation"
     if pair == {"gene", "disease"} and rtype == "Positive_Correlation" and _GENETIC_CAUSE.search(between):
@@ -332,6 +344,13 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
             # "increased expression of X in Y": Y goes with more X (read as Y raising X, as "X is increased in Y")
             sign = 1 if lv.group("inc") or lv.group("over") else -1 if lv.group("dec") else 0
             return _Reading(False, lv.start(), lv.end(), sign, "signed" if sign else "assoc")
+    if a.concept.type == b.concept.type == "chemical":
+        ct = _COTREAT_GAP.match(gap)
+        if ct is None and _LAST_AND.match(gap):
+            ct = _COMBINATION_BEFORE.search(text, max(0, a.start - 40), a.start)
+        if ct is not None:
+            start = ct.start() + (a.end if ct.re is _COTREAT_GAP else 0)
+            return _Reading(True, start, start + len(ct.group(0).strip()), 0, "cotreat")
     role = _drug_role(text, a, b, gap)
     if role is not None:
         return role

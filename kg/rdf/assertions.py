@@ -9,7 +9,7 @@ A trigger-based assertion gives two things:
   compound such as "liver metastasis"), ``biolink:knowledge_level`` "knowledge_assertion",
   ``biolink:agent_type`` "text_mining_agent", ``kg:confidence``, ``kg:negated``, ``kg:hedged``,
   ``kg:polarity`` (the sign of the subject's effect on the object), ``kg:relationType`` (BioRED's
-  Positive_Correlation, Negative_Correlation, Association or Bind), ``kg:trigger``, the evidence sentence (``kg:sentence``, ``biolink:supporting_text``
+  Positive_Correlation, Negative_Correlation, Association, Bind, Cotreatment or Drug_Interaction), ``kg:trigger``, the evidence sentence (``kg:sentence``, ``biolink:supporting_text``
   and an ``oa:SpecificResource`` with the same selectors as mentions), ``biolink:publications`` the
   article, and ``prov:wasGeneratedBy`` / ``prov:wasAttributedTo`` / ``prov:wasDerivedFrom``.
 
