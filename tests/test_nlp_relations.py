@@ -294,3 +294,16 @@ def test_cotreatment(text):
 def test_two_drugs_that_interact():
     assert triples("An interaction between metformin and gefitinib was found.", "metformin", "gefitinib") == [
         ("metformin", 0, "gefitinib", "Drug_Interaction")]
+
+
+@pytest.mark.parametrize("text", ["Patients with diabetes treated with metformin were followed.",
+                                  "Metformin therapy for diabetes is common.",
+                                  "Metformin treatment in patients with diabetes lowered weight."])
+def test_drug_treating_a_disease(text):
+    assert triples(text.replace("Metformin", "metformin"), *(("diabetes", "metformin") if text[0] == "P" else
+                                                             ("metformin", "diabetes"))) == [
+        ("metformin", -1, "diabetes", "Negative_Correlation")]
+
+
+def test_treated_with_is_no_relation_between_other_types():
+    assert read("STAT3 cells were treated with metformin.", "STAT3", "metformin") == []

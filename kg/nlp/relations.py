@@ -160,6 +160,9 @@ _COTREAT_GAP = re.compile(r"\s*(?:plus|\+|in combination with|combined with|toge
                           re.I)
 _COMBINATION_BEFORE = re.compile(r"\b(?:combination|co-?treatment|co-?administration|combined treatment)\s+"
                                  r"(?:therapy\s+)?(?:of|with)\s+(?:the\s+)?$", re.I)
+_THERAPY_FOR = re.compile(r"\s*-?\s*(?:based\s+)?(?:therapy|treatment|regimens?|administration|monotherapy)\s+"
+                          r"(?:for|in|of)\s+(?:(?:patients|subjects|children|adults|women|men)\s+with\s+)?"
+                          r"(?:the\s+)?$", re.I)
 # "the EGFR inhibitor gefitinib", "paroxetine, a CYP2D6 inhibitor": a drug's role towards a gene
 _ROLE = (r"(?:(?P<neg>inhibitors?|antagonists?|blockers?)|(?P<pos>agonists?|activators?|inducers?)|"
          r"(?P<assoc>substrates?|ligands?|modulators?))")
@@ -185,7 +188,7 @@ _IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
                            r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|substrate|ligand|"
-                           r"modulator|plus|combin|co-?treat|co-?admin)", re.I)
+                           r"modulator|plus|combin|co-?treat|co-?admin|therap|regimen|administration)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
@@ -351,6 +354,11 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         if ct is not None:
             start = ct.start() + (a.end if ct.re is _COTREAT_GAP else 0)
             return _Reading(True, start, start + len(ct.group(0).strip()), 0, "cotreat")
+    if a.concept.type == "chemical" and b.concept.type == "disease":
+        th = _THERAPY_FOR.match(gap)
+        if th is not None:
+            # "X therapy for Y", "X treatment in patients with Y": a drug lowers its disease
+            return _Reading(True, a.end + th.start(), a.end + th.end(), -1, "signed")
     role = _drug_role(text, a, b, gap)
     if role is not None:
         return role
@@ -370,8 +378,12 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         if g in ("inc", "dec"):
             if _NOUN_AFTER.match(rest) and not word.lower().endswith(("ed", "ing", "en")):
                 continue  # "an increase in Y", "a cause of Y": a noun, not a verb
-            if word.lower() == "lower" or (word[:5].lower() == "treat" and _WITH.match(rest)):
-                continue  # "lower levels", "treated with": no action of a on b
+            if word[:5].lower() == "treat" and _WITH.match(rest):
+                if a.concept.type == "disease" and b.concept.type == "chemical":
+                    return _Reading(False, ts, te, -1, "signed")  # "patients with Y treated with X"
+                continue  # "mice were treated with X": no action of a on b
+            if word.lower() == "lower":
+                continue  # "lower levels"
         kind = {"bind": "bind", "assoc": "assoc", "nassoc": "assoc"}.get(g, "signed")
         if kind == "assoc" and _INVOLVED.match(word):
             kind = "involved"
