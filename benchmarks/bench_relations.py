@@ -173,7 +173,10 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
 
 def _gold_key(doc: dict, ident: str) -> str:
     """Map an atomic identifier to the gold string that contains it ('5468,5469' style lists)."""
-    return doc.setdefault("_atom", {a.strip(): g for g in doc["ids"] for a in g.replace(";", ",").split(",")}).get(ident, ident)
+    atoms = doc.get("_atom")
+    if atoms is None:
+        atoms = doc["_atom"] = {a.strip(): g for g in doc["ids"] for a in g.replace(";", ",").split(",")}
+    return atoms.get(ident, ident)
 
 
 def score(docs: list[dict], tagger, xrefs: dict, errors: int = 0) -> dict:

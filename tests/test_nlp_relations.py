@@ -267,8 +267,9 @@ def test_conjoined_verb_phrase_keeps_its_own_subject():
                    "gefitinib", "EGFR", "AKT") == [("gefitinib", -1, "EGFR", "Negative_Correlation")]
 
 
-@pytest.mark.parametrize("text,names", [("The EGFR inhibitor gefitinib was given.", ("EGFR", "gefitinib")),
-                                        ("We gave gefitinib, a selective EGFR inhibitor, to mice.", ("gefitinib", "EGFR"))])
+@pytest.mark.parametrize("text,names", [
+    ("The EGFR inhibitor gefitinib was given.", ("EGFR", "gefitinib")),
+    ("We gave gefitinib, a selective EGFR inhibitor, to mice.", ("gefitinib", "EGFR"))])
 def test_drug_role_towards_a_gene(text, names):
     assert triples(text, *names) == [("gefitinib", -1, "EGFR", "Negative_Correlation")]
 

@@ -137,8 +137,8 @@ _OFF = (r"knock-?down|knock-?out|silencing|depletion|deletion|loss|deficiency|in
 _OFF_BEFORE = re.compile(rf"\b(?:{_OFF})\s+(?:of|against|to|targeting)\s+(?:the\s+|an?\s+)?", re.I)
 _OFF_AFTER = re.compile(rf"[\s-]*(?:{_OFF}|deficient|null|-/-|knockdown|antagonism)\b", re.I)
 # "X-induced Y", "X-mediated Y", "X-associated Y": the mention before is the agent of the one after.
-_COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|dependent|driven|stimulated|triggered|evoked|elicited|"
-                       r"promoted|activated|enhanced)|(?P<dec>inhibited|suppressed|repressed|blocked)|"
+_COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|dependent|driven|stimulated|triggered|"
+                       r"evoked|elicited|promoted|activated|enhanced)|(?P<dec>inhibited|suppressed|repressed|blocked)|"
                        r"(?P<assoc>associated|related|linked))\b(?P<rest>[^,;:()]{0,40})$", re.I)
 _BY = re.compile(r"^\s*(?:(?:in|at|after|upon|within)\s+[\w-]+(?:\s+[\w-]+)?)?\s*,?\s*by\b", re.I)
 _NOUN_AFTER = re.compile(r"^\s+(?:of|in)\b", re.I)
@@ -181,14 +181,15 @@ _GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|al
 # "increased expression of X in Y": a change of a gene's level in a disease
 _LEVEL_OF = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated)\s+|"
                        r"(?P<dec>decreased|reduced|lower|low|diminished|down-?regulated)\s+)?"
-                       r"(?:(?P<over>over-?expression)|expression|levels?|abundance)\s+(?:levels?\s+)?of\s+(?:the\s+)?$",
-                       re.I)
-_IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|samples?|cases)\s+(?:with|of)\s+)?$",
-                         re.I)
+                       r"(?:(?P<over>over-?expression)|expression|levels?|abundance)\s+(?:levels?\s+)?of\s+"
+                       r"(?:the\s+)?$", re.I)
+_IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|samples?|cases)\s+(?:with|of)\s+)?"
+                         r"$", re.I)
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
-                           r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|substrate|ligand|"
-                           r"modulator|plus|combin|co-?treat|co-?admin|therap|regimen|administration)", re.I)
+                           r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|"
+                           r"substrate|ligand|modulator|plus|combin|co-?treat|co-?admin|therap|regimen|administration)",
+                           re.I)
 _IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
@@ -200,8 +201,8 @@ _CLAUSE_BREAK = re.compile(r";|\b(?:whereas|while|but|however|although|which|tha
 MAX_GAP = 150
 # The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
 # A leading "(?=[a-z])" lets the regex engine skip non-letters fast (every alternative starts with one).
-_LC = {p: re.compile(("(?=[a-z])" if p is _TRIGGER_RE else "") + p.pattern) for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS,
-                                             _CONTEXT_WORD)}
+_LC = {p: re.compile(("(?=[a-z])" if p is _TRIGGER_RE else "") + p.pattern)
+       for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS, _CONTEXT_WORD)}
 
 
 def _lower(s: str) -> str:
