@@ -308,3 +308,12 @@ def test_drug_treating_a_disease(text):
 
 def test_treated_with_is_no_relation_between_other_types():
     assert read("STAT3 cells were treated with metformin.", "STAT3", "metformin") == []
+
+
+def test_action_on_a_compound_reaches_its_head():
+    # "metformin reversed cisplatin-induced nephrotoxicity": metformin lowers the nephrotoxicity too
+    rs = triples("Metformin reversed cisplatin-induced nephrotoxicity.".replace("Metformin", "metformin"),
+                 "metformin", "cisplatin", "nephrotoxicity")
+    assert sorted(rs) == [("cisplatin", 1, "nephrotoxicity", "Positive_Correlation"),
+                          ("metformin", -1, "cisplatin", "Negative_Correlation"),
+                          ("metformin", -1, "nephrotoxicity", "Negative_Correlation")]

@@ -22,7 +22,8 @@ text between and just around two mentions, no parser), so thousands of abstracts
   Positive_Correlation (drug-induced), a gene that "causes" a disease or raises its risk, or whose
   mutations or polymorphisms go with one, is Association (its variants are meant).
 - Coordination carries a relation on: "X inhibits A, B and C" gives three assertions, "A and B induce
-  C" two. Otherwise only neighbouring mentions relate: "X inhibits Y in Z" says nothing of X and Z.
+  C" two; "Z reversed X-induced Y" relates Z to the compound's head Y too. Otherwise only neighbouring
+  mentions relate: "X inhibits Y in Z" says nothing of X and Z.
 - Negation ("did not promote", "no association") and hedging ("may", "suggest") are flags on the
   assertion, never a reason to drop it.
 - One assertion per entity pair per sentence (the first, i.e. the closest reading, wins); mentions of
@@ -463,6 +464,12 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
         r = _read(scan, slots[i][0], slots[i + 1][0])
         if r is not None:
             readings.setdefault((i, i + 1), r)
+    # "Z reversed X-induced Y": Z acts on the head Y of the compound as well as on its modifier X
+    for i in range(n - 2):
+        r, head = readings.get((i, i + 1)), readings.get((i + 1, i + 2))
+        if r is not None and r.forward and head is not None and head.forward and head.start == slots[i + 1][0].end \
+                and r.kind != "assoc" and head.kind == "signed":
+            readings.setdefault((i, i + 2), r)
     # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
     for (i, j), r in list(readings.items()):
         k = j
