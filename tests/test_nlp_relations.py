@@ -286,7 +286,8 @@ def test_signed_associations():
 
 
 @pytest.mark.parametrize("text", ["We gave metformin plus gefitinib.", "Metformin in combination with gefitinib.",
-                                  "A combination of metformin and gefitinib was used."])
+                                  "A combination of metformin and gefitinib was used.",
+                                  "Treatment with metformin and gefitinib was used."])
 def test_cotreatment(text):
     assert triples(text.replace("Metformin", "metformin"), "metformin", "gefitinib") == [
         ("metformin", 0, "gefitinib", "Cotreatment")]
@@ -317,3 +318,8 @@ def test_action_on_a_compound_reaches_its_head():
     assert sorted(rs) == [("cisplatin", 1, "nephrotoxicity", "Positive_Correlation"),
                           ("metformin", -1, "cisplatin", "Negative_Correlation"),
                           ("metformin", -1, "nephrotoxicity", "Negative_Correlation")]
+
+
+def test_gene_variant_manifesting_as_a_disease():
+    assert triples("A novel KRAS mutation manifests as lung cancer.", "KRAS", "lung cancer") == [
+        ("KRAS", 0, "lung cancer", "Association")]

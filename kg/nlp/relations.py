@@ -159,8 +159,9 @@ _BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negati
 # two drugs given together: "X plus Y", "X in combination with Y", "combination of X and Y"
 _COTREAT_GAP = re.compile(r"\s*(?:plus|\+|in combination with|combined with|together with|co-?administered with)\s*$",
                           re.I)
-_COMBINATION_BEFORE = re.compile(r"\b(?:combination|co-?treatment|co-?administration|combined treatment)\s+"
-                                 r"(?:therapy\s+)?(?:of|with)\s+(?:the\s+)?$", re.I)
+_COMBINATION_BEFORE = re.compile(r"\b(?:(?:combination|co-?treatment|co-?administration|combined treatment)\s+"
+                                 r"(?:therapy\s+)?(?:of|with)|(?:supplementation|treatment|therapy|treated)\s+with)\s+"
+                                 r"(?:the\s+)?$", re.I)
 _THERAPY_FOR = re.compile(r"\s*-?\s*(?:based\s+)?(?:therapy|treatment|regimens?|administration|monotherapy)\s+"
                           r"(?:for|in|of)\s+(?:(?:patients|subjects|children|adults|women|men)\s+with\s+)?"
                           r"(?:the\s+)?$", re.I)
@@ -191,7 +192,7 @@ _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genot
                            r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|"
                            r"substrate|ligand|modulator|plus|combin|co-?treat|co-?admin|therap|regimen|administration)",
                            re.I)
-_IN_WITH = re.compile(r"\b(?:in|with)\b", re.I)
+_IN_WITH = re.compile(r"\b(?:in|with|as|for|of)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
                     re.I)
@@ -467,8 +468,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     # "Z reversed X-induced Y": Z acts on the head Y of the compound as well as on its modifier X
     for i in range(n - 2):
         r, head = readings.get((i, i + 1)), readings.get((i + 1, i + 2))
-        if r is not None and r.forward and head is not None and head.forward and head.start == slots[i + 1][0].end \
-                and r.kind != "assoc" and head.kind == "signed":
+        if r is not None and r.forward and head is not None and head.forward and head.start == slots[i + 1][0].end:
             readings.setdefault((i, i + 2), r)
     # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
     for (i, j), r in list(readings.items()):
