@@ -190,7 +190,7 @@ _IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
                            r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|"
-                           r"substrate|ligand|modulator|plus|combin|co-?treat|co-?admin|therap|regimen|administration)",
+                           r"substrate|ligand|modulator|plus|combin|treat|co-?admin|therap|regimen|administration|supplement)",
                            re.I)
 _IN_WITH = re.compile(r"\b(?:in|with|as|for|of)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
