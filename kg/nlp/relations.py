@@ -190,12 +190,12 @@ _IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|
 # words that let a sentence without triggers still relate two mentions (genetic and level contexts)
 _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
                            r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|"
-                           r"substrate|ligand|modulator|plus|combin|treat|co-?admin|therap|regimen|administration|supplement)",
-                           re.I)
+                           r"substrate|ligand|modulator|plus|combin|treat|co-?admin|therap|regimen|administration|"
+                           r"supplement)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with|as|for|of)\b", re.I)
 _COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
-_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
-                    re.I)
+_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|"
+                    r"in an? [\w-]+-dependent manner)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|unable to)\b", re.I)
 _HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
                     r"appears? to|seems? to|whether|unclear)\b", re.I)
