@@ -278,14 +278,16 @@ class _Scan:
 
     __slots__ = ("text", "triggers", "off_ends", "between_ends", "breaks")
 
-    def __init__(self, text: str, low: str, s0: int) -> None:
-        # `low` is the sentence lower-cased, same length: case-folded patterns run several times faster
+    def __init__(self, text: str, low: str, s0: int, lo: int, hi: int) -> None:
+        # `low` is the sentence lower-cased, same length: case-folded patterns run several times faster.
+        # Only low[lo:hi] can matter: from a little before the first mention to the start of the last.
         self.text = text
         # (start, end, group) of every trigger, in order
-        self.triggers = [(m.start() + s0, m.end() + s0, m.lastgroup or "assoc") for m in _LC[_TRIGGER_RE].finditer(low)]
-        self.off_ends = {m.end() + s0: m.start() + s0 for m in _LC[_OFF_BEFORE].finditer(low)}
-        self.between_ends = {m.end() + s0: (m.start() + s0, m) for m in _LC[_BETWEEN].finditer(low)}
-        self.breaks = [m.start() + s0 for m in _LC[_CLAUSE_BREAK].finditer(low)]
+        self.triggers = [(m.start() + s0, m.end() + s0, m.lastgroup or "assoc")
+                         for m in _LC[_TRIGGER_RE].finditer(low, lo, hi)]
+        self.off_ends = {m.end() + s0: m.start() + s0 for m in _LC[_OFF_BEFORE].finditer(low, lo, hi)}
+        self.between_ends = {m.end() + s0: (m.start() + s0, m) for m in _LC[_BETWEEN].finditer(low, lo, hi)}
+        self.breaks = [m.start() + s0 for m in _LC[_CLAUSE_BREAK].finditer(low, lo, hi)]
 
     def off_start(self, pos: int) -> int:
         """Where the switch-off phrase ending at `pos` starts."""
@@ -450,7 +452,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
     low = _lower(sent_text)
     n = len(slots)
     readings: dict[tuple[int, int], _Reading] = {}
-    scan = _Scan(text, low, s0)
+    scan = _Scan(text, low, s0, max(0, slots[0][0].start - s0 - 60), slots[-1][0].start - s0)
     if not scan.triggers and not scan.between_ends and "-" not in sent_text and "\u2010" not in sent_text \
             and "\u2011" not in sent_text and not _LC[_MEANS].search(low) \
             and not _LC[_CONTEXT_WORD].search(low):
