@@ -176,7 +176,7 @@ _LAST_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
 _AND_VERB = re.compile(r"\band\s+(?:\w+ly\s+)?$", re.I)
 _AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
 # A gene named as a genetic variant: "X mutations", "X polymorphisms in Y", "polymorphisms of X ... Y"
-_GENETIC_AFTER = re.compile(r"\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
+_GENETIC_AFTER = re.compile(r"\s*\)?\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
                             r"haplotypes?|deletions?)\b", re.I)
 _GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|deletions?)"
                              r"(?:\s+(?:analysis|screening|spectrum))?\s+(?:in|of|at)\s+(?:the\s+)?$", re.I)
