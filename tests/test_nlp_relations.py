@@ -18,7 +18,7 @@ TYPES = {"MKK3": "gene", "Mirk": "gene", "STAT3": "gene", "IL-6": "gene", "BRCA1
          "apoptosis": "process", "breast cancer": "disease", "metformin": "chemical", "diabetes": "disease",
          "NF-kB": "gene", "TNF": "gene", "p21": "gene", "SIRT1": "gene", "lung cancer": "disease",
          "doxorubicin": "chemical", "cardiotoxicity": "disease", "KRAS": "gene", "PD-L1": "gene",
-         "PD-1": "gene", "HIF1A": "gene", "VEGF": "gene"}
+         "PD-1": "gene", "HIF1A": "gene", "VEGF": "gene", "cancers": "disease"}
 
 
 def mentions(text: str, *names: str) -> list[Mention]:
@@ -323,3 +323,16 @@ def test_action_on_a_compound_reaches_its_head():
 def test_gene_variant_manifesting_as_a_disease():
     assert triples("A novel KRAS mutation manifests as lung cancer.", "KRAS", "lung cancer") == [
         ("KRAS", 0, "lung cancer", "Association")]
+
+
+def test_lower_risk_and_including_lists():
+    text = "Metformin is associated with decreased risks of several cancers, including lung cancer and breast cancer."
+    assert triples(text.replace("Metformin", "metformin"), "metformin", "cancers", "lung cancer", "breast cancer") == [
+        ("metformin", -1, "cancers", "Negative_Correlation"), ("metformin", -1, "lung cancer", "Negative_Correlation"),
+        ("metformin", -1, "breast cancer", "Negative_Correlation")]
+
+
+def test_list_members_share_the_modifiers_of_the_member_next_to_the_trigger():
+    # "knockdown of A and B reduced C": both A and B raise C
+    assert sorted(triples("Knockdown of EGFR and AKT reduced MYC.", "EGFR", "AKT", "MYC")) == [
+        ("AKT", 1, "MYC", "Positive_Correlation"), ("EGFR", 1, "MYC", "Positive_Correlation")]

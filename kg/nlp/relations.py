@@ -193,7 +193,9 @@ _CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genot
                            r"substrate|ligand|modulator|plus|combin|treat|co-?admin|therap|regimen|administration|"
                            r"supplement)", re.I)
 _IN_WITH = re.compile(r"\b(?:in|with|as|for|of)\b", re.I)
-_COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
+# a list: "A, B and C", "A/B", "cancers, including colon cancer"
+_COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or|including|such as|especially|"
+                    r"particularly)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
 _MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|"
                     r"in an? [\w-]+-dependent manner)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|unable to)\b", re.I)
@@ -232,7 +234,9 @@ _GENETIC_CAUSE = re.compile(r"\bcaus|\brisk\b", re.I)
 _ADVERB = re.compile(r"\b(?:(?P<pos>positively|directly)|(?P<neg>negatively|inversely))\s+$", re.I)
 _LEVEL_BEFORE = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated|up-?regulation\s+of|"
                            r"over-?expression\s+of|over-?expressed)|(?P<dec>decreased|reduced|lower|low|diminished|"
-                           r"down-?regulated|down-?regulation\s+of))\s+(?:(?:expression|levels?)\s+of\s+)?(?:the\s+)?$",
+                           r"down-?regulated|down-?regulation\s+of))\s+"
+                           r"(?:(?:expression|levels?|risks?|incidence|rates?)\s+of\s+)?"
+                           r"(?:(?:the|various|several|many|some|all)\s+)?$",
                            re.I)
 
 
@@ -432,6 +436,13 @@ def _between_reading(start: int, end: int, bw: re.Match) -> _Reading:
     return _Reading(True, start, end, sign, "signed" if sign else kind)
 
 
+def _list_start(coord: list[bool], k: int) -> int:
+    """The first slot of the list slot k belongs to ("A, B and C": A)."""
+    while k > 0 and coord[k - 1]:
+        k -= 1
+    return k
+
+
 def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[Relation]:
     """Assertions between the mentions of one sentence of `text` (see the module docstring for the rules)."""
     s0, s1 = sentence
@@ -473,26 +484,35 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
         if r is not None and r.forward and head is not None and head.forward and head.start == slots[i + 1][0].end:
             readings.setdefault((i, i + 2), r)
     # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
+    # A list member takes its modifiers from the member the trigger touches: "knockdown of A and B".
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
     for (i, j), r in list(readings.items()):
         k = j
         while k < n - 1 and coord[k]:
-            readings.setdefault((i, k + 1), r)
+            if (i, k + 1) not in readings:
+                readings[(i, k + 1)], origin[(i, k + 1)] = r, (i, j)
             k += 1
         k = i
         while k > 0 and coord[k - 1]:
-            readings.setdefault((k - 1, j), r)
+            if (k - 1, j) not in readings:
+                readings[(k - 1, j)], origin[(k - 1, j)] = r, (i, j)
             k -= 1
     out: list[Relation] = []
     seen: set[tuple] = set()
     for (i, j), r in sorted(readings.items()):
         a, b = slots[i][0], slots[j][0]
-        subj, obj = (a, b) if r.forward else (b, a)
+        oi, oj = origin.get((i, j), (i, j))
+        # subj/obj name the mentions whose modifiers count; the assertion joins a and b
+        subj, obj = (slots[oi][0], slots[oj][0]) if r.forward else (slots[oj][0], slots[oi][0])
+        # a modifier before a list holds for all of it: "knockdown of A and B", "loss of A and B"
+        s_first = slots[_list_start(coord, oi if r.forward else oj)][0]
+        o_first = slots[_list_start(coord, oj if r.forward else oi)][0]
         sign, kind = r.sign, r.kind
         if sign:
-            if scan.subject_off(subj):
+            if scan.subject_off(subj) or (s_first is not subj and s_first.start in scan.off_ends):
                 sign = -sign
             # an object switched off after the trigger: "X induced loss of Y"
-            if obj.start in scan.off_ends and scan.off_start(obj.start) >= r.end:
+            if any(m.start in scan.off_ends and scan.off_start(m.start) >= r.end for m in {obj, o_first}):
                 sign = -sign
         elif r.kind == "assoc":
             # "positively correlated with"; "upregulation of X is associated with Y", "Y is associated
@@ -503,7 +523,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
             if sign:
                 kind = "signed"
         trigger, rtype = _typed(sign, kind)
-        rtype = _biored_type(rtype, subj.concept.type, obj.concept.type, text[r.start:b.start])
+        rtype = _biored_type(rtype, a.concept.type, b.concept.type, text[r.start:b.start])
         first = min(a.start, r.start)
         negated = any(first - 12 <= p < r.start for p in negations)
         tt = text[r.start:r.end]
