@@ -336,3 +336,16 @@ def test_list_members_share_the_modifiers_of_the_member_next_to_the_trigger():
     # "knockdown of A and B reduced C": both A and B raise C
     assert sorted(triples("Knockdown of EGFR and AKT reduced MYC.", "EGFR", "AKT", "MYC")) == [
         ("AKT", 1, "MYC", "Positive_Correlation"), ("EGFR", 1, "MYC", "Positive_Correlation")]
+
+
+def test_kg_tag_prints_polarity_and_type():
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    r = CliRunner().invoke(main, ["tag", "--relations", "--format", "json", "Knockdown of STAT3 reduced IL-6 secretion."])
+    assert r.exit_code == 0, r.output
+    (rel,) = json.loads(r.output)["relations"]
+    assert (rel["subject"], rel["object"], rel["polarity"], rel["type"]) == (
+        ["HGNC:11364"], ["HGNC:6018"], 1, "Positive_Correlation")
