@@ -344,7 +344,8 @@ def test_kg_tag_prints_polarity_and_type():
     from click.testing import CliRunner
 
     from kg.cli import main
-    r = CliRunner().invoke(main, ["tag", "--relations", "--format", "json", "Knockdown of STAT3 reduced IL-6 secretion."])
+    text = "Knockdown of STAT3 reduced IL-6 secretion."
+    r = CliRunner().invoke(main, ["tag", "--relations", "--format", "json", text])
     assert r.exit_code == 0, r.output
     (rel,) = json.loads(r.output)["relations"]
     assert (rel["subject"], rel["object"], rel["polarity"], rel["type"]) == (
