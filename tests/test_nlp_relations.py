@@ -350,3 +350,7 @@ def test_kg_tag_prints_polarity_and_type():
     (rel,) = json.loads(r.output)["relations"]
     assert (rel["subject"], rel["object"], rel["polarity"], rel["type"]) == (
         ["HGNC:11364"], ["HGNC:6018"], 1, "Positive_Correlation")
+
+
+def test_bound_as_a_transitive_verb():
+    assert triples("MDM2 bound TP53 in vitro.", "MDM2", "TP53") == [("MDM2", 0, "TP53", "Bind")]

@@ -119,7 +119,8 @@ _DEC = _verbs(r"reduc|decreas|down-?regulat|attenuat|abrogat|antagoniz|antagonis
 _ASSOC = (r"(?:associat|correlat)(?:ed|es|e|ing) with|linked (?:to|with)|related to|implicated in|involved in|"
           r"participat\w* in|plays? (?:an? )?(?:\w+ )?roles? in|contribut(?:e|es|ed|ing) to|"
           + _verbs("regulat|modulat|affect", "alter|influenc") + r"|predispos\w* to|risk factors? for")
-_BIND = r"bind(?:s|ing)? (?:to|with)|binds?|bound (?:to|by|with)|interact(?:s|ed|ing)? with|complex(?:es|ed)? with"
+_BIND = (r"bind(?:s|ing)? (?:to|with)|binds?|bound(?: to| by| with)?|interact(?:s|ed|ing)? with|"
+         r"complex(?:es|ed)? with")
 # Nominalisations are triggers only with "of" after them: "activation of Y", never a bare noun.
 _NOM_INC = r"(?:activation|induction|stimulation|upregulation|up-regulation|enhancement|elevation|promotion)"
 _NOM_DEC = (r"(?:inhibition|suppression|reduction|downregulation|down-regulation|attenuation|repression|"
