@@ -24,6 +24,7 @@ BENCHES = [
     ("Validation throughput (issue 4)", "bench_validate.py", [str(DATA)]),
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
+    ("Relations end to end: BioRED Test pair P/R/F1, untyped and typed (issue 12)", "bench_relations.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
 ]
