@@ -175,11 +175,14 @@ def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_ro
 @endpoint_option
 @auth_option
 @max_rows_option
+@click.option("--allow-service", multiple=True, metavar="URL-PREFIX",
+              help="Let a SERVICE clause call endpoints under this prefix (repeatable); refused otherwise.")
 def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: int | None,
-           endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
+           endpoint: str | None, auth: str | None, max_rows: int | None, allow_service: tuple[str, ...]) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
 
-    Article data lives in named graphs: use GRAPH ?g { ... } patterns.
+    Article data lives in named graphs: use GRAPH ?g { ... } patterns. A SERVICE clause makes this machine
+    fetch the URL it names, so on the embedded store it is refused unless --allow-service allows its prefix.
     """
     if query == "-":
         query = sys.stdin.read()
@@ -189,6 +192,12 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: 
                 query = f.read()
         except OSError as exc:
             raise QueryError(f"cannot read query file {query[1:]}: {exc.strerror}") from exc
+    if endpoint is None:
+        from ..serve.guard import ServiceRefused, check_service
+        try:
+            check_service(query, allow_service)
+        except ServiceRefused as exc:
+            raise QueryError(str(exc)) from None
     store = _query_store(store_path, endpoint, auth, max_rows)
     _print_results(store.query(query), fmt, limit, query, max_width)
 
