@@ -9,7 +9,7 @@ mentions of the same types, matched by exact span and type ("strict") and by ove
 include the gold MeSH ID, directly or through MONDO's exact matches to MeSH (../shared/data/mondo).
 
 Speed (CPU time of this process, so other load on the machine does not count): abstracts per second on one core for tagging plus relation extraction (sentences, triggers),
-then for the whole `kg.nlp.annotate` (the RDF triples too), over the same 150 abstracts repeated.
+then for the whole of `kg.nlp.mine` and `kg.rdf.mechanisms` (the RDF triples too), over the same 150 abstracts repeated.
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def score(docs: list[dict], tagger) -> dict:
 
 
 def speed(tagger, docs: list[dict], repeat: int) -> dict:
-    from kg.nlp import annotate
+    from kg.nlp import mine
+    from kg.rdf.mechanisms import mechanism_triples
     from kg.nlp.relations import relations, sentences
     from kg.records import AbstractSection, Article
     def one_pass(tg) -> None:
@@ -163,7 +164,7 @@ def speed(tagger, docs: list[dict], repeat: int) -> dict:
     n = triples = 0
     for _ in range(repeat):
         for a in arts:
-            triples += sum(1 for _ in annotate(a, tagger=tagger))
+            triples += sum(1 for _ in mechanism_triples(mine(a, tagger=tagger)))
             n += 1
     rdf_rate = n / (time.process_time() - t0)
     return {"tag_and_relations_abstracts_per_s": round(tag_rate), "cold_first_pass_abstracts_per_s": round(cold_rate), "annotate_rdf_abstracts_per_s": round(rdf_rate),

@@ -61,9 +61,10 @@ def article_nquads(article: Article, *, path: str, fmt: str, generated: str,
     graph = iris.article_graph(article.pmid, source)
     g = iri(graph)
     lines = [f"{s} {p} {o} {g} .\n" for s, p, o in article_triples(article)]
-    if nlp:  # issue 3: text mining of title and abstract (kg.nlp.annotate)
-        from .nlp import annotate
-        lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in annotate(article, source=source))
+    if nlp:  # text mining of title and abstract: kg.nlp reads records, kg.rdf maps them
+        from .nlp import mine
+        from .rdf.mechanisms import mechanism_triples
+        lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in mechanism_triples(mine(article, source=source)))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt=fmt, article=iris.article(article.pmid), generated=generated))
     return (graph, *graph_text(lines))
@@ -104,7 +105,11 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
             graph, text, n = pubtator_nquads(rec, path=path, generated=generated)
         elif isinstance(rec, FullText):  # JATS full text: graph pmc/PMID
             from .rdf.fulltext import fulltext_nquads
-            graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
+            mining = None
+            if nlp:
+                from .nlp import mine
+                mining = mine(rec, source="pmc")
+            graph, text, n = fulltext_nquads(rec, path=path, generated=generated, mining=mining)
         else:
             raise TypeError(f"no mapping for {type(rec).__name__} records")
         return Mapped(graph, rec.pmid, 0, text.encode(), n, "document")

@@ -254,3 +254,25 @@ def is_canonical_mesh(iri: str) -> bool:
 
 
 _NONCANONICAL_MESH = tuple(u.lower() for u in _BUILTIN[0][3])
+
+
+# ---- lexicon CURIEs ---------------------------------------------------------------------------------
+
+_FPLX = "http://identifiers.org/fplx/"
+# A CURIE's prefix says what kind of entity it names, whatever the lexicon entry's type says.
+_PREFIX_ENTITY_TYPE = {"UBERON": "anatomy", "CL": "cell", "HGNC": "gene", "NCBIGene": "gene", "FPLX": "family",
+                       "REACTOME": "pathway", "CHEBI": "chemical", "cellosaurus": "cellline"}
+
+
+@functools.lru_cache(maxsize=65536)
+def entity_iri(curie: str) -> str:
+    """The one IRI of a lexicon CURIE (FamPlex's, which Bioregistry lacks, included)."""
+    prefix, _, local = curie.partition(":")
+    if prefix == "FPLX":
+        return _FPLX + local
+    return parse_identifier(curie, default_prefix=None)
+
+
+def entity_type(curie: str, concept_type: str) -> str:
+    """The entity type of a CURIE: its prefix's where that is fixed (HGNC -> gene), else the concept's."""
+    return _PREFIX_ENTITY_TYPE.get(curie.split(":", 1)[0], concept_type)

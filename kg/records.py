@@ -276,3 +276,89 @@ class AnnotatedDocument:
 
 
 Record = Union[Article, PrebuiltArticle, Deletion, Rejected, FullText, AnnotatedDocument]
+
+
+# ---- text mining ----------------------------------------------------------------------------------
+# What kg.nlp reads from an article's text, as records; kg.rdf.mechanisms maps them to triples.
+
+
+@dataclass(frozen=True, slots=True)
+class TextPassage:
+    """One passage of an article's text: title, an abstract section, a body paragraph or a caption."""
+
+    key: str            # stable within the article ("title", "abstract-2", "sec2.1-p3", "fig-1")
+    kind: str           # section type: title, abstract, body, fig, table ...
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """What mentions are grounded to: one canonical CURIE, its type and label, its equivalents elsewhere."""
+
+    curie: str
+    type: str
+    label: str
+    xrefs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of a passage grounded to one or more entities (several only for a compound name such as
+    "liver metastasis": disease plus anatomical site); offsets are Python string indices."""
+
+    passage: str
+    start: int
+    end: int
+    text: str
+    curies: tuple[str, ...]
+    sentence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    """A relation read from one sentence: `subject` acts on `object` (canonical CURIEs).
+
+    `predicate` is the direct RO/Biolink predicate, `association_predicate` the Association's;
+    `polarity` the sign of the subject's effect (+1, -1, 0); `relation_type` BioRED's type of the pair;
+    `anatomy` the site of a compound object ("liver metastasis")."""
+
+    subject: str
+    object: str
+    predicate: str
+    association_predicate: str
+    direction: str
+    polarity: int
+    relation_type: str
+    trigger: str
+    negated: bool
+    hedged: bool
+    passage: str
+    kind: str
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    anatomy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cooccurrence:
+    """Two entities named in one sentence (or the paper's topic disease and an entity of a sentence).
+    `evidence`: (sentence, section type, the (passage, start, end) spans of the mentions there)."""
+
+    subject: str
+    object: str
+    evidence: tuple[tuple[str, str, tuple[tuple[str, int, int], ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TextMining:
+    """Everything mined from one record's text, ready for mapping to the record's graph."""
+
+    pmid: str
+    source: str          # "pubmed" (title and abstract) or "pmc" (full text)
+    passages: tuple[TextPassage, ...]
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    assertions: tuple[Assertion, ...] = ()
+    cooccurrences: tuple[Cooccurrence, ...] = ()

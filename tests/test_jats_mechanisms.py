@@ -81,7 +81,8 @@ def load(store, tagger, docs):
         writes = []
         for d in docs:
             (ft,) = list(jats.read(io.BytesIO(d), "mem.nxml"))
-            graph, text, _ = fulltext_nquads(ft, path="mem.nxml", generated="2024-01-01T00:00:00Z")
+            graph, text, _ = fulltext_nquads(ft, path="mem.nxml", generated="2024-01-01T00:00:00Z",
+                                             mining=nlp.mine(ft, source="pmc"))
             writes.append(GraphWrite(graph, text))
         store.replace_graphs(writes)
     finally:

@@ -188,7 +188,11 @@ def test_assertion_triples_carry_polarity_and_relation_type():
     from kg.vocab import KG
     text = "Knockdown of STAT3 reduced IL-6 secretion."
     (r,) = read(text, "STAT3", "IL-6")
-    triples_ = list(assertion_triples("1", "pubmed", r, text, "abstract", "HGNC:11364", "HGNC:6018", None))
+    from kg.records import Assertion
+    a = Assertion("HGNC:11364", "HGNC:6018", r.trigger.predicate, r.trigger.assoc_predicate, r.trigger.direction,
+                  r.polarity, r.relation_type, r.trigger_text, r.negated, r.hedged, "abstract", "abstract",
+                  r.sentence[0], r.sentence[1], text[r.sentence[0]:r.sentence[1]])
+    triples_ = list(assertion_triples("1", "pubmed", a))
     objects = {p: o for _, p, o in triples_}
     assert objects[f"<{KG.polarity}>"] == '"positive"'
     assert objects[f"<{KG.relationType}>"] == '"Positive_Correlation"'

@@ -1,4 +1,4 @@
-"""Dictionary tagger: the normalisations issue 3 lists, abbreviations, ambiguity; relations; annotate()."""
+"""Dictionary tagger: the normalisations issue 3 lists, abbreviations, ambiguity; relations; mine() and its RDF."""
 
 from __future__ import annotations
 
@@ -106,12 +106,13 @@ def test_relations_polarity_negation_hedging(tagger):
 
 def test_annotate_article_triples_parse(tagger):
     import pyoxigraph as ox
-    from kg.nlp import annotate
+    from kg.nlp import mine
+    from kg.rdf.mechanisms import mechanism_triples
     from kg.records import AbstractSection, Article
     art = Article(pmid="42", title="Notch signalling in colorectal liver metastasis",
                   abstract=(AbstractSection("Crizotinib inhibits the HGF/c-MET pathway in CRC. "
                                             "TAMs promote liver metastasis."),))
-    triples = list(annotate(art, tagger=tagger))
+    triples = list(mechanism_triples(mine(art, tagger=tagger)))
     g = ox.Store()
     g.load("".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode(), format=ox.RdfFormat.N_TRIPLES)
     q = lambda s: list(g.query(s))  # noqa: E731

@@ -27,7 +27,8 @@ from typing import Iterator
 
 from .. import iris
 from ..vocab import BIOLINK, KG, OA, PROV, RDF
-from .mentions import entity_iri, passage_iri, tagger_iri
+from ..records import Assertion, Cooccurrence
+from .mentions import entity_iri, mention_iri, passage_iri, tagger_iri
 from .nt import XSD_DECIMAL, boolean, integer, iri, lit, typed
 
 Triple = tuple[str, str, str]
@@ -68,49 +69,48 @@ def _evidence(node: str, pmid: str, source: str, passage: str, start: int, end: 
     yield quote, iri(OA.exact), lit(text)
 
 
-def assertion_triples(pmid: str, source: str, rel, passage_text: str, kind: str,
-                      subject_curie: str, object_curie: str, anatomy: str | None) -> Iterator[Triple]:
-    """One trigger-based `Relation` between two groundings as a direct triple plus an Association."""
-    s, o = iri(entity_iri(subject_curie)), iri(entity_iri(object_curie))
-    direct = predicate_iri(rel.trigger.predicate)
-    if not rel.negated:
-        yield s, iri(direct), o
+def assertion_triples(pmid: str, source: str, a_rec: Assertion) -> Iterator[Triple]:
+    """One trigger-based `Assertion` as a direct triple (unless negated) plus a reified Association."""
+    s, o = iri(entity_iri(a_rec.subject)), iri(entity_iri(a_rec.object))
+    if not a_rec.negated:
+        yield s, iri(predicate_iri(a_rec.predicate)), o
     a_iri = iris.node(pmid, source, "assertion",
-                      _key(rel.subject.passage, str(rel.sentence[0]), subject_curie, rel.trigger.predicate, object_curie))
+                      _key(a_rec.passage, str(a_rec.sentence_start), a_rec.subject, a_rec.predicate, a_rec.object))
     a = iri(a_iri)
-    sent = passage_text[rel.sentence[0]:rel.sentence[1]]
+    sent = a_rec.sentence
     yield a, P_TYPE, B["Association"]
     yield a, B["subject"], s
-    yield a, B["predicate"], iri(predicate_iri(rel.trigger.assoc_predicate))
+    yield a, B["predicate"], iri(predicate_iri(a_rec.association_predicate))
     yield a, B["object"], o
-    if rel.trigger.direction in ("increased", "decreased"):
-        yield a, B["object_direction_qualifier"], lit(rel.trigger.direction)
-    if anatomy:
-        yield a, B["anatomical_context_qualifier"], iri(entity_iri(anatomy))
+    if a_rec.direction in ("increased", "decreased"):
+        yield a, B["object_direction_qualifier"], lit(a_rec.direction)
+    if a_rec.anatomy:
+        yield a, B["anatomical_context_qualifier"], iri(entity_iri(a_rec.anatomy))
     yield a, B["knowledge_level"], lit("knowledge_assertion")
     yield a, B["agent_type"], lit("text_mining_agent")
-    yield a, B["negated"], boolean(rel.negated)
-    yield a, iri(KG.negated), boolean(rel.negated)
-    yield a, iri(KG.hedged), boolean(rel.hedged)
-    polarity = {1: "positive", -1: "negative"}.get(rel.polarity, "neutral")
-    yield a, iri(KG.polarity), lit(polarity)
-    yield a, iri(KG.relationType), lit(rel.relation_type)
-    yield a, iri(KG.trigger), lit(rel.trigger_text)
-    conf = 0.5 if rel.hedged else 0.7
+    yield a, B["negated"], boolean(a_rec.negated)
+    yield a, iri(KG.negated), boolean(a_rec.negated)
+    yield a, iri(KG.hedged), boolean(a_rec.hedged)
+    yield a, iri(KG.polarity), lit({1: "positive", -1: "negative"}.get(a_rec.polarity, "neutral"))
+    yield a, iri(KG.relationType), lit(a_rec.relation_type)
+    yield a, iri(KG.trigger), lit(a_rec.trigger)
+    conf = 0.5 if a_rec.hedged else 0.7
     yield a, iri(KG.confidence), typed(f"{conf:.2f}", XSD_DECIMAL)
     yield a, iri(KG.sentence), lit(sent)
-    yield a, iri(KG.sectionType), lit(kind)
+    yield a, iri(KG.sectionType), lit(a_rec.kind)
     yield a, B["supporting_text"], lit(sent)
     yield a, B["publications"], iri(iris.article(pmid))
     yield a, iri(PROV.wasAttributedTo), iri(tagger_iri())
-    yield from _evidence(a_iri, pmid, source, rel.subject.passage, rel.sentence[0], rel.sentence[1], sent)
+    yield from _evidence(a_iri, pmid, source, a_rec.passage, a_rec.sentence_start, a_rec.sentence_end, sent)
 
 
-def cooccurrence_triples(pmid: str, source: str, subject_curie: str, object_curie: str,
-                         evidence: list[tuple[str, str, list[str]]]) -> Iterator[Triple]:
-    """One co-occurrence association per article and entity pair. `evidence` holds the places they occur
-    together: (sentence, section type, the targets of the mentions there); the association points at
-    those mention targets (their selectors are the evidence) and keeps the first sentence as text."""
+def cooccurrence_triples(pmid: str, source: str, c: Cooccurrence) -> Iterator[Triple]:
+    """One co-occurrence association per article and entity pair. Its evidence holds the places they
+    occur together: (sentence, section type, the spans of the mentions there); the association points at
+    those mentions' targets (their selectors are the evidence) and keeps the first sentence as text."""
+    subject_curie, object_curie = c.subject, c.object
+    evidence = [(sent, kind, [mention_iri(pmid, source, *span) + "/target" for span in spans])
+                for sent, kind, spans in c.evidence]
     a_iri = iris.node(pmid, source, "cooccurrence", _key(subject_curie, object_curie))
     a = iri(a_iri)
     yield a, P_TYPE, B["Association"]

@@ -1,8 +1,8 @@
 """A JATS `FullText` record to the triples of its own named graph, `iris.article_graph(pmid, "pmc")`.
 
 The graph says what PMC's full text adds to the PubMed record: the PMCID and DOI, the title as PMC has
-it, the keywords, the licence, and (through `kg.nlp.annotate`) the passages, mentions and assertions of
-its abstract, body and captions. The PubMed graph of the same PMID is left alone; both share the article
+it, the keywords, the licence, and (from the `TextMining` record kg.nlp made of it) the passages, mentions
+and assertions of its abstract, body and captions. The PubMed graph of the same PMID is left alone; both share the article
 IRI, so queries join them.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import iris
-from ..records import FullText
+from ..records import FullText, TextMining
 from ..vocab import DCTERMS, FABIO, PRISM
 from .nt import graph_text, iri, lit
+from .mechanisms import mechanism_triples
 from .provenance import graph_triples
 
 Triple = tuple[str, str, str]
@@ -34,14 +35,13 @@ def fulltext_triples(ft: FullText) -> Iterator[Triple]:
         yield a, iri(DCTERMS.license), iri(ft.license)
 
 
-def fulltext_nquads(ft: FullText, *, path: str, generated: str, nlp: bool = True) -> tuple[str, str, int]:
-    """(graph IRI, N-Quads text, triple count) of one full-text article, provenance and text mining included."""
+def fulltext_nquads(ft: FullText, *, path: str, generated: str,
+                    mining: TextMining | None = None) -> tuple[str, str, int]:
+    """(graph IRI, N-Quads text, triple count) of one full-text article, provenance and `mining` included."""
     graph = iris.article_graph(ft.pmid or "", "pmc")
     g = iri(graph)
     lines = [f"{s} {p} {o} {g} .\n" for s, p, o in fulltext_triples(ft)]
-    if nlp:
-        from ..nlp import annotate
-        lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in annotate(ft, source="pmc"))
+    lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in mechanism_triples(mining))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt="jats", article=iris.article(ft.pmid or ""), generated=generated))
     return (graph, *graph_text(lines))

@@ -23,6 +23,8 @@ import functools
 from typing import Iterable, Iterator, Sequence
 
 from .. import __version__, iris
+from ..prefixes import entity_iri, entity_type
+from ..records import Entity, Mention, TextPassage
 from ..vocab import BIOLINK, DCTERMS, KG, KGID, OA, RDF, RDFS, SKOS
 from .nt import integer, iri, lit
 
@@ -34,9 +36,6 @@ CATEGORY = {
     "chemical": "ChemicalEntity",
     "anatomy": "AnatomicalEntity", "organism": "OrganismTaxon",
 }
-_PREFIX_TYPE = {"UBERON": "anatomy", "CL": "cell", "HGNC": "gene", "NCBIGene": "gene", "FPLX": "family",
-                "REACTOME": "pathway", "CHEBI": "chemical", "cellosaurus": "cellline"}
-_FPLX = "http://identifiers.org/fplx/"
 
 P_TYPE, P_LABEL = iri(RDF.type), iri(RDFS.label)
 P_BODY, P_TARGET, P_SOURCE, P_SELECTOR = iri(OA.hasBody), iri(OA.hasTarget), iri(OA.hasSource), iri(OA.hasSelector)
@@ -49,16 +48,6 @@ C_ANNOTATION, C_SPECIFIC = iri(OA.Annotation), iri(OA.SpecificResource)
 C_POS, C_QUOTE = iri(OA.TextPositionSelector), iri(OA.TextQuoteSelector)
 
 
-@functools.lru_cache(maxsize=65536)
-def entity_iri(curie: str) -> str:
-    """The one IRI of a lexicon CURIE, through the project's IRI policy (`kg.prefixes`)."""
-    prefix, _, local = curie.partition(":")
-    if prefix == "FPLX":
-        return _FPLX + local
-    from .. import prefixes
-    return prefixes.parse_identifier(curie, default_prefix=None)
-
-
 def ontology_iri(curie: str) -> str:
     """The resource an entity belongs to, as its Bioregistry IRI (https://bioregistry.io/go); kg's own
     entities (a pathway named after its participants) belong to kg."""
@@ -66,10 +55,6 @@ def ontology_iri(curie: str) -> str:
     if prefix == "kgid":
         return "https://w3id.org/oncokg/"
     return "https://bioregistry.io/" + prefix.lower()
-
-
-def entity_type(curie: str, concept_type: str) -> str:
-    return _PREFIX_TYPE.get(curie.split(":", 1)[0], concept_type)
 
 
 def tagger_iri() -> str:
@@ -84,35 +69,34 @@ def mention_iri(pmid: str, source: str, key: str, start: int, end: int) -> str:
     return iris.node(pmid, source, "mention", key, f"{start}-{end}")
 
 
-def passage_triples(pmid: str, source: str, passages: Sequence[tuple[str, str, str, str | None]]) -> Iterator[Triple]:
-    """(key, kind, text, label) passages of one article as kg:Passage nodes."""
+def passage_triples(pmid: str, source: str, passages: Sequence[TextPassage]) -> Iterator[Triple]:
+    """The passages of one article as kg:Passage nodes."""
     art = iri(iris.article(pmid))
-    for n, (key, kind, text, label) in enumerate(passages):
-        p = iri(passage_iri(pmid, source, key))
+    for n, ps in enumerate(passages):
+        p = iri(passage_iri(pmid, source, ps.key))
         yield p, P_TYPE, iri(KG.Passage)
         yield p, P_PART_OF, art
-        yield p, iri(KG.sectionType), lit(kind)
+        yield p, iri(KG.sectionType), lit(ps.kind)
         yield p, iri(KG.position), integer(n + 1)
-        yield p, iri(KG.text), lit(text)
-        if label:
-            yield p, P_LABEL, lit(label)
+        yield p, iri(KG.text), lit(ps.text)
+        if ps.label:
+            yield p, P_LABEL, lit(ps.label)
 
 
-def entity_triples(concepts: Iterable[tuple[str, str, str]],
-                   xrefs: "dict[str, tuple[str, ...]] | None" = None) -> Iterator[Triple]:
-    """(curie, type, label) -> the entity's type, label and ontology, so an article graph reads alone;
-    its equivalents in other vocabularies (`xrefs`: HGNC -> NCBI Gene, MONDO -> MeSH ...) as
-    skos:exactMatch, so a query by any of them finds the one entity the text was grounded to."""
-    for curie, typ, label in concepts:
-        e = iri(entity_iri(curie))
-        t = entity_type(curie, typ)
+def entity_triples(entities: Iterable[Entity]) -> Iterator[Triple]:
+    """Each entity's type, label and ontology, so an article graph reads alone; its equivalents in other
+    vocabularies (HGNC -> NCBI Gene, MONDO -> MeSH ...) as skos:exactMatch, so a query by any of them
+    finds the one entity the text was grounded to."""
+    for ent in entities:
+        e = iri(entity_iri(ent.curie))
+        t = entity_type(ent.curie, ent.type)
         yield e, P_TYPE, iri(KG.Entity)
         yield e, P_TYPE, iri(BIOLINK + CATEGORY.get(t, "NamedThing"))
         yield e, iri(KG.entityType), iri(BIOLINK + CATEGORY.get(t, "NamedThing"))
-        yield e, iri(KG.ontology), iri(ontology_iri(curie))
-        if label:
-            yield e, P_LABEL, lit(label)
-        for x in (xrefs or {}).get(curie, ()):
+        yield e, iri(KG.ontology), iri(ontology_iri(ent.curie))
+        if ent.label:
+            yield e, P_LABEL, lit(ent.label)
+        for x in ent.xrefs:
             x_iri = _xref_iri(x)
             if x_iri is not None:
                 yield e, P_EXACT_MATCH, iri(x_iri)
@@ -131,9 +115,8 @@ def _xref_iri(curie: str) -> str | None:
         return None
 
 
-def mention_triples(pmid: str, source: str, mention, passage_text: str, kind: str,
-                    sentence: str | None) -> Iterator[Triple]:
-    """One tagger `Mention` as Web Annotations sharing one target with position and quote selectors.
+def mention_triples(pmid: str, source: str, mention: Mention, passage_text: str, kind: str) -> Iterator[Triple]:
+    """One `Mention` as Web Annotations sharing one target with position and quote selectors.
 
     Each annotation has exactly one body; a compound name ("liver metastasis": MeSH metastasis plus
     UBERON liver) gives one annotation per grounding, all on the same target, so a query finds the
@@ -142,7 +125,8 @@ def mention_triples(pmid: str, source: str, mention, passage_text: str, kind: st
     span = mention_iri(pmid, source, mention.passage, mention.start, mention.end)
     tgt, pos, quote = iri(span + "/target"), iri(span + "/pos"), iri(span + "/quote")
     passage = iri(passage_iri(pmid, source, mention.passage))
-    curies = mention.concept.curies
+    curies = mention.curies
+    sentence = mention.sentence
     for n, curie in enumerate(curies):
         m = iri(span if len(curies) == 1 else f"{span}/{n + 1}")
         yield m, P_TYPE, C_ANNOTATION
