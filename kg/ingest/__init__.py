@@ -203,8 +203,16 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
                 yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield Rejected(InputError(f"the gzip stream is damaged ({exc}); the rest of the file is lost", path=path))
+    except OSError as exc:
+        yield Rejected(InputError(f"file is unreadable ({exc.strerror or exc})", path=path))
+    except (RecursionError, MemoryError, UnicodeError, ValueError, TypeError, LookupError,
+            AttributeError) as exc:
+        # A reader's own limits (nesting, encoding, size) end this file, never the run: what it yielded
+        # before is kept, the next file is read.
+        yield Rejected(InputError(f"cannot read the rest of this file ({type(exc).__name__}: "
+                                  f"{str(exc)[:200]})", path=path))
 
 
 def read_paths(paths: Iterable[str], fmt: str | None = None, *,
