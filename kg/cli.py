@@ -15,7 +15,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import KgError
+from .errors import KgError, redact
 
 COMMAND_MODULES = [
     "kg.commands.core",      # ingest, export, sparql, query, queries, stats
@@ -34,11 +34,42 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
+            click.echo(redact(f"kg: error: {exc}"), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:  # `kg export | head` is normal use
-            sys.stderr.close()
+            _quiet_stdout()
             ctx.exit(0)
+        except KeyboardInterrupt:  # what was stored is whole (the store's intent logs see to that)
+            click.echo("kg: interrupted", err=True)
+            ctx.exit(130)
+        except MemoryError:
+            click.echo("kg: error: out of memory", err=True)
+            ctx.exit(2)
+        except OSError as exc:  # disk full, unwritable output, a file that vanished: the environment, not a bug
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(redact(f"kg: error: {exc.strerror or exc}{where}"), err=True)
+            ctx.exit(2)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _Redact(logging.Filter):
+    """Strips credentials from every log message (endpoint URLs may carry user:password)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        clean = redact(msg)
+        if clean != msg:
+            record.msg, record.args = clean, None
+        return True
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -59,6 +90,8 @@ def main(verbose: int, quiet: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Redact())
 
 
 for _name in COMMAND_MODULES:

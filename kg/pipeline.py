@@ -78,6 +78,7 @@ class Mapped:
     nquads: bytes  # UTF-8: what stores load and shards hold, so the compiled reader's text is never decoded
     triples: int
     kind: str  # "article" (a citation record) or "document" (full text, annotations)
+    path: str | None = None  # the file it came from, so a validation rejection names it
 
 
 def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *, path: str, fmt: str | None,
@@ -90,11 +91,12 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
     try:
         if isinstance(rec, Article):
             graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated, nlp=nlp)
-            return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article")
+            return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article", path)
         if isinstance(rec, PrebuiltArticle):
             if nlp:
                 raise TypeError("a PrebuiltArticle carries no text to tag: read without prebuilt_at for nlp")
-            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article")
+            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article",
+                          path)
         if not rec.pmid:
             raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "
                              "add an article-id of pub-id-type pmid", path=path)
@@ -106,7 +108,7 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
             graph, text, n = fulltext_nquads(rec, path=path, generated=generated, nlp=nlp)
         else:
             raise TypeError(f"no mapping for {type(rec).__name__} records")
-        return Mapped(graph, rec.pmid, 0, text.encode(), n, "document")
+        return Mapped(graph, rec.pmid, 0, text.encode(), n, "document", path)
     except ValueError as exc:
         raise InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid) from exc
 
@@ -234,7 +236,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 for m in items:
                     problems = bad.get(m.graph) or bad.get(m.pmid)
                     if problems:
-                        reject(InputError("failed validation: " + "; ".join(problems), pmid=m.pmid))
+                        reject(InputError("failed validation: " + "; ".join(problems), path=m.path, pmid=m.pmid))
                     else:
                         kept.append(m)
                 items = kept
