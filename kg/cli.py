@@ -42,6 +42,12 @@ class KgGroup(click.Group):
         except KeyboardInterrupt:  # what was stored is whole (the store's intent logs see to that)
             click.echo("kg: interrupted", err=True)
             ctx.exit(130)
+        except RuntimeError as exc:  # RocksDB: a file a concurrent writer compacted away, a damaged store
+            if "IO error" not in str(exc) and "Corruption" not in str(exc):
+                raise
+            click.echo(redact(f"kg: error: the store could not be read ({exc}); if an ingest is running, "
+                              "run the command again"), err=True)
+            ctx.exit(2)
         except MemoryError:
             click.echo("kg: error: out of memory", err=True)
             ctx.exit(2)

@@ -182,6 +182,10 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
             except (EOFError, OSError, gzip.BadGzipFile) as exc:
                 yield Rejected(InputError(f"cannot read: {exc}", path=path))
                 return
+            if not head and getattr(stream, "truncated", None):
+                yield Rejected(InputError(f"the gzip stream is damaged ({stream.truncated}) before its first "  # type: ignore[attr-defined]
+                                          "byte: nothing could be read", path=path))
+                return
             if fmt:
                 if fmt not in INGESTORS:
                     raise InputError(f"unknown format {fmt!r}; choose from {', '.join(INGESTORS)}", path=path)

@@ -344,18 +344,21 @@ def _read_json_text(data: bytes, path: str, first_line: int) -> Iterator[Record]
         try:
             value, pos = dec.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield Rejected(InputError(f"BioC JSON is not valid JSON: {exc.msg} (column {exc.colno})",
-                                      path=path, line=first_line + exc.lineno - 1))
+            yield Rejected(InputError(f"BioC JSON is not valid JSON: {exc.msg} (line {first_line + exc.lineno - 1}, "
+                                      f"column {exc.colno})", path=path, line=line))
             # JSON lines: go on at the next line that opens a value (none in a broken pretty-printed file)
-            nxt = re.compile(r"\n[\[{]").search(text, max(exc.pos, pos + 1))
+            nxt = re.compile(r"\n[\[{]").search(text, pos + 1)
             if nxt is None:
                 return
             pos = nxt.start() + 1
             continue
         except RecursionError:
-            yield Rejected(InputError("BioC JSON is nested too deeply to read; the rest of this input is skipped",
-                                      path=path, line=line))
-            return
+            yield Rejected(InputError("BioC JSON is nested too deeply to read", path=path, line=line))
+            nxt = re.compile(r"\n[\[{]").search(text, pos + 1)  # JSON lines: go on at the next value
+            if nxt is None:
+                return
+            pos = nxt.start() + 1
+            continue
         try:
             docs = list(_documents(value))
         except RecursionError:

@@ -161,7 +161,8 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
             while el.getprevious() is not None:
                 del el.getparent()[0]
     except etree.XMLSyntaxError as exc:
-        yield Rejected(InputError(f"malformed JATS XML ({exc})", path=path))
+        yield Rejected(InputError(f"malformed JATS XML ({exc.msg}); the {n} articles before it were read, the rest "
+                                  "of the file is lost", path=path, line=exc.lineno or None))
         return
     if n == 0:
         yield Rejected(InputError("no <article> element in this JATS file", path=path))

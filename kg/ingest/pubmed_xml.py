@@ -484,25 +484,25 @@ def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = _records_of) -
                 "PubmedBookArticle or DeleteCitation", path=path, line=1))
             return
     parser, before, after = _record_parser(head)
-    done = 0
+    done = 0  # records read whole (for the message about a damaged gzip stream)
     pieces = 0
     last: Piece | None = None
     for piece in split_records(stream, RECORD_TAGS, gap_problem=_gap_problem):
         pieces += 1
         if last is not None:
-            yield from _piece_records(last, path, parser, before, after, records_of)
-            done += last.problem is None
+            for rec in _piece_records(last, path, parser, before, after, records_of):
+                done += not isinstance(rec, Rejected)
+                yield rec
         last = piece
     truncated = getattr(stream, "truncated", None)
-    if last is not None:
-        if truncated and last.problem is not None and last.tag is not None:
-            pass  # the record the damage cut short: counted in the message below
-        else:
-            yield from _piece_records(last, path, parser, before, after, records_of)
-            done += last.problem is None
+    if last is not None and not (truncated and last.problem is not None and last.tag is not None):
+        # (a record the damage cut short is not reported on its own: the message below covers it)
+        for rec in _piece_records(last, path, parser, before, after, records_of):
+            done += not isinstance(rec, Rejected)
+            yield rec
     if truncated:
-        yield Rejected(InputError(f"the gzip stream is damaged ({truncated}): {done} records were read before "
-                                  "the damage; the rest of the file is lost", path=path))
+        yield Rejected(InputError(f"the gzip stream is damaged ({truncated}): {done} records were read whole "
+                                  "before the damage was found; the rest of the file is lost", path=path))
     elif pieces == 0 and hasattr(stream, "peek"):
         yield Rejected(InputError("no PubmedArticle, PubmedBookArticle or DeleteCitation record found",
                                   path=path))

@@ -38,7 +38,7 @@ class Piece:
 
 def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
                   gap_problem: Callable[[bytes], str | None] | None = None,
-                  max_record: int = MAX_RECORD_BYTES, block: int = BLOCK) -> Iterator[Piece]:
+                  max_record: int | None = None, block: int = BLOCK) -> Iterator[Piece]:
     """Yield each record element named in `tags` as bytes, from its start tag through its end tag.
 
     A record runs from its start tag to the next record's start tag; the bytes after its last end tag
@@ -46,6 +46,7 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
     A record with no end tag, or larger than `max_record`, comes out as a `Piece` with a problem.
     Reading errors of the stream itself propagate (the caller names them).
     """
+    max_record = max_record or MAX_RECORD_BYTES  # read at call time, so a test may lower it
     names = b"|".join(re.escape(t.encode()) for t in tags)
     start_re = re.compile(rb"<(" + names + rb")[\s>/]")
     too_large = f"larger than {max_record >> 20} MB: rejected without being read"
@@ -86,6 +87,16 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
             nxt = start_re.search(buf, first.end())
             if nxt is None and not eof:
                 if len(buf) - pos > max_record:
+                    # A whole record followed by a flood of bytes before the next one: the record is kept,
+                    # the flood goes through the gap branch block by block.
+                    close = b"</" + tag.encode() + b">"
+                    k = buf.rfind(close, pos, pos + max_record)
+                    if k >= 0:
+                        k += len(close)
+                        yield Piece(buf[pos:k], line, tag)
+                        line += buf.count(b"\n", pos, k)
+                        pos = k
+                        continue
                     yield Piece(b"", line, tag, f"record <{tag}> is {too_large}")
                     skipping = True
                     pos = first.start() + 1 + len(tag)  # past the name: the next search finds the next record
