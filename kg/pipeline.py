@@ -109,8 +109,9 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
         else:
             raise TypeError(f"no mapping for {type(rec).__name__} records")
         return Mapped(graph, rec.pmid, 0, text.encode(), n, "document", path)
-    except ValueError as exc:
-        raise InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid) from exc
+    except (ValueError, RecursionError) as exc:  # a record too deep or malformed to map rejects that record only
+        raise InputError(f"cannot map to RDF: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}",
+                         path=path, pmid=rec.pmid) from exc
 
 
 class Progress:

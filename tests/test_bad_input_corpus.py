@@ -461,3 +461,30 @@ def test_ctrl_c_exits_130_without_a_traceback_and_leaves_a_whole_store(tmp_path)
     q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), '%s')) } GROUP BY ?g"
     sizes = {int(r["n"].value) for r in store.query(q % iris.article_graph("").rsplit("/", 1)[0])}
     assert len(sizes) <= 1  # every stored article is whole: the same article template, the same size
+
+
+# ---- messages: credentials never shown, hopeless endpoints refused at once ------------------------
+@pytest.mark.parametrize("url,problem", [
+    ("http://alice:s3cret@127.0.0.1:9/sparql", "do not put a user or password in the URL"),
+    ("127.0.0.1:9/sparql", "is not an http:// or https:// URL"),
+    ("http://no-such-host.invalid/sparql", "unknown host no-such-host.invalid"),
+    ("http://127.0.0.1:port/sparql", "is not a valid URL"),
+])
+def test_hopeless_endpoints_fail_at_once_without_credentials(url, problem):
+    start = time.monotonic()
+    r = CliRunner().invoke(main, ["sparql", "ASK {}", "--endpoint", url])
+    assert r.exit_code == 2 and problem in r.stderr, r.output
+    assert "s3cret" not in r.output and "Traceback" not in r.output
+    assert time.monotonic() - start < 10  # no retries with back-off (they took 32 s)
+
+
+def test_credentials_are_stripped_from_messages_and_logs():
+    import logging
+
+    from kg.cli import _Redact
+    from kg.errors import redact
+    rec = logging.LogRecord("kg", logging.WARNING, __file__, 1, "%s: HTTP 503; retrying", ("http://a:pw@h/s",), None)
+    assert _Redact().filter(rec) and rec.getMessage() == "http://***@h/s: HTTP 503; retrying"
+    assert redact("GET http://alice:s3cret@host:8890/sparql failed; see https://bob@x.org/") == \
+        "GET http://***@host:8890/sparql failed; see https://***@x.org/"
+    assert redact("http://host/sparql?user=1") == "http://host/sparql?user=1"
