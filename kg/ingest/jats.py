@@ -15,6 +15,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..iris import ascii_digits
+from .pubmed_xml import MAX_PMID_DIGITS
 from ..records import AbstractSection, FullText, Passage, Record, Rejected
 
 _SECTION_KINDS = [
@@ -111,7 +112,7 @@ def _article(art: etree._Element, path: str) -> Record:
         for aid in meta.findall("article-id"):
             ids.setdefault(aid.get("pub-id-type") or "", _text(aid))
     pmid = ids.get("pmid") or None
-    if pmid is not None and not ascii_digits(pmid):
+    if pmid is not None and (not ascii_digits(pmid) or pmid.startswith("0") or len(pmid) > MAX_PMID_DIGITS):
         return Rejected(InputError(f"JATS article has a malformed PMID {pmid!r}", path=path))
     if pmid is None:
         return Rejected(InputError("JATS article without a PMID (article-id pub-id-type=\"pmid\"); "
