@@ -488,3 +488,21 @@ def test_credentials_are_stripped_from_messages_and_logs():
     assert redact("GET http://alice:s3cret@host:8890/sparql failed; see https://bob@x.org/") == \
         "GET http://***@host:8890/sparql failed; see https://***@x.org/"
     assert redact("http://host/sparql?user=1") == "http://host/sparql?user=1"
+
+
+@pytest.mark.parametrize("nlp", ["--no-nlp", "--nlp"], ids=["compiled-reader", "python-reader"])
+def test_a_validation_rejection_names_file_and_line(tmp_path, nlp):
+    """The rejects file used to say "file": null for validation failures (issue 16)."""
+    bad = article(BAD).replace("<ArticleTitle>A test article about colorectal cancer.</ArticleTitle>", "")
+    data = _pubmed(bad)
+    p = tmp_path / "in.xml"
+    p.write_bytes(data)
+    start = data.rfind(b"<PubmedArticle>", 0, data.index(f'<PMID Version="1">{BAD}'.encode()))
+    line = data.count(b"\n", 0, start) + 1  # the line of the bad record's <PubmedArticle>
+    rejects = tmp_path / "rejects.jsonl"
+    r = CliRunner().invoke(main, ["ingest", "--store", str(tmp_path / "s"), nlp, "--rejects", str(rejects), str(p)])
+    assert r.exit_code == 1, r.output
+    got = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert len(got) == 1 and got[0]["file"] == str(p) and got[0]["line"] == line and got[0]["pmid"] == BAD
+    assert "failed validation: An article must have exactly one title" in got[0]["problem"]
+    assert f"kg: rejected: {p}:{line}, PMID {BAD}: failed validation" in r.stderr

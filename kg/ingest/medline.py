@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import IO, Iterator
 
 from Bio import Medline
@@ -188,7 +189,7 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
             continue
         try:
             for rec in Medline.parse(io.StringIO(text, newline=None)):
-                yield to_article(rec)
+                yield replace(to_article(rec), line=line)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
             yield Rejected(InputError(str(exc), path=path, pmid=pmid, line=line))
     if n == 0:

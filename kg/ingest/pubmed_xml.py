@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from typing import IO, Callable, Iterable, Iterator
 
 from lxml import etree
@@ -452,10 +453,13 @@ def _parse_error(exc: etree.XMLSyntaxError) -> str:
 
 
 def _relocated(rec: Record, line: int) -> Record:
-    """A rejection from a record parsed alone, its line moved from the record's to the file's."""
+    """A record parsed alone, given the line where it starts in the file (a rejection's line is moved from
+    the record's count to the file's), so that a later rejection (validation) can name it too."""
     if isinstance(rec, Rejected):
         e = rec.error
         return Rejected(InputError(e.problem, path=e.path, pmid=e.pmid, line=line + (e.line or 1) - 1))
+    if isinstance(rec, (Article, PrebuiltArticle)):
+        return replace(rec, line=line)
     return rec
 
 
