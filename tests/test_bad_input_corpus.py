@@ -440,7 +440,7 @@ def test_a_gzip_bomb_and_a_whitespace_flood_stay_in_bounded_memory(tmp_path):
     assert peak < 700, f"peak RSS {peak} MB"
 
 
-def test_ctrl_c_exits_130_without_a_traceback_and_leaves_a_whole_store(tmp_path):
+def test_a_read_during_an_ingest_then_ctrl_c_exits_130_and_leaves_a_whole_store(tmp_path):
     p = tmp_path / "baseline.xml.gz"
     p.write_bytes(_big_file(3000, 1500))
     st = tmp_path / "s"
@@ -451,6 +451,9 @@ def test_ctrl_c_exits_130_without_a_traceback_and_leaves_a_whole_store(tmp_path)
     while not (st / "CURRENT").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
+    r = CliRunner().invoke(main, ["stats", "--store", str(st), "--format", "json"])  # a read during the ingest
+    assert r.exit_code == 0 and json.loads(r.stdout)["articles"] >= 0, r.output
+    assert proc.poll() is None or pytest.skip("the ingest finished before the read")
     proc.send_signal(signal.SIGINT)
     err = proc.communicate(timeout=120)[1].decode()
     if proc.returncode == 1 and "2999 articles" in err:
