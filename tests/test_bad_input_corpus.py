@@ -509,3 +509,26 @@ def test_a_validation_rejection_names_file_and_line(tmp_path, nlp):
     assert len(got) == 1 and got[0]["file"] == str(p) and got[0]["line"] == line and got[0]["pmid"] == BAD
     assert "failed validation: An article must have exactly one title" in got[0]["problem"]
     assert f"kg: rejected: {p}:{line}, PMID {BAD}: failed validation" in r.stderr
+
+
+# ---- the splitter itself, with tiny blocks and limits so every edge is crossed ---------------------
+@pytest.mark.parametrize("block", [1, 7, 16, 4096])
+def test_split_records_edges(block):
+    import io
+
+    from kg.ingest.split import split_records
+
+    def run(data: bytes, **kw) -> list[tuple]:
+        return [(p.tag, p.line, p.problem, p.data) for p in split_records(
+            io.BytesIO(data), ("R",), gap_problem=lambda d: "gap " + d.strip().decode(), block=block, **kw)]
+
+    assert run(b"<S>\n<R>a</R>\n<R>b\n<R x='1'>c</R>junk\n</S>") == [
+        (None, 1, "gap <S>", b""), ("R", 2, None, b"<R>a</R>"),
+        ("R", 3, "record <R> has no </R> end tag before the next record starts", b"<R>b\n"),
+        ("R", 4, None, b"<R x='1'>c</R>"), (None, 4, "gap junk\n</S>", b"")]
+    big = "record <R> is larger than 0 MB: rejected without being read"
+    assert run(b"<R>" + b"x" * 100 + b"</R>\n<R>b</R>", max_record=50) == [("R", 1, big, b""), ("R", 2, None, b"<R>b</R>")]
+    assert run(b"<R>a</R>" + b"\n" * 100 + b"<R>b</R>", max_record=50) == [  # a flood after a whole record
+        ("R", 1, None, b"<R>a</R>"), ("R", 101, None, b"<R>b</R>")]
+    assert run(b"<R>a</R><R>b", max_record=50) == [
+        ("R", 1, None, b"<R>a</R>"), ("R", 1, "record <R> has no </R> end tag (the input ends inside it)", b"<R>b")]

@@ -104,11 +104,11 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
                 break  # the record goes on in the next block
             end = nxt.start() if nxt is not None else len(buf)
             chunk = buf[pos:end]
-            if len(chunk) > max_record:
+            close = b"</" + tag.encode() + b">"
+            if len(chunk) > max_record and chunk.rfind(close, 0, max_record) < 0:
                 yield Piece(b"", line, tag, f"record <{tag}> is {too_large}")
             else:
-                close = b"</" + tag.encode() + b">"
-                k = chunk.rfind(close)
+                k = chunk.rfind(close, 0, max_record + len(close))
                 if k < 0:
                     yield Piece(chunk, line, tag, f"record <{tag}> has no </{tag}> end tag " +
                                 ("(the input ends inside it)" if nxt is None else "before the next record starts"))
