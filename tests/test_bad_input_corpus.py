@@ -532,3 +532,19 @@ def test_split_records_edges(block):
         ("R", 1, None, b"<R>a</R>"), ("R", 101, None, b"<R>b</R>")]
     assert run(b"<R>a</R><R>b", max_record=50) == [
         ("R", 1, None, b"<R>a</R>"), ("R", 1, "record <R> has no </R> end tag (the input ends inside it)", b"<R>b")]
+
+
+def test_a_full_disk_is_exit_2_without_a_traceback(tmp_path):
+    """A file-size limit (RLIMIT_FSIZE) makes the store's writes fail as a full disk does, with no root
+    and no mount: the ingest ends with exit 2 and the store's own message, never a traceback."""
+    p = tmp_path / "baseline.xml.gz"
+    p.write_bytes(_big_file(3000, 1500))
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 << 20, 2 << 20))
+
+    r = subprocess.run([str(Path(sys.executable).with_name("kg")), "ingest", "--store", str(tmp_path / "s"),
+                        "--no-nlp", "--no-validate", str(p)], capture_output=True, text=True, preexec_fn=small_files)
+    assert r.returncode == 2, r.stderr
+    assert "kg: error: " in r.stderr and "File too large" in r.stderr and "Traceback" not in r.stderr
