@@ -19,7 +19,6 @@ import sys
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
 from ..errors import InputError
@@ -81,8 +80,8 @@ register(Ingestor("bioc-json", "BioC JSON as the PubTator3 API returns it (.bioc
 class TruncationGuard(io.RawIOBase):
     """Reads a gzip stream; a truncated or corrupt stream ends early instead of raising mid-parse.
 
-    The XML parser then sees a premature end, so every record completed before the damage is still
-    yielded; `truncated` tells the ingestor to report the file as cut short.
+    The reader then sees a premature end, so every record completed before the damage is still
+    yielded; `truncated` tells it to name the damaged stream and count the records read before it.
     """
 
     def __init__(self, gz: gzip.GzipFile) -> None:
