@@ -1,5 +1,7 @@
 """The `kg` command line: thin wrappers that parse options, call one library function, and map errors to
-exit codes (0 ok; 1 data did not conform or records were rejected; 2 usage or runtime error).
+exit codes (0 ok; 1 data did not conform or records were rejected; 2 usage or runtime error, an
+environment fault such as a full disk included; 130 interrupted). No user mistake or environment fault
+ends in a traceback, and no message shows a URL's user:password.
 
 Each command family lives in `kg/commands/<name>.py` and exposes `register(group)`; `COMMAND_MODULES` is the
 one list of them, so adding a family is one module and one line here. Heavy imports (rdflib, pyshacl,
