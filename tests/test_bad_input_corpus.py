@@ -68,6 +68,18 @@ def pubtator(pmid: str, *, ann: str | None = None) -> str:
     return f"{pmid}|t|HGF promotes colorectal cancer.\n{pmid}|a|Some abstract text.\n{a}\n\n"
 
 
+def jats_article(pmid: str, *, title: str = "HGF in colorectal cancer", end: str = "</article>") -> str:
+    return (f'<article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="research-article"><front><article-meta>'
+            f'<article-id pub-id-type="pmid">{pmid}</article-id><article-id pub-id-type="pmc">PMC{pmid}</article-id>'
+            f"<title-group><article-title>{title}</article-title></title-group><abstract><p>HGF promotes metastasis."
+            "</p></abstract></article-meta></front><body><sec><title>Introduction</title><p>Some text.</p></sec>"
+            f"</body>{end}\n")
+
+
+def jats_set(*articles: str) -> str:
+    return '<?xml version="1.0"?>\n<pmc-articleset>\n' + "".join(articles) + "</pmc-articleset>\n"
+
+
 # ---- cases ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
@@ -84,7 +96,7 @@ class Case:
 
 
 SUFFIX = {"pubmed": ".xml", "medline": ".medline", "bioc-json": ".bioc.json", "bioc-xml": ".bioc.xml",
-          "pubtator": ".pubtator"}
+          "pubtator": ".pubtator", "jats": ".nxml"}
 
 
 def _pubmed(bad: str) -> bytes:
@@ -168,6 +180,13 @@ BIOC_XML_BAD: dict[str, tuple[str, str]] = {
     "id-not-pmid": (bioc_xml_doc(BAD, doc_id="doc-7"), "is not a PMID"),
 }
 
+JATS_BAD: dict[str, tuple[str, str]] = {
+    "malformed": (jats_article(BAD, title="HGF <i>in colorectal cancer"), "malformed JATS XML in this article"),
+    "no-end-tag": (jats_article(BAD, end=""), "has no </article> end tag"),
+    "pmid-malformed": (jats_article(BAD).replace(f">{BAD}</article-id>", f">0{BAD}</article-id>"),
+                       "malformed PMID"),
+}
+
 PUBTATOR_BAD: dict[str, tuple[bytes, str]] = {
     "three-columns": (pubtator(BAD, ann=f"{BAD}\t0\t3").encode(), "tab-separated columns"),
     "end-before-start": (pubtator(BAD, ann=f"{BAD}\t9\t3\tHGF\tGene\t3082").encode(), "ends (3) before it starts (9)"),
@@ -202,6 +221,11 @@ def _cases() -> list[Case]:
         out.append(Case(f"bioc-xml-{name}", "bioc-xml", data, problem))
         if name in ("malformed", "no-end-tag"):
             out.append(Case(f"bioc-xml-{name}-gz", "bioc-xml", data, problem, "gz"))
+    for name, (bad, problem) in JATS_BAD.items():
+        data = jats_set(jats_article(GOOD[0]), bad, jats_article(GOOD[1])).encode()
+        out.append(Case(f"jats-{name}", "jats", data, problem))
+        if name in ("malformed", "no-end-tag"):
+            out.append(Case(f"jats-{name}-stdin", "jats", data, problem, "stdin"))
     for name, (bad, problem) in PUBTATOR_BAD.items():
         data = pubtator(GOOD[0]).encode() + bad + pubtator(GOOD[1]).encode()
         out.append(Case(f"pubtator-{name}", "pubtator", data, problem, absent=()))
@@ -217,7 +241,7 @@ CASES = _cases()
 
 
 def test_the_corpus_has_the_cases_it_claims():
-    assert len(CASES) == 68
+    assert len(CASES) == 73
     assert len({c.name for c in CASES}) == len(CASES)
     assert {c.delivery for c in CASES} == {"plain", "gz", "stdin", "folder"}
     assert {c.fmt for c in CASES} == set(SUFFIX)
