@@ -792,6 +792,7 @@ static int pub_date(const xmlNode *el, long *year, int *month, int *day, Str *me
         Str y = strip(ys);
         if (!ascii_digits(y) || y.len > 6) return 0;
         *year = to_long(SP(y), y.len);
+        if (*year < 1) return 0; /* year 0000: Python rejects the record */
     }
     if (!month_of(findtext(el, "Month"), month)) return 0;
     Str ds = findtext(el, "Day");
@@ -1087,6 +1088,7 @@ static void mesh(const xmlNode *mc) {
             if (truthy(dtype)) L_lit(n, nl, T_DESCRIPTOR_TYPE, dtype, 0);
             int dok = mesh_ui(dui);
             if (bail) return;
+            if (!dok && truthy(dui)) { bail = "malformed descriptor UI"; return; } /* Python rejects */
             if (dok) {
                 L_mesh(n, nl, T_DESCRIPTOR, dui, 0);
                 L_mesh(S, SL, T_SUBJECT, dui, 1);
@@ -1108,6 +1110,7 @@ static void mesh(const xmlNode *mc) {
                 if (!is_none(qauto)) L_bool(qn, ql, T_AUTO_HM, streq(qauto, "Y"));
                 int qok = mesh_ui(qui);
                 if (bail) return;
+                if (!qok && truthy(qui)) { bail = "malformed qualifier UI"; return; } /* Python rejects */
                 if (qok) L_mesh(qn, ql, T_QUALIFIER_TERM, qui, 0);
                 if (qok && dok) {
                     Str pair = {A.n, 0};
@@ -1132,6 +1135,7 @@ static void mesh_terms(const xmlNode *parent, const char *list, const char *item
             if (!n) continue;
             Str ui = attr(n, "UI");
             if (mesh_ui(ui)) L_mesh(S, SL, predicate, ui, 1);
+            else if (truthy(ui)) { bail = "malformed MeSH UI"; return; } /* Python rejects the record */
         }
     }
 }
@@ -1213,6 +1217,9 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
         if (d) {
             if (vs.len > 9) { bail = "long version"; return; }
             version = to_long(SP(vs), vs.len);
+        } else {
+            bail = "malformed version"; /* Python rejects the record */
+            return;
         }
     }
     if (!plain_tree(pa)) { bail = "entity reference, comment or processing instruction"; return; }
@@ -1319,8 +1326,11 @@ static void article(const xmlNode *pa, Str *pmid_out, long *version_out) {
     if (bail || oom) return;
 
     mesh_terms(art, "PublicationTypeList", "PublicationType", NULL, T_PUBLICATION_TYPE);
+    if (bail) return;
     mesh_terms(mc, "ChemicalList", "Chemical", "NameOfSubstance", T_CHEMICAL);
+    if (bail) return;
     mesh_terms(mc, "SupplMeshList", "SupplMeshName", NULL, T_SUPPLEMENTARY_CONCEPT);
+    if (bail) return;
     EACH(lst, mc, "KeywordList") {
         EACH(k, lst, "Keyword") {
             Str t = text_of(k);

@@ -6,6 +6,16 @@ Every error names *where* (file, record PMID) and *what*; the CLI maps the class
 
 from __future__ import annotations
 
+import re
+
+_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@")
+
+
+def redact(text: str) -> str:
+    """The text with the user and password of every URL in it replaced by ***, so that
+    http://user:pw@host/sparql never reaches a terminal or a log."""
+    return _CREDENTIALS.sub(r"\1***@", text)
+
 
 class KgError(Exception):
     """Base of every error `kg` raises on purpose."""
@@ -36,6 +46,10 @@ class InputError(KgError):
         if self.pmid:
             where.append(f"PMID {self.pmid}")
         return (": ".join([", ".join(where), self.problem]) if where else self.problem)
+
+
+class UsageError(KgError):
+    """The command line names something that cannot be used: a missing input, an empty folder."""
 
 
 class ShapesError(KgError):

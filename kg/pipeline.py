@@ -80,6 +80,8 @@ class Mapped:
     nquads: bytes  # UTF-8: what stores load and shards hold, so the compiled reader's text is never decoded
     triples: int
     kind: str  # "article" (a citation record) or "document" (full text, annotations)
+    path: str | None = None  # the file it came from and the line where the record starts, so that a
+    line: int | None = None  # validation rejection names them
 
 
 def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *, path: str, fmt: str | None,
@@ -92,11 +94,12 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
     try:
         if isinstance(rec, Article):
             graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated, nlp=nlp)
-            return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article")
+            return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article", path, rec.line)
         if isinstance(rec, PrebuiltArticle):
             if nlp:
                 raise TypeError("a PrebuiltArticle carries no text to tag: read without prebuilt_at for nlp")
-            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article")
+            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article",
+                          path, rec.line)
         if not rec.pmid:
             raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "
                              "add an article-id of pub-id-type pmid", path=path)
@@ -112,9 +115,10 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
             graph, text, n = fulltext_nquads(rec, path=path, generated=generated, mining=mining)
         else:
             raise TypeError(f"no mapping for {type(rec).__name__} records")
-        return Mapped(graph, rec.pmid, 0, text.encode(), n, "document")
-    except ValueError as exc:
-        raise InputError(f"cannot map to RDF: {exc}", path=path, pmid=rec.pmid) from exc
+        return Mapped(graph, rec.pmid, 0, text.encode(), n, "document", path)
+    except (ValueError, RecursionError) as exc:  # a record too deep or malformed to map rejects that record only
+        raise InputError(f"cannot map to RDF: {type(exc).__name__ if isinstance(exc, RecursionError) else exc}",
+                         path=path, pmid=rec.pmid) from exc
 
 
 class Progress:
@@ -293,7 +297,8 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
                 for m in items:
                     problems = bad.get(m.graph) or bad.get(m.pmid)
                     if problems:
-                        reject(InputError("failed validation: " + "; ".join(problems), pmid=m.pmid))
+                        reject(InputError("failed validation: " + "; ".join(problems), path=m.path, pmid=m.pmid,
+                                          line=m.line))
                     else:
                         kept.append(m)
                 items = kept

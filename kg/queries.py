@@ -23,7 +23,8 @@ from .errors import IdentifierError, QueryError
 from .resources import data_dir
 from .vocab import XSD
 
-PARAM_TYPES = ("iri", "mesh", "term", "string", "int", "bool")
+PARAM_TYPES = ("iri", "mesh", "term", "pmid", "string", "int", "bool")
+_PMID = re.compile(r"^[1-9][0-9]{0,11}$")  # ASCII digits, no leading zero, at most 12 (as the readers accept)
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 
 
@@ -109,6 +110,13 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     try:
         if t in ("iri", "mesh", "term"):
             return ox.NamedNode(parse_identifier(value, kind=t))
+        if t == "pmid":
+            # Checked here because a query builds an IRI from it: a value that is not a PMID would make
+            # IRI(CONCAT(...)) fail, leave the article unbound and match every article.
+            v = value.strip()
+            if not _PMID.match(v):
+                raise ValueError(f"{value!r} is not a PMID (a positive number of at most 12 digits)")
+            return ox.Literal(v)
         if t == "int":
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
         if t == "bool":

@@ -146,6 +146,7 @@ class Article:
     status: str | None = None
     owner: str | None = None
     indexing_method: str | None = None
+    line: int | None = field(default=None, compare=False)  # where the record starts in its file, for messages
 
     @property
     def abstract_text(self) -> str | None:
@@ -171,6 +172,7 @@ class PrebuiltArticle:
     version: int
     nquads: bytes
     triples: int
+    line: int | None = field(default=None, compare=False)  # where the record starts in its file, for messages
 
 
 @dataclass(frozen=True, slots=True)

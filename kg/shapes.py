@@ -484,9 +484,18 @@ def _worker_chunk(args: tuple[int, list[tuple[str, str]]]) -> dict[str, list[str
 
 
 def _worker_start() -> None:
-    """Keep what the worker inherited out of the garbage collector's way (it is never freed)."""
+    """Keep what the worker inherited out of the garbage collector's way (it is never freed); leave Ctrl-C
+    to the parent (which ends the pool and exits 130), and die with the parent if it is killed, instead of
+    printing a BrokenPipeError traceback when the result pipe is gone."""
     import gc
+    import signal
     gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
 
 
 class IngestValidator:

@@ -446,7 +446,7 @@ EDGE_CASES: list[Case] = [
 
     # ---- PMIDs
     Case("pmid-version-2", {"pmid_el": '<PMID Version="2">@PMID@</PMID>'}, ordinary=True),
-    Case("pmid-version-text", {"pmid_el": '<PMID Version="x">@PMID@</PMID>'}),
+    Case("pmid-version-text", {"pmid_el": '<PMID Version="x">@PMID@</PMID>'}, reject=True),
     Case("pmid-version-empty", {"pmid_el": '<PMID Version="">@PMID@</PMID>'}),
     Case("pmid-version-leading-zero", {"pmid_el": '<PMID Version="03">@PMID@</PMID>'}),
     Case("pmid-version-zero", {"pmid_el": '<PMID Version="0">@PMID@</PMID>'}),
@@ -631,16 +631,10 @@ EDGE_CASES: list[Case] = [
         '<QualifierName UI="Q000473" MajorTopicYN="Y">pathology</QualifierName>'
         '<QualifierName UI="Q000188" MajorTopicYN="N" AutoHM="Y">drug therapy</QualifierName>'
         '<QualifierName MajorTopicYN="Y">no ui</QualifierName>'
-        '<QualifierName UI="Q12" MajorTopicYN="N" AutoHM="N">bad ui</QualifierName>'
         "<QualifierName UI=\"Q000628\"/></MeshHeading>",
         '<MeshHeading><DescriptorName UI="D015179" MajorTopicYN="Y">Colorectal Neoplasms</DescriptorName>'
         '<QualifierName UI="Q000473" MajorTopicYN="Y">pathology</QualifierName></MeshHeading>',
-        '<MeshHeading><DescriptorName UI="D12" MajorTopicYN="Y">Bad UI</DescriptorName>'
-        '<QualifierName UI="Q000473" MajorTopicYN="Y">pathology</QualifierName></MeshHeading>',
-        '<MeshHeading><DescriptorName UI="M0001234">M UI</DescriptorName></MeshHeading>',
         '<MeshHeading><DescriptorName UI="C000657245" MajorTopicYN="y">C UI lower y</DescriptorName></MeshHeading>',
-        '<MeshHeading><DescriptorName UI="D0000011234">Ten digits</DescriptorName></MeshHeading>',
-        '<MeshHeading><DescriptorName UI=" D000005">Spaced UI</DescriptorName></MeshHeading>',
         '<MeshHeading><QualifierName UI="Q000473">qualifier without descriptor</QualifierName></MeshHeading>',
         '<MeshHeading><DescriptorName UI="D000006" Type=""/></MeshHeading>',
         '<MeshHeading><DescriptorName UI="D000007" AutoHM="">Empty AutoHM</DescriptorName>'
@@ -656,11 +650,28 @@ EDGE_CASES: list[Case] = [
         "chemicals": ("<ChemicalList><Chemical><RegistryNumber>0</RegistryNumber><NameOfSubstance UI=\"D019307\">HGF</NameOfSubstance></Chemical>"
                       "<Chemical><RegistryNumber>0</RegistryNumber><NameOfSubstance>No UI</NameOfSubstance></Chemical>"
                       "<Chemical><RegistryNumber>0</RegistryNumber></Chemical>"
-                      "<Chemical><NameOfSubstance UI=\"D019307\">HGF again</NameOfSubstance></Chemical>"
-                      "<Chemical><NameOfSubstance UI=\"X1\">bad ui</NameOfSubstance></Chemical></ChemicalList>"),
+                      "<Chemical><NameOfSubstance UI=\"D019307\">HGF again</NameOfSubstance></Chemical></ChemicalList>"),
         "suppl": ('<SupplMeshList><SupplMeshName Type="Disease" UI="C538231">Some disease</SupplMeshName>'
                   '<SupplMeshName Type="Protocol">No UI</SupplMeshName>'
                   '<SupplMeshName Type="Organism" UI="C000657245">covid</SupplMeshName></SupplMeshList>')}),
+    # issue 16: a malformed MeSH UI rejects the record (it used to lose its IRI silently); both readers agree
+    Case("mesh-qualifier-ui-short", _mesh('<MeshHeading><DescriptorName UI="D015179">Colorectal Neoplasms</DescriptorName>'
+                                          '<QualifierName UI="Q12" MajorTopicYN="N">bad ui</QualifierName></MeshHeading>'),
+         reject=True),
+    Case("mesh-descriptor-ui-short", _mesh('<MeshHeading><DescriptorName UI="D12" MajorTopicYN="Y">Bad UI</DescriptorName>'
+                                           '</MeshHeading>'), reject=True),
+    Case("mesh-descriptor-ui-m", _mesh('<MeshHeading><DescriptorName UI="M0001234">M UI</DescriptorName></MeshHeading>'),
+         reject=True),
+    Case("mesh-descriptor-ui-ten-digits", _mesh('<MeshHeading><DescriptorName UI="D0000011234">Ten digits</DescriptorName>'
+                                                '</MeshHeading>'), reject=True),
+    Case("mesh-descriptor-ui-spaced", _mesh('<MeshHeading><DescriptorName UI=" D000005">Spaced UI</DescriptorName>'
+                                            '</MeshHeading>'), reject=True),
+    Case("chemical-ui-bad", {"chemicals": '<ChemicalList><Chemical><NameOfSubstance UI="X1">bad ui</NameOfSubstance>'
+                                          '</Chemical></ChemicalList>'}, reject=True),
+    Case("suppl-ui-bad", {"suppl": '<SupplMeshList><SupplMeshName Type="Disease" UI="C53">x</SupplMeshName></SupplMeshList>'},
+         reject=True),
+    Case("pubtype-ui-bad", {"pubtypes": '<PublicationTypeList><PublicationType UI="D01">Journal Article</PublicationType>'
+                                        '</PublicationTypeList>'}, reject=True),
     Case("pubtype-review-ui", {"pubtypes": '<PublicationTypeList><PublicationType UI="D016454">Something else</PublicationType></PublicationTypeList>'}),
     Case("pubtype-review-name", {"pubtypes": "<PublicationTypeList><PublicationType>Review</PublicationType></PublicationTypeList>"}),
     Case("pubtype-review-name-spaces", {"pubtypes": "<PublicationTypeList><PublicationType UI=\"\"> Review </PublicationType></PublicationTypeList>"}),
@@ -778,7 +789,8 @@ EDGE_CASES += [
                           **_date("<Year>99999999999999999999</Year><Month>2</Month><Day>28</Day>")}),
     Case("numbers-leading-zeros", {"pmid_el": '<PMID Version="00000000000000000000001">@PMID@</PMID>',
                                    **_date("<Year>02020</Year><Month>002</Month><Day>0029</Day>")}),
-    Case("date-year-zero", _date("<Year>0</Year><Month>2</Month><Day>29</Day>")),
+    Case("date-year-zero", _date("<Year>0</Year><Month>2</Month><Day>29</Day>"), reject=True),
+    Case("date-year-zeros-no-day", _date("<Year>0000</Year>"), reject=True),
     Case("date-year-10000", _date("<Year>10000</Year><Month>Feb</Month><Day>29</Day>")),
     Case("date-2100-nonleap", _date("<Year>2100</Year><Month>Feb</Month><Day>29</Day>"), reject=True),
     Case("date-2400-leap", _date("<Year>2400</Year><Month>Feb</Month><Day>29</Day>")),
@@ -921,8 +933,9 @@ def random_articles(seed: int = 20240601, n: int = 30) -> list[Case]:
 QUIRK_CASES: list[Case] = [
     Case("quirk-arabic-indic-pmid", {"pmid_el": '<PMID Version="1">\u0661\u0662\u0663</PMID>',
                                      "articleids": _ids(("pubmed", "x"))}, reject=True),  # PMIDs are ASCII
-    Case("quirk-arabic-indic-version", {"pmid_el": '<PMID Version="\u0663">@PMID@</PMID>'}),
-    Case("quirk-superscript-version", {"pmid_el": '<PMID Version="\u00b2">@PMID@</PMID>'}),  # not digits: 1
+    Case("quirk-arabic-indic-version", {"pmid_el": '<PMID Version="\u0663">@PMID@</PMID>'},
+         reject=True),  # a Version that is not ASCII digits rejects the record (issue 16)
+    Case("quirk-superscript-version", {"pmid_el": '<PMID Version="\u00b2">@PMID@</PMID>'}, reject=True),
     Case("quirk-arabic-indic-year", _date("<Year>\u0662\u0660\u0662\u0660</Year><Month>\u0665</Month><Day>\u0661</Day>")),
     Case("quirk-fullwidth-day", _date("<Year>2020</Year><Month>Jan</Month><Day>\uff11\uff12</Day>")),
     Case("quirk-superscript-year", _date("<Year>\u00b2\u2070\u00b2\u2070</Year>"), reject=True),
@@ -934,7 +947,8 @@ QUIRK_CASES: list[Case] = [
     Case("quirk-unicode-digit-comment-pmid", {"comments": '<CommentsCorrectionsList><CommentsCorrections RefType="CommentOn">'
                                                           "<PMID>\u0661\u0662</PMID></CommentsCorrections></CommentsCorrectionsList>"}),
     Case("quirk-mesh-ui-trailing-newline", _mesh('<MeshHeading><DescriptorName UI="D000001&#10;" MajorTopicYN="Y">nl</DescriptorName>'
-                                                 '<QualifierName UI="Q000001&#10;" MajorTopicYN="Y">q</QualifierName></MeshHeading>')),
+                                                 '<QualifierName UI="Q000001&#10;" MajorTopicYN="Y">q</QualifierName></MeshHeading>'),
+         reject=True),  # a malformed UI rejects the record (issue 16)
     Case("quirk-doi-trailing-newline", {"articleids": _ids(("pubmed", "@PMID@"), ("doi", "10.1000/x"))}
          | {"eloc": '<ELocationID EIdType="doi">10.1000/y&#10;</ELocationID>'}),
     Case("quirk-issn-trailing-newline", {"issn": '<ISSN IssnType="Print">1234-5678&#10;</ISSN>', "mji": ""}),

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg import queries
+from kg import iris, queries
 from kg.cli import main
 from kg.errors import QueryError
 from kg.pipeline import ingest
@@ -140,20 +140,30 @@ def test_console_script_resolves():
 
 
 def test_cli_explodes_with_the_shipped_mesh_hierarchy(tmp_path):
+    """A query never writes the MeSH vocabulary into the store (issue 16): without it, the query says how to
+    load it; after `kg mesh load` it climbs the tree."""
     p = tmp_path / "a.xml"
     p.write_text(document(article("1"), article("2", mesh=NO_MESH)))
     st = str(tmp_path / "s")
     CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", "--no-nlp", str(p)])
     # Neoplasms (D009369): article 1 is indexed only with its descendants Colorectal and Liver Neoplasms
-    r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"])
+    query = ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"]
+    r = CliRunner().invoke(main, query)
     assert r.exit_code == 0, r.output
-    assert "loaded the shipped MeSH 2015 hierarchy" in r.stderr
+    assert "no MeSH hierarchy" in r.stderr and "kg mesh load" in r.stderr
+    assert r.stdout.splitlines()[1:] == []  # nothing indexed with D009369 itself
+    assert not OxigraphStore(st, read_only=True).has_graph(iris.MESH_GRAPH)  # the query wrote nothing
+    r = CliRunner().invoke(main, ["mesh", "load", "--store", st])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, query)
+    assert r.exit_code == 0, r.output
+    assert "no MeSH hierarchy" not in r.stderr
     rows = [line.split(",") for line in r.stdout.splitlines()[1:]]
     assert {row[1] for row in rows} == {"1"}  # one row per matching heading of the article
     assert sorted(row[-1] for row in rows) == ["Colorectal Neoplasms", "Liver Neoplasms"]
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369",
                                   "-p", "explode=false", "--format", "csv"])
-    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1 and "loaded the shipped" not in r.stderr
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1
 
 
 def test_retracted_article_with_notice_and_type_is_listed_once(tmp_path):
@@ -167,3 +177,23 @@ def test_retracted_article_with_notice_and_type_is_listed_once(tmp_path):
     rows = list(queries.run(store, "retracted-articles"))
     assert [(r["pmid"].value, r["retractionNotice"].value) for r in rows] == [
         ("5", "http://rdf.ncbi.nlm.nih.gov/pubmed/900")]
+
+
+@pytest.mark.parametrize("value", ["1 OR 1=1", "1 2", "01", "x1", "", "1234567890123", "1\"} UNION {?s ?p ?o"])
+def test_a_pmid_parameter_that_is_not_a_pmid_is_a_usage_error(tmp_path, value):
+    """`entities-of-article -p 'pmid=1 OR 1=1'` used to leave the article unbound and list every article's
+    entities (issue 16): a value that is not a PMID is refused before any store is opened (exit 2)."""
+    r = CliRunner().invoke(main, ["query", "entities-of-article", "--store", str(tmp_path / "none"),
+                                  "-p", f"pmid={value}"])
+    assert r.exit_code == 2, r.output
+    assert "parameter pmid" in r.stderr and "is not a PMID" in r.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_pmid_parameter_binds_only_its_article(tmp_path):
+    store = OxigraphStore()
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1"), article("2")))
+    ingest([str(p)], store)
+    q = queries.load("entities-of-article")
+    assert queries.bindings(q, {"pmid": " 2 "})["pmid"].value == "2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from typing import IO
@@ -10,7 +11,7 @@ from typing import IO
 import click
 
 from .. import iris
-from ..errors import QueryError
+from ..errors import QueryError, UsageError
 from ..ingest import INGESTORS
 from ..stores import default_store_path
 
@@ -61,6 +62,7 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
 
     from ..shapes import ingest_validator
 
+    check_inputs(paths)
     store = open_store(store_path)
     # with the store, a loaded MeSH vocabulary adds the allowable-qualifier check
     validator = ingest_validator(store) if validate else None
@@ -86,8 +88,25 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
     click.echo(f"{d['articles']} articles, {docs}{d['triples']} triples, {d['deleted']} deleted, "
                f"{d['rejected']} rejected, {d['skipped_older']} older versions skipped, from {d['files']} files",
                err=True)
+    if summary.files == 0 and not summary.rejected:
+        raise UsageError(f"no file kg can read in {', '.join(paths)} (formats: {', '.join(INGESTORS)})")
     if summary.rejected:
         sys.exit(1)
+
+
+def check_inputs(paths: tuple[str, ...]) -> None:
+    """A missing input or an empty folder is a usage error (exit 2) before anything is read or stored."""
+    from ..ingest import expand_paths
+
+    if list(paths).count("-") > 1:
+        raise UsageError("standard input (-) can be read once only")
+    for p in paths:
+        if p == "-":
+            continue
+        if not os.path.exists(p):
+            raise UsageError(f"no such file or folder: {p}")
+        if os.path.isdir(p) and not any(True for _ in expand_paths([p])):
+            raise UsageError(f"folder {p} holds no files")
 
 
 # ---- export ---------------------------------------------------------------------------------------
@@ -102,7 +121,7 @@ def export(store_path: str, fmt: str, output: str) -> None:
     nq, trig and jsonld keep each article's named graph; ttl, nt and rdfxml (RDF/XML) are triple formats
     and get the union of all graphs. Turtle, TriG and RDF/XML declare the project's prefixes.
     """
-    store = open_store(store_path, read_only=False)
+    store = open_store(store_path, read_only=True)
     out = _open_out(output)
     try:
         store.export(out, fmt)
@@ -163,7 +182,7 @@ def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_ro
     if endpoint:
         from .servers import open_remote
         return open_remote(endpoint, auth=auth, max_rows=max_rows)
-    return open_store(store_path)
+    return open_store(store_path, read_only=True)
 
 
 @click.command()
@@ -235,12 +254,11 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
         click.echo(queries.with_values(q.text, bound))
         return
     store = _query_store(store_path, endpoint, auth, max_rows)
-    if endpoint is None and iris.MESH_GRAPH in q.text:
-        # A query that climbs the MeSH tree works out of the box: the shipped hierarchy is loaded once.
-        from ..mesh import ensure_mesh
-        if ensure_mesh(store):
-            click.echo("kg: loaded the shipped MeSH 2015 hierarchy into the store for this query "
-                       "(`kg mesh load FILE` loads the current year)", err=True)
+    if endpoint is None and iris.MESH_GRAPH in q.text and not store.has_graph(iris.MESH_GRAPH):
+        # A query never writes: the MeSH hierarchy is loaded by `kg mesh load`, not behind the user's back.
+        click.echo("kg: warning: this store holds no MeSH hierarchy, so this query cannot climb the MeSH tree "
+                   "(explode finds the descriptor itself only); load it once with `kg mesh load` (the shipped "
+                   "MeSH 2015 hierarchy) or `kg mesh load desc2025.xml qual2025.xml` (the current year)", err=True)
     _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)
 
 
@@ -281,7 +299,7 @@ def stats(store_path: str, fmt: str) -> None:
     """Counts: named graphs by kind, triples, articles, authors, MeSH headings, deletions."""
     from ..vocab import KGGRAPH
 
-    store = open_store(store_path)
+    store = open_store(store_path, read_only=True)
     graphs: dict[str, int] = {}
     for g in store.named_graphs():
         base = str(KGGRAPH)

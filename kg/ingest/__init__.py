@@ -19,7 +19,6 @@ import sys
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
 from ..errors import InputError
@@ -81,8 +80,8 @@ register(Ingestor("bioc-json", "BioC JSON as the PubTator3 API returns it (.bioc
 class TruncationGuard(io.RawIOBase):
     """Reads a gzip stream; a truncated or corrupt stream ends early instead of raising mid-parse.
 
-    The XML parser then sees a premature end, so every record completed before the damage is still
-    yielded; `truncated` tells the ingestor to report the file as cut short.
+    The reader then sees a premature end, so every record completed before the damage is still
+    yielded; `truncated` tells it to name the damaged stream and count the records read before it.
     """
 
     def __init__(self, gz: gzip.GzipFile) -> None:
@@ -201,6 +200,10 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
             except (EOFError, OSError, gzip.BadGzipFile) as exc:
                 yield Rejected(InputError(f"cannot read: {exc}", path=path))
                 return
+            if not head and getattr(stream, "truncated", None):
+                yield Rejected(InputError(f"the gzip stream is damaged ({stream.truncated}) before its first "  # type: ignore[attr-defined]
+                                          "byte: nothing could be read", path=path))
+                return
             if fmt:
                 if fmt not in INGESTORS:
                     raise InputError(f"unknown format {fmt!r}; choose from {', '.join(INGESTORS)}", path=path)
@@ -222,8 +225,16 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
                 yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield Rejected(InputError(f"the gzip stream is damaged ({exc}); the rest of the file is lost", path=path))
+    except OSError as exc:
+        yield Rejected(InputError(f"file is unreadable ({exc.strerror or exc})", path=path))
+    except (RecursionError, MemoryError, UnicodeError, ValueError, TypeError, LookupError,
+            AttributeError) as exc:
+        # A reader's own limits (nesting, encoding, size) end this file, never the run: what it yielded
+        # before is kept, the next file is read.
+        yield Rejected(InputError(f"cannot read the rest of this file ({type(exc).__name__}: "
+                                  f"{str(exc)[:200]})", path=path))
 
 
 def read_paths(paths: Iterable[str], fmt: str | None = None, *,

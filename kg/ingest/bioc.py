@@ -24,6 +24,7 @@ from typing import IO, Any, Iterator
 from lxml import etree
 
 from ..errors import InputError
+from .split import MAX_RECORD_BYTES, split_records
 from ..records import (AnnotatedDocument, DocumentAnnotation, DocumentPassage, DocumentRelation, Record,
                        Rejected, Span)
 
@@ -54,6 +55,40 @@ def _pmid_of(doc_id: str | None, *candidates: Any) -> str | None:
         if _PMID_RE.match(s):
             return s
     return None
+
+
+def _offset(value: Any, what: str) -> int:
+    """A BioC offset or length: a non-negative whole number (an int, or digits in XML text); a fraction, a
+    negative number or a boolean is a malformed document, not something to round."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} is not a whole number")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{what} {value!r} is fractional")
+        n = int(value)
+    else:
+        s = str(value).strip()
+        if not (s.isascii() and s.isdigit()):
+            raise ValueError(f"{what} {value!r} is not a whole number")
+        n = int(s)
+    if n < 0:
+        raise ValueError(f"{what} {value!r} is negative")
+    return n
+
+
+def _check_spans(passages: list[DocumentPassage], anns: list[DocumentAnnotation]) -> None:
+    """Every annotation lies inside a passage's text (offsets count from the document start). Without any
+    passage text there is nothing to check against."""
+    ranges = [(p.offset, p.offset + len(p.text)) for p in passages if p.text]
+    if not ranges:
+        return
+    for a in anns:
+        for sp in a.spans:
+            if not any(lo <= sp.start and sp.end <= hi for lo, hi in ranges):
+                raise ValueError(f"annotation {a.id or a.text!r} at {sp.start}-{sp.end} lies outside the passages "
+                                 f"({', '.join(f'{lo}-{hi}' for lo, hi in ranges[:5])})")
 
 
 def _identifier(infons: dict[str, Any]) -> str | None:
@@ -114,7 +149,7 @@ def _xml_annotation(el: etree._Element, section: str | None) -> DocumentAnnotati
     inf = _infons(el)
     spans = []
     for loc in el.iterchildren("location"):
-        off, length = int(loc.get("offset", "")), int(loc.get("length", ""))
+        off, length = _offset(loc.get("offset", ""), "offset"), _offset(loc.get("length", ""), "length")
         spans.append(Span(off, off + length))
     return DocumentAnnotation(id=el.get("id") or "", type=inf.get("type"), text=el.findtext("text") or "",
                               spans=tuple(spans), identifier=_identifier(inf), section=section)
@@ -134,7 +169,8 @@ def _xml_document(el: etree._Element, path: str) -> AnnotatedDocument:
         pinf = _infons(p)
         pmid_candidates.append(pinf.get("article-id_pmid"))
         section = _section(pinf)
-        passages.append(DocumentPassage(int(p.findtext("offset") or 0), p.findtext("text") or "", section))
+        passages.append(DocumentPassage(_offset(p.findtext("offset") or 0, "passage offset"), p.findtext("text") or "",
+                                        section))
         for a in p.iter("annotation"):  # passage- and sentence-level
             anns.append(_xml_annotation(a, section))
         for r in p.iter("relation"):
@@ -147,34 +183,45 @@ def _xml_document(el: etree._Element, path: str) -> AnnotatedDocument:
     if pmid is None:
         raise InputError(f"BioC document id {doc_id!r} is not a PMID and no article-id_pmid infon gives one",
                          path=path, line=el.sourceline)
+    _check_spans(passages, anns)
     return AnnotatedDocument(pmid, "bioc-xml", tuple(passages), tuple(anns), tuple(rels))
 
 
 def read_xml(stream: IO[bytes], path: str) -> Iterator[Record]:
-    ctx = etree.iterparse(stream, events=("end",), tag="document", load_dtd=False, resolve_entities=False,
-                          no_network=True, huge_tree=True, remove_comments=True, remove_pis=True)
-    try:
-        for _, el in ctx:
-            try:
-                yield _xml_document(el, path)
-            except InputError as exc:
-                yield Rejected(exc)
-            except ValueError as exc:  # a non-integer offset or length
-                yield Rejected(InputError(f"malformed BioC document: {exc}", path=path, line=el.sourceline,
-                                          pmid=_pmid_of((el.findtext("id") or "").strip())))
-            el.clear(keep_tail=True)
-            while el.getprevious() is not None:
-                del el.getparent()[0]
-    except etree.XMLSyntaxError as exc:
-        yield Rejected(InputError(f"BioC XML is not well-formed: {exc.msg}", path=path,
-                                  line=exc.lineno if exc.lineno else None))
+    """One record per `<document>`, each parsed on its own (`kg.ingest.split`): a broken document is
+    rejected alone, whatever the delivery, and the next one is read."""
+    parser = etree.XMLParser(load_dtd=False, resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
+    found = False
+    for piece in split_records(stream, ("document",)):
+        found = True
+        if piece.problem is not None:
+            yield Rejected(InputError(piece.problem, path=path, line=piece.line))
+            continue
+        try:
+            el = etree.fromstring(piece.data, parser)
+        except etree.XMLSyntaxError as exc:
+            yield Rejected(InputError(f"BioC XML is not well-formed in this document: {exc.msg}", path=path,
+                                      line=piece.line + (exc.lineno or 1) - 1))
+            continue
+        line = piece.line + (el.sourceline or 1) - 1
+        try:
+            yield _xml_document(el, path)
+        except InputError as exc:
+            yield Rejected(InputError(exc.problem, path=path, pmid=exc.pmid, line=line))
+        except (ValueError, RecursionError) as exc:  # a malformed offset or length, an annotation outside
+            yield Rejected(InputError(f"malformed BioC document: {exc}", path=path, line=line,
+                                      pmid=_pmid_of((el.findtext("id") or "").strip())))
+    if not found:
+        yield Rejected(InputError("no BioC <document> found", path=path))
 
 
 # --- JSON -----------------------------------------------------------------------------------------
 
 def _json_annotation(a: dict[str, Any], section: str | None) -> DocumentAnnotation:
     inf = a.get("infons") or {}
-    spans = tuple(Span(int(loc["offset"]), int(loc["offset"]) + int(loc["length"])) for loc in a.get("locations") or ())
+    spans = tuple(Span(_offset(loc["offset"], "offset"), _offset(loc["offset"], "offset") + _offset(loc["length"], "length"))
+                  for loc in a.get("locations") or ())
     return DocumentAnnotation(id=str(a.get("id", "")), type=inf.get("type"), text=a.get("text") or "",
                               spans=spans, identifier=_identifier(inf), section=section)
 
@@ -196,7 +243,7 @@ def _json_document(d: dict[str, Any], path: str) -> AnnotatedDocument:
         pinf = p.get("infons") or {}
         pmid_candidates.append(pinf.get("article-id_pmid"))
         section = _section(pinf)
-        passages.append(DocumentPassage(int(p.get("offset") or 0), p.get("text") or "", section))
+        passages.append(DocumentPassage(_offset(p.get("offset") or 0, "passage offset"), p.get("text") or "", section))
         for a in p.get("annotations") or ():
             anns.append(_json_annotation(a, section))
         for r in p.get("relations") or ():
@@ -213,6 +260,7 @@ def _json_document(d: dict[str, Any], path: str) -> AnnotatedDocument:
     pmid = _pmid_of(doc_id, *pmid_candidates)
     if pmid is None:
         raise InputError(f"BioC document id {doc_id!r} is not a PMID and no pmid field gives one", path=path)
+    _check_spans(passages, anns)
     return AnnotatedDocument(pmid, "bioc-json", tuple(passages), tuple(anns), tuple(rels))
 
 
@@ -229,11 +277,61 @@ def _documents(value: Any) -> Iterator[Any]:
             yield from _documents(value["PubTator3"])
 
 
+MAX_JSON_BYTES = 2 * MAX_RECORD_BYTES  # one JSON value; a bigger file must be JSON lines
+
+
+def _json_texts(stream: IO[bytes], path: str) -> Iterator[tuple[int, bytes] | Rejected]:
+    """(first line, bytes) of the JSON to decode: the whole file when it is small, else each line (JSON
+    lines), so memory stays bounded whatever the input."""
+    data = stream.read(MAX_JSON_BYTES + 1)
+    if len(data) <= MAX_JSON_BYTES:
+        yield 1, data
+        return
+    line = 1
+    rest = stream
+    pending = data
+    while True:
+        nl = pending.find(b"\n")
+        if nl < 0:
+            more = rest.readline(MAX_JSON_BYTES + 1)
+            if more and len(pending) + len(more) <= MAX_JSON_BYTES:
+                pending += more
+                continue
+            if more:  # one line too long to hold: skip it
+                while more and not more.endswith(b"\n"):
+                    more = rest.readline(MAX_JSON_BYTES + 1)
+                yield Rejected(InputError(f"BioC JSON value over {MAX_JSON_BYTES >> 20} MB on one line: skipped "
+                                          "unread (give one document per line)", path=path, line=line))
+                pending = b""
+                line += 1
+                continue
+            if pending.strip():
+                yield line, pending
+            return
+        chunk, pending = pending[:nl + 1], pending[nl + 1:]
+        if len(chunk) > MAX_JSON_BYTES:
+            yield Rejected(InputError(f"BioC JSON value over {MAX_JSON_BYTES >> 20} MB on one line: skipped unread "
+                                      "(give one document per line)", path=path, line=line))
+        elif chunk.strip():
+            yield line, chunk
+        line += 1
+
+
 def read_json(stream: IO[bytes], path: str) -> Iterator[Record]:
+    for got in _json_texts(stream, path):
+        if isinstance(got, Rejected):
+            yield got
+            continue
+        first_line, data = got
+        yield from _read_json_text(data, path, first_line)
+
+
+def _read_json_text(data: bytes, path: str, first_line: int) -> Iterator[Record]:
     try:
-        text = stream.read().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        yield Rejected(InputError(f"BioC JSON is not UTF-8 ({exc.reason})", path=path))
+        yield Rejected(InputError(f"BioC JSON is not UTF-8 ({exc.reason})", path=path,
+                                  line=first_line + data.count(b"\n", 0, exc.start)))
         return
     dec = json.JSONDecoder()
     pos, n = 0, len(text)
@@ -242,17 +340,35 @@ def read_json(stream: IO[bytes], path: str) -> Iterator[Record]:
             pos += 1
         if pos >= n:
             return
+        line = first_line + text.count("\n", 0, pos)
         try:
             value, pos = dec.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield Rejected(InputError(f"BioC JSON is not valid JSON: {exc.msg} (column {exc.colno})",
-                                      path=path, line=exc.lineno))
-            return
-        for d in _documents(value):
+            yield Rejected(InputError(f"BioC JSON is not valid JSON: {exc.msg} (line {first_line + exc.lineno - 1}, "
+                                      f"column {exc.colno})", path=path, line=line))
+            # JSON lines: go on at the next line that opens a value (none in a broken pretty-printed file)
+            nxt = re.compile(r"\n[\[{]").search(text, pos + 1)
+            if nxt is None:
+                return
+            pos = nxt.start() + 1
+            continue
+        except RecursionError:
+            yield Rejected(InputError("BioC JSON is nested too deeply to read", path=path, line=line))
+            nxt = re.compile(r"\n[\[{]").search(text, pos + 1)  # JSON lines: go on at the next value
+            if nxt is None:
+                return
+            pos = nxt.start() + 1
+            continue
+        try:
+            docs = list(_documents(value))
+        except RecursionError:
+            yield Rejected(InputError("BioC JSON is nested too deeply to read", path=path, line=line))
+            continue
+        for d in docs:
             pmid = _pmid_of(str(d.get("id", "")), d.get("pmid"))
             try:
                 yield _json_document(d, path)
             except InputError as exc:
-                yield Rejected(exc)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                yield Rejected(InputError(f"malformed BioC JSON document: {exc!r}", path=path, pmid=pmid))
+                yield Rejected(InputError(exc.problem, path=path, pmid=exc.pmid, line=line))
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                yield Rejected(InputError(f"malformed BioC JSON document: {exc}", path=path, pmid=pmid, line=line))

@@ -1,7 +1,7 @@
 """PMC full text in JATS (NISO Z39.96): one `FullText` record per `<article>`.
 
-Reads a lone `<article>` or efetch's `<pmc-articleset>`; streams with iterparse and clears each article
-after use. Body paragraphs keep their section type (from `sec-type`, else the section title: intro,
+Reads a lone `<article>` or efetch's `<pmc-articleset>`; streams, cutting the bytes at `<article>` start
+tags and parsing each article alone (`kg.ingest.split`), so one broken article is rejected alone. Body paragraphs keep their section type (from `sec-type`, else the section title: intro,
 methods, results, discussion, conclusion), figure and table captions become passages of kind "fig" and
 "table" keyed by their JATS id. External entities and DTDs are never loaded, the network never touched.
 """
@@ -15,6 +15,8 @@ from lxml import etree
 
 from ..errors import InputError
 from ..iris import ascii_digits
+from .pubmed_xml import MAX_PMID_DIGITS
+from .split import split_records
 from ..records import AbstractSection, FullText, Passage, Record, Rejected
 
 _SECTION_KINDS = [
@@ -111,7 +113,7 @@ def _article(art: etree._Element, path: str) -> Record:
         for aid in meta.findall("article-id"):
             ids.setdefault(aid.get("pub-id-type") or "", _text(aid))
     pmid = ids.get("pmid") or None
-    if pmid is not None and not ascii_digits(pmid):
+    if pmid is not None and (not ascii_digits(pmid) or pmid.startswith("0") or len(pmid) > MAX_PMID_DIGITS):
         return Rejected(InputError(f"JATS article has a malformed PMID {pmid!r}", path=path))
     if pmid is None:
         return Rejected(InputError("JATS article without a PMID (article-id pub-id-type=\"pmid\"); "
@@ -147,21 +149,34 @@ def _article(art: etree._Element, path: str) -> Record:
     )
 
 
+_SET_START = re.compile(rb"<pmc-articleset\b[^>]*>")
+_NS_DECL = re.compile(rb"""\sxmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
 def read(stream: IO[bytes], path: str) -> Iterator[Record]:
-    parser_args = dict(events=("end",), tag="article", resolve_entities=False, no_network=True,
-                       load_dtd=False, huge_tree=False, recover=False)
+    """One `FullText` per `<article>`, each parsed on its own (`kg.ingest.split`), so a broken article is
+    rejected alone and the next one read, whatever the delivery. The namespaces a `<pmc-articleset>`
+    declares are given to each article."""
+    head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""  # type: ignore[attr-defined]
+    m = _SET_START.search(head)
+    decls = b"".join(_NS_DECL.findall(m.group(0))) if m else b""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     n = 0
-    try:
-        for _, el in etree.iterparse(stream, **parser_args):
-            if el.getparent() is not None and _local(el.getparent().tag) not in ("pmc-articleset", ""):
-                continue  # a nested <article> (sub-article) belongs to its parent
-            n += 1
-            yield _article(el, path)
-            el.clear()
-            while el.getprevious() is not None:
-                del el.getparent()[0]
-    except etree.XMLSyntaxError as exc:
-        yield Rejected(InputError(f"malformed JATS XML ({exc})", path=path))
-        return
+    for piece in split_records(stream, ("article",)):
+        n += 1
+        if piece.problem is not None:
+            yield Rejected(InputError(piece.problem, path=path, line=piece.line))
+            continue
+        try:
+            root = etree.fromstring(b"<w" + decls + b">" + piece.data + b"</w>" if decls else piece.data, parser)
+        except etree.XMLSyntaxError as exc:
+            yield Rejected(InputError(f"malformed JATS XML in this article: {exc.msg}", path=path,
+                                      line=piece.line + (exc.lineno or 1) - 1))
+            continue
+        rec = _article(root[0] if decls else root, path)
+        if isinstance(rec, Rejected):
+            e = rec.error
+            rec = Rejected(InputError(e.problem, path=e.path, pmid=e.pmid, line=piece.line))
+        yield rec
     if n == 0:
         yield Rejected(InputError("no <article> element in this JATS file", path=path))

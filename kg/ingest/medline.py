@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import IO, Iterator
 
 from Bio import Medline
@@ -20,7 +21,7 @@ from ..errors import InputError
 from ..iris import ascii_digits
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Grant, Journal, MeshHeading,
                        PubDate, Qualifier, Record, Rejected, Term)
-from .pubmed_xml import MONTHS
+from .pubmed_xml import MAX_PMID_DIGITS, MONTHS
 
 _DP_RE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})(?: (\d{1,2}))?)?$")
 _AID_RE = re.compile(r"^(.*?)\s*\[(\w+)\]$")
@@ -32,6 +33,7 @@ _CC_TAGS = {  # MEDLINE comment/correction tags -> PubMed XML RefType
     "SPIN": "SummaryForPatientsIn", "ORI": "OriginalReportIn", "RRI": "ReprintIn", "RRF": "ReprintOf",
 }
 _CC_PMID = re.compile(r"PMID:\s*(\d+)")
+_PMID_LINE = re.compile(rb"(?m)^PMID- *(\d+)")
 
 
 def _list(rec: dict, key: str) -> list[str]:
@@ -75,8 +77,10 @@ def _heading(value: str) -> MeshHeading:
 
 def to_article(rec: dict) -> Article:
     pmid = (rec.get("PMID") or "").strip()
-    if not ascii_digits(pmid):
+    if not ascii_digits(pmid) or pmid.startswith("0"):
         raise ValueError("record has no PMID" if not pmid else f"PMID {pmid!r} is not a positive integer")
+    if len(pmid) > MAX_PMID_DIGITS:
+        raise ValueError(f"PMID {pmid!r} has {len(pmid)} digits; PMIDs have at most {MAX_PMID_DIGITS}")
     ids = {}
     for aid in _list(rec, "AID") + _list(rec, "LID"):
         m = _AID_RE.match(aid.strip())
@@ -126,14 +130,67 @@ def to_article(rec: dict) -> Article:
     )
 
 
+def _raw_records(stream: IO[bytes], max_record: int) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """(first line, bytes, problem) of each record: records end at an empty line, as `Bio.Medline` reads
+    them. A record over `max_record` bytes comes out as (line, None, problem) and is skipped unread."""
+    lines: list[bytes] = []
+    size = 0
+    first = n = 0
+    skipping = False
+    while True:
+        raw = stream.readline(max_record + 1)
+        if not raw:
+            break
+        whole = raw.endswith(b"\n")
+        n += whole  # a line cut by the read limit goes on in the next call
+        if raw in (b"\n", b"\r\n"):
+            if lines:
+                yield first, b"".join(lines), None
+            lines, size, skipping = [], 0, False
+            continue
+        if skipping:
+            continue
+        if not lines:
+            first = n if whole else n + 1
+        lines.append(raw)
+        size += len(raw)
+        if size > max_record:
+            yield first, None, f"record is larger than {max_record >> 20} MB: rejected without being read"
+            lines, size, skipping = [], 0, True
+    if lines:
+        yield first, b"".join(lines), None
+
+
 def read(stream: IO[bytes], path: str) -> Iterator[Record]:
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+    """Yield one `Article` per MEDLINE record; each record is checked (UTF-8, no NUL) and parsed on its own,
+    so a bad record is rejected alone, with its line, as the XML reader does."""
+    from .split import MAX_RECORD_BYTES
+
     n = 0
-    for rec in Medline.parse(text):
+    for line, data, problem in _raw_records(stream, MAX_RECORD_BYTES):
         n += 1
+        pm = _PMID_LINE.search(data) if data is not None else None
+        pmid = pm.group(1).decode("ascii") if pm else None
+        if problem is not None or data is None:
+            yield Rejected(InputError(problem or "unreadable record", path=path, line=line, pmid=pmid))
+            continue
+        if n == 1 and data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        nul = data.find(b"\0")
+        if nul >= 0:
+            yield Rejected(InputError("record holds a NUL character", path=path, pmid=pmid,
+                                      line=line + data.count(b"\n", 0, nul)))
+            continue
         try:
-            yield to_article(rec)
-        except (ValueError, TypeError, AttributeError) as exc:
-            yield Rejected(InputError(str(exc), path=path, pmid=(rec.get("PMID") or None)))
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Rejected(InputError(f"record is not UTF-8 ({exc.reason} at byte {exc.start})", path=path,
+                                      pmid=pmid, line=line + data.count(b"\n", 0, exc.start)))
+            continue
+        try:
+            for rec in Medline.parse(io.StringIO(text, newline=None)):
+                yield replace(to_article(rec), line=line)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            yield Rejected(InputError(str(exc), path=path, pmid=pmid, line=line))
     if n == 0:
         yield Rejected(InputError("no MEDLINE record found (expected lines such as 'PMID- 12345')", path=path))

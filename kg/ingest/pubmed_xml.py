@@ -1,7 +1,7 @@
 """PubMed XML (efetch output, baseline and update files) to `Article` / `Deletion` records.
 
-Streams with `lxml.etree.iterparse` on record end events and clears each record and its preceding
-siblings, so memory stays flat whatever the file size. Reads every DTD vintage from 2013 on (no `UI` on
+Streams: the decompressed bytes are cut at record start tags (`kg.ingest.split`) and each record is
+parsed on its own, so memory stays flat whatever the file size. Reads every DTD vintage from 2013 on (no `UI` on
 old descriptors, top-level `Affiliation`, `DateCreated`), `PubmedArticleSet` or a lone `PubmedArticle`
 root, `PubmedBookArticle` and `DeleteCitation`.
 
@@ -9,15 +9,17 @@ Safety: the parser never loads a DTD, never resolves entities and never touches 
 (`load_dtd=False, resolve_entities=False, no_network=True`); a record that still holds an unexpanded
 entity reference is rejected, not silently shortened.
 
-Robustness: when the XML breaks in the middle of a file, the records before the break are already
-yielded; the rest of the file is re-read record by record (`_salvage`), so one broken record never
-loses the good ones after it.
+Robustness: one broken record is rejected alone, whatever the delivery (a file, a gzip stream, stdin):
+the next record is parsed afresh. A record without its end tag ends at the next record's start tag; a
+record over `kg.ingest.split.MAX_RECORD_BYTES` is rejected unread; a damaged gzip stream is named, with
+the count of records read before the damage.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from typing import IO, Callable, Iterable, Iterator
 
 from lxml import etree
@@ -25,9 +27,11 @@ from lxml import etree
 from ..errors import InputError
 from ..iris import ascii_digits
 from ..rdf.fast import map_article as _map_article  # None where the C extension was not built
+from .split import Piece, split_records
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Deletion, Grant, Journal,
                        MeshHeading, PrebuiltArticle, PubDate, Qualifier, Record, Reference, Rejected, Term)
 
+MAX_PMID_DIGITS = 12  # PMIDs have 8 digits today; the compiled reader declines longer ones alike
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 ROOT_TAGS = {"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "DeleteCitation", "PubmedBookArticleSet"}
 
@@ -37,7 +41,9 @@ _PMID_IN_CHUNK = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
 
 
 def _parser_options() -> dict:
-    return dict(load_dtd=False, resolve_entities=False, no_network=True, huge_tree=True,
+    # huge_tree stays off: libxml2 then refuses a text node over 10 MB and nesting deeper than 256,
+    # which no PubMed record comes near and a hostile file uses to exhaust memory or the stack.
+    return dict(load_dtd=False, resolve_entities=False, no_network=True, huge_tree=False,
                 remove_comments=True, remove_pis=True, dtd_validation=False)
 
 
@@ -86,7 +92,7 @@ def parse_pub_date(elem: etree._Element | None) -> PubDate:
         return PubDate(year=int(m.group(1)) if m else None, medline_date=md)
     ys = elem.findtext("Year")
     year = int(ys) if ys and ys.strip().isdigit() else None
-    if ys and year is None:
+    if ys and not year:  # not digits, or year 0000
         raise ValueError(f"impossible year {ys!r} in {elem.tag}")
     month = _month(elem.findtext("Month"))
     if month == -1:
@@ -137,6 +143,17 @@ def _author(a: etree._Element) -> Author:
                   orcid=orcid, affiliations=tuple(affs), valid=a.get("ValidYN", "Y") != "N")
 
 
+_MESH_UI = re.compile(r"^[DQC][0-9]{6,9}\Z")  # as kg.rdf.article._mesh_term and the compiled reader accept
+
+
+def _ui(value: str | None, what: str) -> str | None:
+    """A MeSH UI as given (None or empty when absent, as in the 2013 DTD); a malformed one rejects the record
+    instead of silently losing its IRI."""
+    if value and not _MESH_UI.match(value):
+        raise ValueError(f"malformed {what} UI {value!r} (expected D, Q or C and 6-9 digits)")
+    return value
+
+
 def _mesh_headings(mc: etree._Element) -> tuple[MeshHeading, ...]:
     out = []
     for mh in mc.iterfind("MeshHeadingList/MeshHeading"):
@@ -146,10 +163,10 @@ def _mesh_headings(mc: etree._Element) -> tuple[MeshHeading, ...]:
         # 2013 DTD: MajorTopicYN may sit on MeshHeading rather than DescriptorName.
         major = d.get("MajorTopicYN", mh.get("MajorTopicYN"))
         quals = tuple(
-            Qualifier(ui=q.get("UI"), name=text_of(q) or "", major=_yn(q.get("MajorTopicYN")),
+            Qualifier(ui=_ui(q.get("UI"), "MeSH qualifier"), name=text_of(q) or "", major=_yn(q.get("MajorTopicYN")),
                       auto_hm=_yn_opt(q.get("AutoHM")))
             for q in mh.iterfind("QualifierName"))
-        out.append(MeshHeading(descriptor_ui=d.get("UI"), descriptor_name=text_of(d) or "",
+        out.append(MeshHeading(descriptor_ui=_ui(d.get("UI"), "MeSH descriptor"), descriptor_name=text_of(d) or "",
                                major=_yn(major), auto_hm=_yn_opt(d.get("AutoHM")),
                                descriptor_type=d.get("Type"), qualifiers=quals))
     return tuple(out)
@@ -195,8 +212,12 @@ def _pmid(elem: etree._Element) -> tuple[str, int]:
     pmid = p.text.strip()
     if not ascii_digits(pmid) or pmid.startswith("0"):
         raise ValueError(f"PMID {pmid!r} is not a positive integer")
+    if len(pmid) > MAX_PMID_DIGITS:
+        raise ValueError(f"PMID {pmid!r} has {len(pmid)} digits; PMIDs have at most {MAX_PMID_DIGITS}")
     v = p.get("Version") or "1"
-    return pmid, int(v) if ascii_digits(v) else 1
+    if not ascii_digits(v):
+        raise ValueError(f"PMID Version {v!r} is not a number")
+    return pmid, int(v)
 
 
 def _abstract(abs_el: etree._Element | None) -> tuple[AbstractSection, ...]:
@@ -289,13 +310,13 @@ def parse_article(pa: etree._Element) -> Article:
         volume=ji.findtext("Volume") if ji is not None else None,
         issue=ji.findtext("Issue") if ji is not None else None,
         pages=art.findtext("Pagination/MedlinePgn"),
-        publication_types=tuple(Term(p.get("UI"), text_of(p) or "")
+        publication_types=tuple(Term(_ui(p.get("UI"), "publication type"), text_of(p) or "")
                                 for p in art.iterfind("PublicationTypeList/PublicationType")),
         mesh_headings=_mesh_headings(mc),
-        chemicals=tuple(Term(c.find("NameOfSubstance").get("UI"), text_of(c.find("NameOfSubstance")) or "",
+        chemicals=tuple(Term(_ui(c.find("NameOfSubstance").get("UI"), "chemical"), text_of(c.find("NameOfSubstance")) or "",
                              c.findtext("RegistryNumber"))
                         for c in mc.iterfind("ChemicalList/Chemical") if c.find("NameOfSubstance") is not None),
-        supplementary_concepts=tuple(Term(s.get("UI"), text_of(s) or "", s.get("Type"))
+        supplementary_concepts=tuple(Term(_ui(s.get("UI"), "supplementary concept"), text_of(s) or "", s.get("Type"))
                                      for s in mc.iterfind("SupplMeshList/SupplMeshName")),
         keywords=tuple(x for x in (text_of(k) for k in mc.iterfind("KeywordList/Keyword")) if x),
         grants=_grants(art),
@@ -393,11 +414,63 @@ def _root_tag(head: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
+_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_NS_DECL = re.compile(rb"""\sxmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+_ROOT_START = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet)\b[^>]*>")
+_GAP_MARKUP = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|"
+                         rb"</?(?:PubmedArticleSet|PubmedBookArticleSet)\b[^>]*>", re.S)
+_UNDEFINED_ENTITY = re.compile(r"Entity '([^']*)' not defined")
+
+
+def _gap_problem(data: bytes) -> str | None:
+    """What is wrong with the bytes between two records (markup of the document element is fine)."""
+    rest = _GAP_MARKUP.sub(b"", data).strip()
+    if not rest:
+        return None
+    shown = rest[:60].decode("utf-8", "replace")
+    return f"unexpected content between records: {shown!r}" + (" ..." if len(rest) > 60 else "")
+
+
+def _record_parser(head: bytes) -> tuple[etree.XMLParser, bytes, bytes]:
+    """A parser for single records, and the wrapper that gives them the document element's namespace
+    declarations (a record parsed alone would not see them)."""
+    opts = _parser_options()
+    m = _DECL_ENCODING.match(head)
+    if m and m.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        opts["encoding"] = m.group(1).decode("ascii")
+    root = _ROOT_START.search(head)
+    decls = b"".join(_NS_DECL.findall(root.group(0))) if root else b""
+    return etree.XMLParser(**opts), (b"<kg-record-wrapper" + decls + b">" if decls else b""), \
+        (b"</kg-record-wrapper>" if decls else b"")
+
+
+def _parse_error(exc: etree.XMLSyntaxError) -> str:
+    m = _UNDEFINED_ENTITY.search(exc.msg or "")
+    if m:
+        return (f"record holds the entity reference &{m.group(1)}; kg never expands entities "
+                "(they can hide external resources or exponential expansion)")
+    return f"malformed XML in this record: {exc.msg}"
+
+
+def _relocated(rec: Record, line: int) -> Record:
+    """A record parsed alone, given the line where it starts in the file (a rejection's line is moved from
+    the record's count to the file's), so that a later rejection (validation) can name it too."""
+    if isinstance(rec, Rejected):
+        e = rec.error
+        return Rejected(InputError(e.problem, path=e.path, pmid=e.pmid, line=line + (e.line or 1) - 1))
+    if isinstance(rec, (Article, PrebuiltArticle)):
+        return replace(rec, line=line)
+    return rec
+
+
 def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = _records_of) -> Iterator[Record]:
-    """Yield the records of one PubMed XML document, streaming.
+    """Yield the records of one PubMed XML document, streaming, one record parsed at a time.
 
     `stream` is a buffered binary file object (already decompressed); `path` names the source in errors;
     `records_of` turns one record element into records (`read_prebuilt` passes the compiled one).
+    The stream is cut at record start tags first (`kg.ingest.split`), so a broken record is rejected
+    alone, whatever the delivery (file, gzip, stdin); a damaged gzip stream ends the file with a
+    rejection that says how many records were read before the damage.
     """
     try:
         head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
@@ -412,68 +485,52 @@ def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = _records_of) -
         if root is not None and root not in ROOT_TAGS:
             yield Rejected(InputError(
                 f"unknown root element <{root}>: expected PubmedArticleSet, PubmedArticle, "
-                "PubmedBookArticle or DeleteCitation", path=path))
+                "PubmedBookArticle or DeleteCitation", path=path, line=1))
             return
-    done = 0
-    try:
-        ctx = etree.iterparse(stream, events=("end",), tag=RECORD_TAGS, **_parser_options())
-        for _event, elem in ctx:
-            yield from records_of(elem, path)
-            done += 1
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
-        if ctx.root is not None and ctx.root.tag not in ROOT_TAGS:
-            yield Rejected(InputError(f"unknown root element <{ctx.root.tag}>", path=path))
-    except etree.XMLSyntaxError as exc:
-        if getattr(stream, "truncated", None):
-            yield Rejected(InputError(f"file is truncated ({stream.truncated}); the {done} records before "  # type: ignore[attr-defined]
-                                      "the cut were read, the rest is lost", path=path))
-            return
-        if done == 0 and ("Document is empty" in str(exc) or "Start tag expected" in str(exc)):
-            yield Rejected(InputError(f"not XML: {exc.msg}", path=path, line=exc.lineno))
-            return
-        file_error = Rejected(InputError(f"malformed XML: {exc.msg}", path=path, line=exc.lineno))
-        salvaged_error = False
-        if hasattr(stream, "seek"):
-            try:
-                stream.seek(0)
-            except (OSError, ValueError, EOFError):
-                yield file_error
-                return
-            for rec in _salvage(stream, path, skip=done, records_of=records_of):
-                salvaged_error = salvaged_error or isinstance(rec, Rejected)
+    parser, before, after = _record_parser(head)
+    done = 0  # records read whole (for the message about a damaged gzip stream)
+    pieces = 0
+    last: Piece | None = None
+    for piece in split_records(stream, RECORD_TAGS, gap_problem=_gap_problem):
+        pieces += 1
+        if last is not None:
+            for rec in _piece_records(last, path, parser, before, after, records_of):
+                done += not isinstance(rec, Rejected)
                 yield rec
-        if not salvaged_error:
-            yield file_error
-    except (EOFError, OSError) as exc:
-        yield Rejected(InputError(f"file is truncated or unreadable ({exc}); records after this point are lost",
+        last = piece
+    truncated = getattr(stream, "truncated", None)
+    if last is not None and not (truncated and last.problem is not None and last.tag is not None):
+        # (a record the damage cut short is not reported on its own: the message below covers it)
+        for rec in _piece_records(last, path, parser, before, after, records_of):
+            done += not isinstance(rec, Rejected)
+            yield rec
+    if truncated:
+        yield Rejected(InputError(f"the gzip stream is damaged ({truncated}): {done} records were read whole "
+                                  "before the damage was found; the rest of the file is lost", path=path))
+    elif pieces == 0 and hasattr(stream, "peek"):
+        yield Rejected(InputError("no PubmedArticle, PubmedBookArticle or DeleteCitation record found",
                                   path=path))
 
 
-_CHUNK_RE = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>].*?</\1>", re.S)
-
-
-def _salvage(stream: IO[bytes], path: str, skip: int, records_of: RecordsOf = _records_of) -> Iterator[Record]:
-    """Re-read a broken document record by record; the first `skip` records were already yielded."""
-    try:
-        data = stream.read()
-    except (EOFError, OSError) as exc:
-        yield Rejected(InputError(f"file is truncated or unreadable ({exc})", path=path))
+def _piece_records(piece: Piece, path: str, parser: etree.XMLParser, before: bytes, after: bytes,
+                   records_of: RecordsOf) -> Iterator[Record]:
+    if piece.problem is not None:
+        pm = _PMID_IN_CHUNK.search(piece.data)
+        yield Rejected(InputError(piece.problem, path=path, pmid=pm.group(1).decode() if pm else None,
+                                  line=piece.line))
         return
-    parser = etree.XMLParser(**_parser_options())
-    for i, m in enumerate(_CHUNK_RE.finditer(data)):
-        if i < skip:
-            continue
-        chunk = m.group(0)
-        try:
-            elem = etree.fromstring(chunk, parser)
-        except etree.XMLSyntaxError as exc:
-            pm = _PMID_IN_CHUNK.search(chunk)
-            line = data.count(b"\n", 0, m.start()) + (exc.lineno or 1)
-            yield Rejected(InputError(f"malformed XML in this record: {exc.msg}", path=path,
-                                      pmid=pm.group(1).decode() if pm else None, line=line))
-            continue
-        yield from records_of(elem, path)
+    try:
+        doc = etree.fromstring(before + piece.data + after, parser)
+    except etree.XMLSyntaxError as exc:
+        pm = _PMID_IN_CHUNK.search(piece.data)
+        yield Rejected(InputError(_parse_error(exc), path=path, pmid=pm.group(1).decode() if pm else None,
+                                  line=piece.line + (exc.lineno or 1) - 1))
+        return
+    elem = doc[0] if before else doc
+    try:
+        for rec in records_of(elem, path):
+            yield _relocated(rec, piece.line)
+    except (RecursionError, MemoryError, UnicodeError, ValueError, TypeError, LookupError) as exc:
+        pm = _PMID_IN_CHUNK.search(piece.data)
+        yield Rejected(InputError(f"cannot read this record ({type(exc).__name__}: {exc})", path=path,
+                                  pmid=pm.group(1).decode() if pm else None, line=piece.line))

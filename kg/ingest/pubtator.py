@@ -59,9 +59,30 @@ class _Doc:
         return AnnotatedDocument(self.pmid, FORMAT, tuple(passages), tuple(anns), tuple(self.relations))
 
 
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The stream's lines; a line longer than `limit` comes out as None and is skipped unread, so memory
+    stays bounded whatever the input."""
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(limit + 1)
+            yield None
+            continue
+        yield raw
+
+
 def read(stream: IO[bytes], path: str) -> Iterator[Record]:
+    from .split import MAX_RECORD_BYTES
+
     doc: _Doc | None = None
-    for n, raw in enumerate(stream, 1):
+    for n, raw in enumerate(_lines(stream, MAX_RECORD_BYTES), 1):
+        if raw is None:
+            yield Rejected(InputError(f"line {n} is longer than {MAX_RECORD_BYTES >> 20} MB: skipped unread",
+                                      path=path, line=n, pmid=doc.pmid if doc else None))
+            continue
         try:
             line = raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError as exc:

@@ -58,18 +58,64 @@ class GraphWrite:
     nquads: str | bytes
 
 
+def is_store(path: str) -> bool:
+    """A folder that holds an Oxigraph (RocksDB) store: it has the CURRENT file RocksDB writes first."""
+    return os.path.isfile(os.path.join(path, "CURRENT"))
+
+
+def check_store_path(path: str, *, create: bool) -> None:
+    """Refuse a path that is not a store before anything is opened: reading never creates a store (a
+    mistyped --store used to answer "0 rows"), and writing never scatters RocksDB files into a folder
+    that holds something else."""
+    if not os.path.exists(path):
+        if create:
+            return
+        raise StoreError(f"no store at {path}: no such folder (give --store the folder `kg ingest` wrote, "
+                         "or set KG_STORE)")
+    if not os.path.isdir(path):
+        raise StoreError(f"{path} is a file, not a store folder")
+    if is_store(path):
+        return
+    if create and not any(True for _ in os.scandir(path)):
+        return  # an empty folder becomes a store
+    raise StoreError(f"{path} is a folder but not a kg store (it has no RocksDB CURRENT file)" +
+                     ("; give --store a new or empty folder" if create else
+                      "; give --store the folder `kg ingest` wrote"))
+
+
+def _open_read_only(path: str, tries: int = 8) -> ox.Store:
+    """`Store.read_only`, tried again when a writer's compaction deleted a file between our reading of the
+    store's file list and the opening of that file (RocksDB then says "No such file"): the next try reads
+    the new list. Measured: one retry is enough while a 3,000-article ingest compacts."""
+    for attempt in range(tries):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class OxigraphStore:
+    """The store; `read_only` opens it for reading only (no lock taken, nothing written), which works
+    while another process ingests into it and on a read-only file system."""
+
     def __init__(self, path: str | None = None, *, read_only: bool = False) -> None:
+        if path is not None:
+            check_store_path(path, create=not read_only)
         try:
             if path is None:
                 self.store = ox.Store()
             elif read_only:
-                self.store = ox.Store.read_only(path)
+                self.store = _open_read_only(path)
             else:
                 self.store = ox.Store(path)
-        except OSError as exc:
-            held = " (another process holds it: a `kg ingest`, or a `kg serve` of this store, which keeps " \
-                "writers out while it runs; let it finish or stop it)" if "lock" in str(exc).lower() else ""
+        except (OSError, RuntimeError) as exc:
+            low = str(exc).lower()
+            held = (" (another process holds it: a `kg ingest`, or a `kg serve` of this store, which keeps writers "
+                    "out while it runs; let it finish or stop it; reading commands can run meanwhile)"
+                    if not read_only and "lock" in low else "")
             raise StoreError(f"cannot open the store at {path}: {exc}{held}") from exc
         self.path = path
         self.recovered: list[str] = []
@@ -234,6 +280,9 @@ class OxigraphStore:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"the store could not run the query: {exc}") from exc
+
+    def has_graph(self, graph: str) -> bool:
+        return self.store.contains_named_graph(ox.NamedNode(graph))
 
     def named_graphs(self) -> Iterator[str]:
         for g in self.store.named_graphs():

@@ -57,6 +57,30 @@ def public_url(url: str) -> str:
     return urllib.parse.urlunsplit(p)
 
 
+def check_endpoint(url: str, what: str = "--endpoint") -> None:
+    """Fail at once, with the reason, on an endpoint no retry can reach: no http(s) scheme, a malformed
+    port, a host name that does not resolve, or a user:password in the URL (it would end up in messages;
+    `--auth` with KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc is the way to give credentials)."""
+    shown = public_url(url) if "://" in url else url
+    try:
+        p = urllib.parse.urlsplit(url)
+        port = p.port
+    except ValueError as exc:
+        raise StoreError(f"{what} {shown} is not a valid URL ({exc})") from None
+    if p.scheme not in ("http", "https") or not p.hostname:
+        raise StoreError(f"{what} {shown} is not an http:// or https:// URL")
+    if p.username or p.password:
+        raise StoreError(f"{what} {shown}: do not put a user or password in the URL; use --auth basic|digest "
+                         "with KG_SPARQL_USER and KG_SPARQL_PASSWORD, or ~/.netrc")
+    try:
+        socket.getaddrinfo(p.hostname, port or (443 if p.scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+            raise StoreError(f"{what} {shown}: unknown host {p.hostname} ({exc.strerror})") from None
+    except (UnicodeError, OSError):
+        pass  # a transient resolver failure: the request's own retries deal with it
+
+
 @dataclass(frozen=True)
 class Credentials:
     user: str
@@ -118,6 +142,10 @@ class SparqlStore:
                  batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200, max_rows: int | None = None) -> None:
         if auth not in (None, "basic", "digest"):
             raise StoreError(f"--auth must be basic or digest, not {auth!r}")
+        for url, what in ((endpoint, "--endpoint"), (update_endpoint, "--update-endpoint"), (gsp, "--gsp"),
+                          (quads, "--quads")):
+            if url is not None:
+                check_endpoint(url, what)
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
         self.gsp = gsp
