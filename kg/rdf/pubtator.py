@@ -246,7 +246,11 @@ def document_triples(doc: AnnotatedDocument) -> Iterator[Triple]:
         if cat:
             for b in bodies:
                 yield iri(b), P_ENTITY_TYPE, iri(cat)
-        for j, span in enumerate(a.spans):
+        # A discontinuous mention ("renal ... failure" in "renal and hepatic failure") has one target: the
+        # stretch from its first span to its last (Web Annotation's one-target reading; the words the source
+        # gave stay in kg:matchedText).
+        spans = a.spans if len(a.spans) <= 1 else (Span(min(x.start for x in a.spans), max(x.end for x in a.spans)),)
+        for j, span in enumerate(spans):
             t = iri(f"{node}/target/{j}")
             pos, quo = iri(f"{node}/target/{j}/pos"), iri(f"{node}/target/{j}/quote")
             for pm, _ in parts:
