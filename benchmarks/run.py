@@ -25,6 +25,7 @@ BENCHES = [
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
+    ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
 ]
 
 
