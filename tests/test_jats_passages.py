@@ -12,9 +12,11 @@ import io
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode, Variable
 
 from kg.ingest import jats
 from kg.pipeline import ingest
+from kg.rdf.mentions import passage_iri
 from kg.records import FullText
 from kg.shapes import ingest_validator
 from kg.stores.oxigraph import OxigraphStore
@@ -83,9 +85,17 @@ def test_sibling_sections_load_and_validate_with_text_mining(tmp_path):
     assert summary.documents == 1
     # title + abstract + the twelve body and caption passages, each its own node
     assert passage_count(store, "424242") == 14
-    mentions = store.store.query("""SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g {
-        ?m <http://www.w3.org/ns/oa#hasBody> <http://identifiers.org/hgnc/11364> } }""")
-    assert int(next(iter(mentions))["n"].value) >= 6  # STAT3 in six passages
+    # each passage node holds exactly its own text, so every mention's offsets point into the right one
+    (ft,) = list(jats.read(io.BytesIO(SIBLINGS), "siblings.nxml"))
+    for p in ft.passages:
+        texts = [r["t"].value for r in store.store.query(
+            "SELECT ?p ?t WHERE { GRAPH ?g { ?p <https://w3id.org/oncokg/vocab/text> ?t } }",
+            substitutions={Variable("p"): NamedNode(passage_iri("424242", "pmc", p.key))})]
+        assert texts == [p.text], p.key
+    # and text mining ran in the sibling sections: every passage names STAT3, the liver or colorectal cancer
+    with_mentions = store.store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g {
+        ?m <https://w3id.org/oncokg/vocab/inSection> ?p } }""")
+    assert int(next(iter(with_mentions))["n"].value) == 14
 
 
 def real_jats_files(root: Path) -> list[Path]:

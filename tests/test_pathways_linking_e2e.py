@@ -77,14 +77,12 @@ def test_lung_site(store_path):
     assert got[GO + "0016055"]["path"] == "Wnt signaling pathway -> neoplasm metastasis (lung)"
 
 
-@pytest.mark.xfail(strict=False, reason="needs the tagger to ground 'STAT3 signalling' and 'PI3K/AKT pathway' "
-                   "as pathways: the lead's pathway-grounding change on main, not yet merged into this branch")
 def test_stat3_and_pi3k_akt_signalling_are_listed(store_path):
-    """Needs the tagger to ground "STAT3 signalling" and "PI3K/AKT pathway" as pathways (lead's change on
-    main); until then the tagger sees only the STAT3 gene and the PI3K and AKT families."""
+    """The tagger grounds "STAT3 signalling" and "PI3K/AKT pathway" as pathways (issue 12, parts 1-2)."""
     rows = [r for r in query(store_path) if r["kind"] == "pathway"]
     stat3 = [r for r in rows if re.search(r"STAT3|JAK.STAT", r["label"], re.I)]
     pi3k = [r for r in rows if re.search(r"PI3K|AKT", r["label"], re.I)]
     assert stat3 and max(int(r["articles"]) for r in stat3) == 2   # 99100001 and 99100003
+    assert all(r["ontology"] for r in stat3 + pi3k)  # a pathway kg names after STAT3 says KG
     assert pi3k and max(int(r["articles"]) for r in pi3k) == 2     # 99100002 and 99100003
     assert all("gastric" not in r["evidence"] for r in stat3 + pi3k)
