@@ -26,6 +26,7 @@ BENCHES = [
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
+    ("pathways-linking latency on the examples + shared CRC records (issue 12)", "bench_linking.py", []),
 ]
 
 
