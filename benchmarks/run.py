@@ -27,6 +27,7 @@ BENCHES = [
     ("Relations end to end: BioRED Test pair P/R/F1, untyped and typed (issue 12)", "bench_relations.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
+    ("pathways-linking latency on the examples + shared CRC records (issue 12)", "bench_linking.py", []),
 ]
 
 

@@ -8,6 +8,7 @@ methods, results, discussion, conclusion), figure and table captions become pass
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import IO, Iterator
 
@@ -65,17 +66,29 @@ def _caption(el: etree._Element, kind: str, n: int) -> Passage | None:
     return Passage(key=el.get("id") or f"{kind}{n}", kind=kind, text=text, label=_text(el.find("label")) or None)
 
 
-def _body(body: etree._Element) -> list[Passage]:
-    out: list[Passage] = []
-    counters = {"fig": 0, "table": 0}
+def _body(body: etree._Element, prefix: str, counters: dict[str, int]) -> list[Passage]:
+    """Passages of a `<body>` (or `<floats-group>`) in document order.
 
-    def walk(el: etree._Element, kind: str, title: str | None, path: str) -> None:
+    A paragraph's key comes from its section's position, never from JATS ids: ``sec2.1-p3`` is the third
+    paragraph of the first `<sec>` inside the second top-level `<sec>`; paragraphs outside any section are
+    ``{prefix}-p{n}``. Sibling sections without an id once shared one key, so their passages (and the
+    mentions pointing into them) collided on one IRI whose text no longer matched the offsets. Captions
+    keep their JATS id (unique in a valid document; see `_unique_keys`), else ``fig{n}``/``table{n}``
+    counted over the whole article (`counters` is shared by body and floats-group).
+    """
+    out: list[Passage] = []
+
+    top = "sec" if prefix == "body" else f"{prefix}-sec"
+
+    def walk(el: etree._Element, kind: str, title: str | None, key: str) -> None:
         pn = 0
+        sn = 0
         for child in el:
             tag = _local(child.tag)
             if tag == "sec":
-                sid = child.get("id") or f"{path}s{len([c for c in el if _local(c.tag) == 'sec'])}"
-                walk(child, _kind(child) if kind == "body" else kind, _text(child.find("title")) or title, sid)
+                sn += 1
+                sub = f"{key}.{sn}" if key.startswith(top) else f"{top}{sn}"
+                walk(child, _kind(child) if kind == "body" else kind, _text(child.find("title")) or title, sub)
             elif tag == "p":
                 # A paragraph's own text, without the figures and tables nested in it (they come apart).
                 nested = [c for c in child if _local(c.tag) in ("fig", "table-wrap")]
@@ -84,7 +97,7 @@ def _body(body: etree._Element) -> list[Passage]:
                 t = _text(child)
                 if t:
                     pn += 1
-                    out.append(Passage(key=f"{path}-p{pn}", kind=kind, text=t, title=title))
+                    out.append(Passage(key=f"{key}-p{pn}", kind=kind, text=t, title=title))
                 for c in nested:
                     visit_float(c)
             elif tag in ("fig", "table-wrap", "fig-group", "table-wrap-group"):
@@ -102,7 +115,28 @@ def _body(body: etree._Element) -> list[Passage]:
         if p is not None:
             out.append(p)
 
-    walk(body, "body", None, "body")
+    walk(body, "body", None, prefix)
+    return out
+
+
+_POSITIONAL = re.compile(r"^(title|abstract(-\d+)?|(floats-)?sec[\d.]+-p\d+|(body|floats)-p\d+)$")
+
+
+def _unique_keys(passages: list[Passage]) -> list[Passage]:
+    """Every passage key once (it names the passage's IRI): a caption id that repeats an earlier key, or
+    looks like a positional or title/abstract key, gets ``-2``, ``-3`` ... appended."""
+    seen: set[str] = set()
+    out = []
+    for p in passages:
+        key = p.key
+        if key in seen or (p.kind in ("fig", "table") and _POSITIONAL.match(key)):
+            n = 2
+            while f"{p.key}-{n}" in seen:
+                n += 1
+            key = f"{p.key}-{n}"
+            p = dataclasses.replace(p, key=key)
+        seen.add(key)
+        out.append(p)
     return out
 
 
@@ -134,12 +168,14 @@ def _article(art: etree._Element, path: str) -> Record:
                 if t:
                     abstract.append(AbstractSection(text=t))
     keywords = tuple(_text(k) for k in meta.iter("kwd")) if meta is not None else ()
+    counters = {"fig": 0, "table": 0}
     body = art.find("body")
-    passages = _body(body) if body is not None else []
+    passages = _body(body, "body", counters) if body is not None else []
     # Floats kept apart from the body (in <floats-group>) still carry captions.
     floats = art.find("floats-group")
     if floats is not None:
-        passages.extend(_body(floats))
+        passages.extend(_body(floats, "floats", counters))
+    passages = _unique_keys(passages)
     lic = art.find("front/article-meta/permissions/license")
     return FullText(
         pmid=pmid, pmcid=ids.get("pmc") or ids.get("pmcid") or None, doi=ids.get("doi") or None,
