@@ -7,8 +7,6 @@ sentences below: which pathway shares a sentence (or an association) with which 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph as ox
 import pytest
 
@@ -16,6 +14,7 @@ from kg import iris, queries
 from kg.errors import QueryError
 from kg.rdf import assertions as ra, mentions as rm
 from kg.rdf.nt import iri, quad_line
+from kg.records import Cooccurrence, Entity, Mention, TextPassage
 from kg.stores.oxigraph import OxigraphStore
 
 GO = "http://purl.obolibrary.org/obo/GO_"
@@ -43,30 +42,13 @@ ENTITIES = {
 LABELS = {"MESH:D009362": "Neoplasm Metastasis", "UBERON:0002107": "liver"}
 
 
-@dataclass(frozen=True)
-class Concept:
-    curies: tuple[str, ...]
-    type: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Span:
-    """What `mention_triples` reads of a tagger mention."""
-    passage: str
-    start: int
-    end: int
-    text: str
-    concept: Concept
-
-
 def graph(pmid: str, source: str, passages: list[tuple[str, str, list[str]]],
           cooccurrences: tuple[tuple[str, str, str], ...] = ()) -> list[str]:
     """N-Quads of one article graph: passages (key, section type, sentences); every ENTITIES name found in
     a sentence is a mention there. `cooccurrences` are (pathway name, disease name, sentence) associations
-    as `annotate` makes them for a mechanism against the paper's topic disease."""
+    as `kg.nlp.mine` makes them for a mechanism against the paper's topic disease."""
     g = iri(iris.article_graph(pmid, source))
-    triples = list(rm.passage_triples(pmid, source, [(k, kind, " ".join(ss), None) for k, kind, ss in passages]))
+    triples = list(rm.passage_triples(pmid, source, [TextPassage(k, kind, " ".join(ss)) for k, kind, ss in passages]))
     seen = {}
     for key, kind, sentences in passages:
         text = " ".join(sentences)
@@ -76,17 +58,17 @@ def graph(pmid: str, source: str, passages: list[tuple[str, str, list[str]]],
                 at = sentence.find(name)
                 if at < 0 or any(name != other and name in other and other in sentence for other in ENTITIES):
                     continue  # the longest name wins, as in the tagger ("metastasis" inside "liver metastasis")
-                span = Span(key, offset + at, offset + at + len(name), name, Concept(curies, typ, label))
-                triples += rm.mention_triples(pmid, source, span, text, kind, sentence)
+                span = Mention(key, offset + at, offset + at + len(name), name, curies, sentence)
+                triples += rm.mention_triples(pmid, source, span, text, kind)
                 for c in curies:
-                    seen[c] = (c, rm.entity_type(c, typ), LABELS.get(c, label))
+                    seen[c] = Entity(c, rm.entity_type(c, typ), LABELS.get(c, label))
             offset += len(sentence) + 1
     for pathway, disease, sentence in cooccurrences:
         for name in (pathway, disease):
             curies, typ, label = ENTITIES[name]
-            seen[curies[0]] = (curies[0], rm.entity_type(curies[0], typ), label)
-        triples += ra.cooccurrence_triples(pmid, source, ENTITIES[pathway][0][0], ENTITIES[disease][0][0],
-                                           [(sentence, "fig", [])])
+            seen[curies[0]] = Entity(curies[0], rm.entity_type(curies[0], typ), label)
+        triples += ra.cooccurrence_triples(pmid, source, Cooccurrence(ENTITIES[pathway][0][0], ENTITIES[disease][0][0],
+                                                                      ((sentence, "fig", ()),)))
     triples += rm.entity_triples(seen.values())
     return [quad_line(s, p, o, g) for s, p, o in triples]
 
