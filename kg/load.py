@@ -21,7 +21,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from collections.abc import Sized
+from typing import IO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -74,14 +75,24 @@ def graph_of_lines(iri: str, lines: list[str]) -> Graph:
 
 
 # ---- sources ---------------------------------------------------------------------------------------
-def store_graphs(store) -> Iterator[Graph]:
-    """Every named graph of an embedded `OxigraphStore`, one at a time (memory: one graph).
+class store_graphs:  # noqa: N801 - used like the generator function it was
+    """Every named graph of an embedded `OxigraphStore`, one at a time (memory: one graph); its `len`
+    is the number of graphs, the total of `kg load`'s progress bar.
 
     Oxigraph serialises each graph itself (`dump`): the same lines as formatting its quads in Python
     (a test keeps them equal), without a Python object per term."""
-    for g in sorted(store.named_graphs()):
-        text = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)).decode("utf-8")
-        yield graph_of_lines(g, text.splitlines(keepends=True))
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.names = sorted(store.named_graphs())
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[Graph]:
+        for g in self.names:
+            text = self.store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)).decode("utf-8")
+            yield graph_of_lines(g, text.splitlines(keepends=True))
 
 
 def file_graphs(paths: Iterable[str]) -> Iterator[Graph]:
@@ -219,6 +230,8 @@ def load(graphs: Iterable[Graph], target: SparqlStore, checkpoint: Checkpoint, *
     but the source no longer has are dropped from the server.
     """
     s = LoadSummary()
+    if isinstance(progress, Progress) and isinstance(graphs, Sized):
+        progress.total = len(graphs)
     t0 = time.monotonic()
     req0 = target.requests
     seen: set[str] = set()
@@ -277,25 +290,34 @@ def old_tomb_applied(checkpoint: Checkpoint, g: Graph) -> bool:
 
 
 class Progress:
-    """One line on stderr, only when stderr is a terminal (or forced)."""
+    """A progress bar on stderr (tqdm), only when stderr is a terminal (or forced): graphs read, of the
+    total when the source knows it (the embedded store does; N-Quads files are read without one), with
+    the rate, time left, graphs and triples sent and graphs dropped beside it."""
 
-    def __init__(self, enabled: bool | None = None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+    def __init__(self, enabled: bool | None = None, *, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total: int | None = None
         self.t0 = time.monotonic()
         self.last = 0.0
+        self.bar = None
 
     def __call__(self, s: LoadSummary) -> None:
         if not self.enabled:
             return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, file=self.stream, unit=" graphs", dynamic_ncols=True, desc="load",
+                            mininterval=0.5)
         t = time.monotonic()
-        if t - self.last < 0.5:
-            return
-        self.last = t
         rate = s.triples_sent / max(t - self.t0, 1e-9)
-        sys.stderr.write(f"\r{s.graphs_seen} graphs read, {s.graphs_sent} sent ({s.triples_sent} triples, "
-                         f"{rate:,.0f}/s), {s.graphs_dropped} dropped")
-        sys.stderr.flush()
+        self.bar.update(s.graphs_seen - self.bar.n)
+        self.bar.set_postfix_str(f"{s.graphs_sent:,} sent ({s.triples_sent:,} triples, {rate:,.0f}/s), "
+                                 f"{s.graphs_dropped} dropped", refresh=t - self.last > 0.5)
+        self.last = t
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+        if self.bar is not None:
+            self.bar.refresh()
+            self.bar.close()

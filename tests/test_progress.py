@@ -60,3 +60,23 @@ def test_bytes_read_is_the_compressed_position(tmp_path):
         stream.read()
         assert bytes_read(path) == size
     assert bytes_read(path) is None
+
+
+def test_load_bar_has_the_stores_graph_count_as_total(tmp_path):
+    from kg.load import LoadSummary, Progress as LoadProgress, store_graphs
+
+    store = OxigraphStore()
+    ingest([str(corpus(tmp_path))], store, nlp=False)
+    graphs = store_graphs(store)
+    assert len(graphs) == sum(1 for _ in store.named_graphs()) == len(list(graphs)) == 2
+    out = Terminal()
+    bar = LoadProgress(stream=out)
+    bar.total = len(graphs)
+    bar(LoadSummary(graphs_seen=1, graphs_sent=1, triples_sent=300))
+    bar(LoadSummary(graphs_seen=2, graphs_sent=2, triples_sent=650))
+    bar.close()
+    last = out.getvalue().split("\r")[-1]
+    assert "2/2" in last and "100%" in last and "650 triples" in last
+    quiet = io.StringIO()
+    LoadProgress(stream=quiet)(LoadSummary(graphs_seen=1))
+    assert quiet.getvalue() == ""
