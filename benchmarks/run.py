@@ -24,6 +24,8 @@ BENCHES = [
     ("Validation throughput (issue 4)", "bench_validate.py", [str(DATA)]),
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
+    ("Grounded P/R/F1 per type, document level (issue 12)", "bench_grounding.py", []),
+    ("Assertion precision on the judged colorectal-cancer sample (issue 12)", "bench_assertions.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
 ]
 
