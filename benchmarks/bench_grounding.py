@@ -217,7 +217,9 @@ def load_maps(lexicon, shared: Path, which: str) -> Maps:
     families, fsource = famplex_members()
     lex = lexicon_xrefs(lexicon) if which in ("auto", "lexicon") else None
     if which == "lexicon" and lex is None:
-        raise SystemExit("bench_grounding: --maps lexicon, but this lexicon has no xrefs (Lexicon.xrefs)")
+        print("bench_grounding: --maps lexicon, but this lexicon has no cross-references (Lexicon.xrefs)",
+              file=sys.stderr)
+        raise SystemExit(2)
     if lex is not None:
         return Maps(lex, families, [f"lexicon cross-references (Lexicon.xrefs): {len(lex):,} CURIEs", fsource])
     xrefs, sources = offline_xrefs(shared)
