@@ -27,8 +27,12 @@ FamPlex member genes (transitive isa/partof), right for every gold member it cov
 if it covers none.
 
 "reachable" is the share of gold IDs that some lexicon concept maps to at all: the recall ceiling of the
-current lexicon and maps (BioRED's mouse and rat genes, for one, are out of reach of a human lexicon).
---errors prints the most frequent false positives and negatives (ID, text) per type and corpus.
+current lexicon and maps (BioRED's mouse and rat genes, a third of its gene IDs, are out of reach of a
+human lexicon). "gene (human)" lines are a diagnostic for that: the same scores with the non-human gold
+genes, and our mentions on them, left out.
+--errors prints, per type and corpus, the error classes (missed: out of reach / not tagged / tagged as
+another type / tagged, other ID; false positive: at a gold mention / where gold has none) and the most
+frequent false positives and negatives as (ID, text).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ GOLD_TYPES = {"GeneOrGeneProduct": "gene", "Gene": "gene", "DiseaseOrPhenotypicF
               "Disease": "disease", "ChemicalEntity": "chemical", "Chemical": "chemical"}
 GOLD_PREFIX = {"gene": "NCBIGene:", "disease": "MESH:", "chemical": "MESH:"}
 SCORED = ("gene", "gene+family", "disease", "chemical")
+HUMAN = ("gene (human)", "gene+family (human)")  # diagnostics, see `evaluate`
 CORPORA = {"BioRED Test": ("biored", "Test.PubTator"), "BC5CDR sample": ("bc5cdr", "CDR_sample.txt")}
 
 
@@ -248,36 +253,54 @@ def read_gold(path: Path) -> list[dict]:
                         rec.passages[1].text if len(rec.passages) > 1 else "")
         gold: dict[str, set[str]] = defaultdict(set)
         texts: dict[tuple[str, str], str] = {}
+        spans: list[tuple[int, int, str, str]] = []  # every typed gold mention: start, end, type, ID ('' none)
         for a in rec.annotations:
             t = GOLD_TYPES.get(a.type or "")
             if t is None:
                 continue
-            for i in split_ids(a.identifier):
+            ids = split_ids(a.identifier)
+            for sp in a.spans:
+                spans.extend((sp.start, sp.end, t, GOLD_PREFIX[t] + i) for i in ids or ("",))
+            for i in ids:
                 cid = GOLD_PREFIX[t] + i
                 gold[t].add(cid)
                 texts.setdefault((rec.pmid, cid), a.text)
-        docs.append({"pmid": rec.pmid, "title": title, "abstract": abstract, "gold": gold, "gold_texts": texts})
+        docs.append({"pmid": rec.pmid, "title": title, "abstract": abstract, "gold": gold, "gold_texts": texts,
+                     "gold_spans": spans, "abstract_offset": len(title) + 1})
     return docs
 
 
-def predictions(tagger, maps: Maps, doc: dict) -> tuple[dict[str, list[MappedPrediction]], dict[str, str]]:
-    """Per scored type, the document's groundings as MappedPredictions; and CURIE -> text it was tagged as."""
-    out: dict[str, list[MappedPrediction]] = defaultdict(list)
+Placed = tuple[MappedPrediction, int, int]  # a prediction and the document offsets of its mention
+
+
+def predictions(tagger, maps: Maps, doc: dict) -> tuple[dict[str, list[Placed]], dict[str, str]]:
+    """Per scored type, the document's groundings (with their mention's span); CURIE -> text tagged as.
+
+    Also leaves the document-offset spans of the scored mentions in doc["pred_spans"] for `error_classes`.
+    """
+    out: dict[str, list[Placed]] = defaultdict(list)
     texts: dict[str, str] = {}
+    doc["pred_spans"] = spans = []
     for m in tagger.tag_document([("title", doc["title"]), ("abstract", doc["abstract"])]):
         t = m.concept.type
+        shift = 0 if m.passage == "title" else doc["abstract_offset"]
         for c in m.concept.curies:
             if c.startswith("UBERON:"):  # the anatomical part of a compound name
                 continue
             texts.setdefault(c, m.text)
+            if t in ("gene", "family", "disease", "chemical"):
+                ids = (maps.family_genes(c) if t == "family"
+                       else maps.to_gold(c, "NCBIGene:" if t == "gene" else "MESH:"))
+                spans.append((m.start + shift, m.end + shift, "gene" if t == "family" else t, c, ids))
+            a, b = m.start + shift, m.end + shift
             if t == "gene":
                 p = MappedPrediction(c, maps.to_gold(c, "NCBIGene:"))
-                out["gene"].append(p)
-                out["gene+family"].append(p)
+                out["gene"].append((p, a, b))
+                out["gene+family"].append((p, a, b))
             elif t == "family":
-                out["gene+family"].append(MappedPrediction(c, maps.family_genes(c), any_member=True))
+                out["gene+family"].append((MappedPrediction(c, maps.family_genes(c), any_member=True), a, b))
             elif t in ("disease", "chemical"):
-                out[t].append(MappedPrediction(c, maps.to_gold(c, "MESH:")))
+                out[t].append((MappedPrediction(c, maps.to_gold(c, "MESH:")), a, b))
     return out, texts
 
 
@@ -296,24 +319,85 @@ def reachable(lexicon, maps: Maps) -> dict[str, set[str]]:
     return out
 
 
+def error_classes(doc: dict, t: str, fp: set[str], fn: set[str], reach: set[str]) -> dict[str, int]:
+    """Why IDs were missed or wrongly added, from the spans: a missed gold ID is "out of reach" (no lexicon
+    concept maps to it: a mouse gene, a MeSH ID nothing carries), "not tagged" (no mention of ours overlaps
+    any of its gold mentions), "tagged as another type" or "tagged, other ID"; a false positive is "at a
+    gold mention" (a wrong ID where the annotators put another; "of an out-of-reach ID" when theirs is one
+    we cannot have) or "where gold has none" (a mention the annotators did not make of this type)."""
+    gt = "gene" if t == "gene+family" else t
+    pred = [p for p in doc["pred_spans"] if t == "gene+family" or p[2] != "gene" or not p[3].startswith("FPLX:")]
+    out: dict[str, int] = defaultdict(int)
+    for i in fn:
+        if i not in reach:
+            out["missed: out of reach"] += 1
+            continue
+        where = [(a, b) for a, b, typ, gid in doc["gold_spans"] if typ == gt and gid == i]
+        over = [p for p in pred if any(p[0] < b and a < p[1] for a, b in where)]
+        if not over:
+            out["missed: not tagged"] += 1
+        elif any(p[2] == gt for p in over):
+            out["missed: tagged, other ID"] += 1
+        else:
+            out["missed: tagged as another type"] += 1
+    for i in fp:
+        mine = [p for p in pred if p[2] == gt and (i in p[4] or i == p[3])]
+        at = [gid for p in mine for a, b, typ, gid in doc["gold_spans"] if typ == gt and p[0] < b and a < p[1]]
+        if not at:
+            out["false positive: where gold has none"] += 1
+        elif all(g and g not in reach for g in at):
+            out["false positive: at a gold mention of an out-of-reach ID"] += 1
+        else:
+            out["false positive: at a gold mention"] += 1
+    return out
+
+
+def non_human_spans(doc: dict, human: set[str]) -> list[tuple[int, int]]:
+    """Gold gene mentions whose every ID is a non-human gene (BioRED annotates mouse Akt as mouse Akt1)."""
+    ids: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for a, b, t, gid in doc["gold_spans"]:
+        if t == "gene" and gid:
+            ids[(a, b)].add(gid)
+    return [sp for sp, g in ids.items() if not g & human]
+
+
 def evaluate(tagger, maps: Maps, docs: list[dict], top: int) -> dict:
+    """Per scored type: P/R/F1, counts, unmapped predictions, reachable share, error classes, top errors.
+
+    "gene (human)" and "gene+family (human)" are diagnostics: BioRED's non-human gene IDs are dropped from
+    the gold and our mentions on those gold mentions from the predictions, so they show the tagger on the
+    part of BioRED a human lexicon can get right.
+    """
+    human = {i for k, v in maps.xrefs.items() if k.startswith("HGNC:") for i in v if i.startswith("NCBIGene:")}
     gold: dict[str, dict[str, set[str]]] = {t: {} for t in SCORED}
     pred: dict[str, dict[str, set[str]]] = {t: {} for t in SCORED}
+    gold_h: dict[str, dict[str, set[str]]] = {t: {} for t in HUMAN}
+    pred_h: dict[str, dict[str, set[str]]] = {t: {} for t in HUMAN}
     texts: dict[tuple[str, str], str] = {}
     unmapped: dict[str, int] = defaultdict(int)
+    classes: dict[str, dict[str, int]] = {t: defaultdict(int) for t in SCORED}
+    reach = reachable(tagger.lexicon, maps)
     for d in docs:
         preds, ptexts = predictions(tagger, maps, d)
         texts.update(d["gold_texts"])
         for t in SCORED:
             g = d["gold"].get("gene" if t == "gene+family" else t, set())
             gold[t][d["pmid"]] = g
-            ps = preds.get(t, [])
+            placed = preds.get(t, [])
+            ps = [p for p, _, _ in placed]
             pred[t][d["pmid"]] = resolve(ps, g)
+            if t in ("gene", "gene+family"):
+                away = non_human_spans(d, human)
+                gh = g & human
+                keep = [p for p, a, b in placed if not any(a < y and x < b for x, y in away)]
+                gold_h[t + " (human)"][d["pmid"]] = gh
+                pred_h[t + " (human)"][d["pmid"]] = resolve(keep, gh)
             unmapped[t] += len({p.curie for p in ps if not p.ids})
+            for k, n in error_classes(d, t, pred[t][d["pmid"]] - g, g - pred[t][d["pmid"]], reach[t]).items():
+                classes[t][k] += n
             for p in ps:
                 for i in (p.ids | {p.curie}):
                     texts.setdefault((d["pmid"], i), f"{ptexts.get(p.curie, '')} = {p.curie}")
-    reach = reachable(tagger.lexicon, maps)
     res = {}
     for t in SCORED:
         if not any(gold[t].values()):
@@ -325,8 +409,14 @@ def evaluate(tagger, maps: Maps, docs: list[dict], top: int) -> dict:
                   "F1": round(c.f1, 3), "tp": c.tp, "fp": c.fp, "fn": c.fn,
                   "unmapped_predicted": unmapped[t],
                   "reachable": round(sum(1 for _, i in all_gold if i in reach[t]) / max(len(all_gold), 1), 3),
+                  "error_classes": dict(sorted(classes[t].items())),
                   "top_fp": [[i, x, n] for (i, x), n in fps.most_common(top)],
                   "top_fn": [[i, x, n] for (i, x), n in fns.most_common(top)]}
+    for t in HUMAN:
+        if any(gold_h[t].values()):
+            c = score(gold_h[t], pred_h[t])
+            res[t] = {"gold_ids": sum(len(g) for g in gold_h[t].values()), "P": round(c.precision, 3),
+                      "R": round(c.recall, 3), "F1": round(c.f1, 3), "tp": c.tp, "fp": c.fp, "fn": c.fn}
     return res
 
 
@@ -369,7 +459,15 @@ def main(argv: list[str] | None = None) -> dict:
                 print(f"  {t:11s} gold {x['gold_ids']:4d}  P {x['P']:.3f} R {x['R']:.3f} F1 {x['F1']:.3f} "
                       f"({ok} target {TARGETS[t]:.2f})  tp {x['tp']} fp {x['fp']} fn {x['fn']}; "
                       f"{x['unmapped_predicted']} predicted CURIEs unmapped; reachable {x['reachable']:.3f}")
+        for t in HUMAN:
+            if t in r:
+                x = r[t]
+                print(f"  {t:19s} gold {x['gold_ids']:4d}  P {x['P']:.3f} R {x['R']:.3f} F1 {x['F1']:.3f}  "
+                      f"(diagnostic: non-human gold genes and our mentions on them left out)")
         if args.errors:
+            for t in SCORED:
+                if t in r:
+                    print(f"  {t} errors: " + "; ".join(f"{k} {n}" for k, n in r[t]["error_classes"].items()))
             for t in SCORED:
                 if t in r and t != "gene+family":
                     for kind in ("top_fp", "top_fn"):

@@ -100,6 +100,7 @@ PUBTATOR = (
 def small_tagger():
     concepts = [
         lx.Concept("HGNC:1100", "gene", "BRCA1", "hgnc", [("symbol", "BRCA1")]),
+        lx.Concept("HGNC:11998", "gene", "TP53", "hgnc", [("symbol", "TP53")]),
         lx.Concept("MONDO:0007254", "disease", "breast cancer", "mondo", [("label", "breast cancer")]),
         lx.Concept("CHEBI:27899", "chemical", "cisplatin", "chebi", [("label", "cisplatin")]),
         lx.Concept("FPLX:MAPK", "family", "MAPK", "famplex", [("family", "MAPK")]),
@@ -109,7 +110,7 @@ def small_tagger():
 
 def _maps(bg, families=True):
     xrefs = {"HGNC:1100": {"NCBIGene:672", "UniProt:P38398"}, "MONDO:0007254": {"MESH:D001943"},
-             "HGNC:6871": {"NCBIGene:5594"}, "HGNC:6877": {"NCBIGene:5595"}}
+             "HGNC:11998": {"NCBIGene:7157"}, "HGNC:6871": {"NCBIGene:5594"}, "HGNC:6877": {"NCBIGene:5595"}}
     fams = {"FPLX:MAPK": {"HGNC:6871", "HGNC:6877"}} if families else {}
     return bg.Maps(xrefs, fams, ["test"])
 
@@ -146,6 +147,25 @@ def test_grounded_scores_by_type_with_and_without_families(tmp_path, small_tagge
     # the family's members are reachable only through the family
     assert res["gene"]["reachable"] == pytest.approx(1 / 3, abs=1e-3)
     assert res["gene+family"]["reachable"] == 1.0
+
+
+def test_non_human_genes_are_out_of_reach_and_left_out_of_the_human_diagnostic(tmp_path, small_tagger):
+    bg = _load("bench_grounding")
+    title, abstract = "TP53 knockout mice", "Mouse TP53 and human BRCA1."
+    f = tmp_path / "m.pubtator"
+    f.write_text(f"2|t|{title}\n2|a|{abstract}\n"
+                 "2\t0\t4\tTP53\tGeneOrGeneProduct\t22059\n"          # the mouse gene, twice
+                 "2\t25\t29\tTP53\tGeneOrGeneProduct\t22059\n"
+                 "2\t40\t45\tBRCA1\tGeneOrGeneProduct\t672\n\n")     # a human one
+    docs = bg.read_gold(f)
+    assert (title + " " + abstract)[25:29] == "TP53" and (title + " " + abstract)[40:45] == "BRCA1"
+    res = bg.evaluate(small_tagger, _maps(bg), docs, top=5)
+    # our human TP53 (NCBIGene:7157) where BioRED has the mouse gene: one false positive, one miss
+    assert (res["gene"]["tp"], res["gene"]["fp"], res["gene"]["fn"]) == (1, 1, 1)
+    assert res["gene"]["error_classes"] == {"missed: out of reach": 1,
+                                            "false positive: at a gold mention of an out-of-reach ID": 1}
+    # the diagnostic leaves the mouse gene and our mentions on it out
+    assert res["gene (human)"] == {"gold_ids": 1, "P": 1.0, "R": 1.0, "F1": 1.0, "tp": 1, "fp": 0, "fn": 0}
 
 
 def test_maps_prefer_lexicon_xrefs_when_present(small_tagger, tmp_path):
