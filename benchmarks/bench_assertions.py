@@ -224,6 +224,14 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"assertion precision: {report['precision']:.3f} ({correct} correct of {judged} judged; "
               f"target 0.85, {'met' if correct / judged >= 0.85 else 'not met'}); verdicts in "
               f"{args.verdicts.relative_to(ROOT) if args.verdicts.is_relative_to(ROOT) else args.verdicts}")
+        by: dict[str, list[int]] = {}
+        for a in sample:
+            v = verdicts.get(a.key)
+            if v is not None:
+                c = by.setdefault(a.relation.split("/")[0], [0, 0])
+                c[0] += v[0] == "correct"
+                c[1] += 1
+        print("  by predicate: " + "; ".join(f"{k} {c}/{n}" for k, (c, n) in sorted(by.items())))
     else:
         print("assertion precision: none of the sample is judged yet")
     if unjudged:
