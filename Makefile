@@ -6,7 +6,7 @@ KG     := $(BIN)/kg
 STORE  ?= .demo-store
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean servers lexicon
+.PHONY: install demo test bench clean servers lexicon browser frontend
 
 # setup.py and the C source too: editing kg/_pubmed_fast.c must rebuild the extension (pip install -e).
 $(STAMP): pyproject.toml setup.py kg/_pubmed_fast.c
@@ -20,6 +20,15 @@ install: $(STAMP)
 # Real SPARQL servers for the integration tests (Oxigraph server from PyPI, Virtuoso from Debian).
 servers: $(STAMP)
 	bash scripts/install-servers.sh $(VENV)
+
+# Debian's Chromium for the query-page tests (Playwright, from the test extra, drives it; no browser download).
+browser:
+	bash scripts/install-browser.sh
+
+# Rebuild the query page's bundled editor (kg/serve/static/vendor/) from the npm registry; the built files
+# are committed, so this is needed only to change the Yasgui version.
+frontend:
+	sh scripts/build-frontend.sh
 
 demo: $(STAMP)
 	rm -rf $(STORE)
@@ -37,6 +46,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	@# The server tests need Oxigraph server and Virtuoso; KG_SKIP_SERVERS=1 skips installing them (they then skip).
 	@if [ -z "$$KG_SKIP_SERVERS" ]; then bash scripts/install-servers.sh $(VENV); fi
+	@# The query-page tests need Chromium; KG_SKIP_BROWSER=1 skips installing it (they then skip).
+	@if [ -z "$$KG_SKIP_BROWSER" ]; then bash scripts/install-browser.sh; fi
 	$(BIN)/python -m pytest -q -ra
 
 bench: $(STAMP)

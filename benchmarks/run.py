@@ -27,6 +27,7 @@ BENCHES = [
     ("Grounded P/R/F1 per type, document level (issue 12)", "bench_grounding.py", []),
     ("Assertion precision on the judged colorectal-cancer sample (issue 12)", "bench_assertions.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
+    ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
 ]
 
 

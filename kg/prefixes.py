@@ -64,6 +64,14 @@ _BUILTIN: list[tuple[str, str, list[str], list[str]]] = [
         "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl#"]),
     ("CHEBI", OBO + "CHEBI_", ["chebi", "ChEBI"], ["http://identifiers.org/CHEBI:", "https://identifiers.org/CHEBI:",
                                                   "http://identifiers.org/chebi/CHEBI:"]),
+    ("cellosaurus", "https://www.cellosaurus.org/", ["Cellosaurus", "CVCL", "RRID"], [
+        "http://identifiers.org/cellosaurus/", "https://identifiers.org/cellosaurus/",
+        "https://identifiers.org/cellosaurus:", "https://web.expasy.org/cellosaurus/"]),
+    ("EFO", "http://www.ebi.ac.uk/efo/EFO_", ["efo"], ["http://identifiers.org/efo/", "https://identifiers.org/efo/",
+                                                      "http://purl.obolibrary.org/obo/EFO_"]),
+    ("uniprot", "http://purl.uniprot.org/uniprot/", ["UniProt", "UniProtKB", "uniprotkb", "UP"], [
+        "https://purl.uniprot.org/uniprot/", "http://identifiers.org/uniprot/", "https://identifiers.org/uniprot/",
+        "https://www.uniprot.org/uniprot/", "https://www.uniprot.org/uniprotkb/"]),
     ("reactome", "http://identifiers.org/reactome/", ["REACT", "Reactome", "REACTOME"], [
         "https://identifiers.org/reactome/", "http://identifiers.org/reactome:", "https://identifiers.org/reactome:",
         "https://reactome.org/content/detail/", "http://reactome.org/content/detail/",
@@ -85,7 +93,8 @@ _LOCAL_PATTERNS = {
     "mesh": re.compile(MESH_UI_RE.pattern + "|" + MESH_TREE_RE.pattern), "NCBIGene": re.compile(r"^[0-9]+$"), "HGNC": re.compile(r"^[0-9]+$"),
     "GO": re.compile(r"^[0-9]{7}$"), "CL": re.compile(r"^[0-9]{7}$"), "UBERON": re.compile(r"^[0-9]{7}$"),
     "MONDO": re.compile(r"^[0-9]{7}$"), "DOID": re.compile(r"^[0-9]+$"), "NCIT": re.compile(r"^C[0-9]+$"),
-    "CHEBI": re.compile(r"^[0-9]+$"), "reactome": _REACTOME_RE,
+    "CHEBI": re.compile(r"^[0-9]+$"), "reactome": _REACTOME_RE, "cellosaurus": re.compile(r"^CVCL_[A-Z0-9]{4}$"),
+    "EFO": re.compile(r"^[0-9]{7}$"), "uniprot": re.compile(r"^[A-Z0-9]{6,10}(-[0-9]+)?$"),
 }
 
 CANONICAL = {p: base for p, base, _, _ in _BUILTIN}

@@ -51,11 +51,11 @@ def test_convert_shards_equal_ingest_and_skip_complete(shared_data, tmp_path):
 
 
 def test_serve_answers_sparql_protocol_and_refuses_updates(shared_data, tmp_path):
-    from kg.serve import serve
+    from kg.serve import ServeConfig, serve
 
     store = tmp_path / "st"
     CliRunner().invoke(main, ["ingest", "--store", str(store), "--no-validate", *_files(shared_data)])
-    httpd = serve(OxigraphStore(str(store), read_only=True), "127.0.0.1:0")
+    httpd = serve(ServeConfig(str(store), "127.0.0.1:0", workers=1))
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/sparql"

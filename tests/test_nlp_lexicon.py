@@ -50,7 +50,13 @@ def test_reactome_human_only(shared_data):
     assert cs["REACTOME:R-HSA-157118"].label == "Signaling by NOTCH"
     assert cs["REACTOME:R-HSA-170834"].label == "Signaling by TGF-beta Receptor Complex"
     assert all(c.curie.startswith("REACTOME:R-HSA-") for c in cs.values())
-    assert len(cs) == 2134  # SOURCES.md: 2,134 Homo sapiens rows
+    rows = [line.split("\t") for line in (shared_data / "reactome" / "ReactomePathways.txt").read_text().splitlines()]
+    human = [r for r in rows if len(r) >= 3 and r[2] == "Homo sapiens"]
+    assert len(human) == 2134  # SOURCES.md: 2,134 Homo sapiens rows
+    # one-word names that are processes in running text ("Apoptosis", "Digestion") are left to GO
+    one_word = [r for r in human if " " not in r[1].strip() and "signal" not in r[1].lower()]
+    assert {r[1] for r in one_word} >= {"Apoptosis", "Digestion"}
+    assert len(cs) == len(human) - len(one_word)
 
 
 def test_curated_ids_exist_in_the_real_files(shared_data):
@@ -86,7 +92,8 @@ def test_curated_file_shape():
     assert all(c.type in lx.TYPES for c in cs)
     for c in cs:
         for curie in c.curie.split("|"):
-            assert re.match(r"^(GO|CL|MONDO|MESH|UBERON|HGNC|FPLX|CHEBI|REACTOME|DOID):[A-Za-z0-9_-]+$", curie), curie
+            assert re.match(r"^(GO|CL|MONDO|MESH|UBERON|HGNC|FPLX|CHEBI|REACTOME|DOID|cellosaurus):[A-Za-z0-9_-]+$",
+                            curie), curie
 
 
 def test_bundle_manifest_and_size():

@@ -88,17 +88,58 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
 @store_option
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT",
               help="Address to listen on (keep 127.0.0.1 unless you mean to share the store).")
-def serve(store_path: str, bind: str) -> None:
-    """Serve the embedded store as a read-only SPARQL endpoint at http://HOST:PORT/sparql.
+@click.option("--host", "hosts", multiple=True, metavar="NAME",
+              help="A name clients reach the server by (repeatable); the Host header must be the bound "
+              "address, a loopback name or one of these (this defeats DNS rebinding).")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL-PREFIX",
+              help="Let queries call SERVICE endpoints starting with this prefix (repeatable); "
+              "SERVICE is refused otherwise.")
+@click.option("--cors", multiple=True, metavar="ORIGIN",
+              help="Let pages from this origin (e.g. https://example.org, or *) query the server from a "
+              "browser (repeatable); without it no CORS header is sent and cross-origin requests are refused.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop a query after this long (its process is killed, its memory freed).")
+@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True,
+              metavar="MB", help="Refuse an answer larger than this once serialised.")
+@click.option("--max-memory-mb", type=click.IntRange(min=0), default=4096, show_default=True, metavar="MB",
+              help="Address space a query process may use (0: no limit); a query that needs more fails "
+              "alone instead of exhausting the machine.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
+              help="Query processes, so how many queries run at once.")
+@click.option("--max-queued", type=click.IntRange(min=1), default=64, show_default=True, metavar="N",
+              help="Queries running or waiting at once; more are answered 503 at once.")
+def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tuple[str, ...],
+          cors: tuple[str, ...], timeout: float, max_result_mb: float, max_memory_mb: int, workers: int,
+          max_queued: int) -> None:
+    """Serve the embedded store read-only: a query page at http://HOST:PORT/ and SPARQL at /sparql.
 
-    GET or POST (SPARQL 1.1 Protocol); results as JSON, XML, CSV or TSV by the Accept header.
+    GET or POST (SPARQL 1.1 Protocol); results as JSON, XML, CSV or TSV by the Accept header (with
+    q-values); the canned queries at /query/NAME?PARAM=VALUE; graphs at /store?graph=IRI. While it
+    runs, the store cannot be written (an ingest into it is refused): stop the server to ingest.
     """
+    from ..serve import ServeConfig, is_loopback, parse_bind
     from ..serve import serve as make_server
-    from ..stores.oxigraph import OxigraphStore
 
-    httpd = make_server(OxigraphStore(store_path, read_only=True), bind)
-    host, port = httpd.server_address[:2]
-    click.echo(f"kg: serving {store_path} read-only at http://{host}:{port}/sparql (Ctrl-C stops)", err=True)
+    host, _ = parse_bind(bind)
+    cfg = ServeConfig(store_path=store_path, bind=bind, allow_service=allow_service, cors=cors, hosts=hosts,
+                      timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), workers=workers,
+                      max_memory_bytes=max_memory_mb * 1_000_000, max_queued=max_queued)
+    if not is_loopback(host):
+        click.echo(f"kg: warning: listening on {host}, beyond this machine's loopback: anyone who can reach "
+                   "it can query the store (there is no authentication); clients must use this address, a "
+                   "loopback name or a name given with --host", err=True)
+    if allow_service:
+        click.echo(f"kg: warning: queries may call SERVICE endpoints starting with: {', '.join(allow_service)}",
+                   err=True)
+    httpd = make_server(cfg)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"kg: serving {store_path} read-only at http://{shown}:{httpd.port}/ "
+               f"(SPARQL at /sparql; Ctrl-C stops)", err=True)
+    import signal
+
+    def stop(signum, frame):  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -77,7 +77,7 @@ def annotate(record, *, tagger=None, source: str | None = None) -> Iterator[Trip
                 # A compound ("liver metastasis": MeSH metastasis + UBERON liver) labels each part by its own name.
                 label = tagger.lexicon.labels.get(c) or m.concept.label
                 seen_entities[c] = (c, rm.entity_type(c, m.concept.type), label)
-    yield from rm.entity_triples(seen_entities.values())
+    yield from rm.entity_triples(seen_entities.values(), tagger.lexicon.xrefs)
 
     def etype(curie: str) -> str:
         return seen_entities[curie][1]

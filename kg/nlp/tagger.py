@@ -24,10 +24,25 @@ from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
 from . import lexicon as lx
-from .normalize import TOKEN_RE, case_form, key_prefixes, name_keys, singular, token_key
+from .normalize import TOKEN_RE, case_form, fold_greek, key_prefixes, name_keys, singular, token_key
 
-TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "disease", "gene", "family",
-                                          "chemical", "anatomy", "organism"))}
+TYPE_ORDER = {t: i for i, t in enumerate(("pathway", "process", "component", "cell", "cellline", "disease", "gene",
+                                          "family", "chemical", "anatomy", "organism"))}
+# One entity per span: where several vocabularies name the same thing, the canonical one per type wins
+# (the lexicon already folds MeSH diseases into MONDO and MeSH drugs into ChEBI; this settles the rest).
+PREFIX_ORDER = {p: i for i, p in enumerate(("HGNC", "FPLX", "MONDO", "DOID", "CHEBI", "REACTOME", "GO", "CL",
+                                            "cellosaurus", "EFO", "UBERON", "MESH"))}
+# Words around a symbol that say it names a gene or its product ("APC gene", "expression of AR"): short
+# or alias symbols, and lower-case ones, count only there.
+_GENE_AFTER = re.compile(
+    r"[\s\-]*(?:genes?|proteins?|mRNAs?|transcripts?|expression|over-?expression|knock-?down|knock-?out|"
+    r"silencing|promoters?|mutations?|mutants?|variants?|alleles?|locus|loci|deletions?|amplification|"
+    r"polymorphisms?|inhibitors?|phosphorylation|levels?|activity|activation|signal+ing|receptors?|kinases?|"
+    r"siRNAs?|shRNAs?|knockout|status|copy number)\b", re.I)
+_GENE_BEFORE = re.compile(
+    r"(?:\b(?:expression|levels?|knock-?down|silencing|over-?expression|mutations?|inhibition|activation|"
+    r"depletion|loss|deletion|amplification|phosphorylation) (?:of|in)|\bmutant|\bmutated|\bwild-type|"
+    r"\bphospho-?|\bencoding|\bencodes|\bgenes?|\bproteins?|\bsi|\bsh|\banti-)\s*$", re.I)
 MAX_TOKENS = 10
 _JOINERS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013/'\u2019+]{0,3}$")  # used with match(text, pos, endpos)
 ONCOLOGY_RE = re.compile(r"cancer|tumou?r|carcinoma|neoplas|oncolog|metasta|malignan|lymphoma|leuka?emia|"
@@ -44,7 +59,10 @@ STOP_KEYS = frozenset({"cell", "cells", "disease", "diseases", "protein", "prote
                        "aminoacids", "water", "growthfactor", "growthfactors", "sterile", "skin", "acid", "acids",
                        "injury", "acquired",
                        # statistics and methods, never the gene or family they spell: odds/hazard ratios ...
-                       "or", "or1", "or2", "hr", "ci", "rr", "sd", "se", "sem", "vs", "pcr", "auc", "roc"})
+                       "or", "or1", "or2", "hr", "ci", "rr", "sd", "se", "sem", "vs", "pcr", "auc", "roc",
+                       # clinical and laboratory abbreviations that gene aliases spell ("MHC" is not myosin)
+                       "mhc", "tnm", "ihc", "dfs", "pfs", "orr", "bmi", "mri", "icu", "qpcr", "elisa", "fish",
+                       "facs", "ngs", "wgs", "wes", "ffpe", "ctdna", "cfdna"})
 _ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-\u03b1-\u03c9]{1,9}?)(s?)\s*[);,]")
 
 
@@ -64,6 +82,7 @@ class Candidate(NamedTuple):
     case: str | None     # the case form to respect, None when case does not matter
     word: bool           # a symbol that is an English word: capitals only
     short: bool          # a short ambiguous alias: context needed
+    weak: bool = False   # a gene alias of <= 4 characters or any name of <= 2: a gene context needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +98,7 @@ class Mention:
 
 
 def _case_sensitive(kind: str, name: str) -> bool:
-    if kind in ("symbol", "wsymbol", "alias", "previous", "abbrev"):
+    if kind in ("symbol", "wsymbol", "alias", "previous", "abbrev", "cellline"):
         return True
     cf = case_form(name)
     return len(cf) <= 6 and any(ch.isupper() for ch in cf)
@@ -93,12 +112,20 @@ class Lexicon:
         self.index: dict[str, list[Candidate]] = {}
         self.prefixes: set[str] = set()
         self.labels: dict[str, str] = {}  # CURIE -> label, from single-CURIE concepts (curated first)
+        # CURIE -> the same thing's CURIEs in other vocabularies (mappings, never second groundings)
+        self.xrefs: dict[str, tuple[str, ...]] = {}
         by_curie: dict[str, int] = {}
         for c in concepts:
+            if c.xrefs:
+                self.xrefs[c.curie] = tuple(dict.fromkeys(self.xrefs.get(c.curie, ()) + tuple(c.xrefs)))
             idx = by_curie.get(c.curie)
             if idx is None:
                 idx = by_curie[c.curie] = len(self.concepts)
                 self.concepts.append(Concept(tuple(c.curie.split("|")), c.type, c.label or c.curie, c.source))
+            elif c.source == "curated" and self.concepts[idx].type != c.type:
+                # The curated file is the project's word on what a term is in this literature.
+                old = self.concepts[idx]
+                self.concepts[idx] = Concept(old.curies, c.type, old.label, old.source)
             if c.label and "|" not in c.curie and (c.curie not in self.labels or c.source == "curated"):
                 self.labels[c.curie] = c.label
             for kind, name in c.names:
@@ -108,8 +135,12 @@ class Lexicon:
                 elif kind == "abbrev":
                     short = True
                 rank = lx.KIND_RANK.get(kind, 5)
-                cs = case_form(name) if _case_sensitive(kind, name) else None
-                cand = Candidate(idx, rank, cs, kind == "wsymbol", short)
+                cf = case_form(name)
+                if cf.isdigit() or not cf:
+                    continue  # "63", "141": numbers are never evidence of a gene
+                cs = cf if _case_sensitive(kind, name) else None
+                weak = (kind != "curated" and len(cf) <= 2) or (kind in ("alias", "previous") and len(cf) <= 4)
+                cand = Candidate(idx, rank, cs, kind == "wsymbol", short, weak and not short)
                 for key in name_keys(name):
                     if not key or key in STOP_KEYS:
                         continue
@@ -152,6 +183,8 @@ def default_lexicon() -> Lexicon:
     paths.append(lx.curated_path())
     paths.extend(Path(p) for p in os.environ.get("KG_TERMS", "").split(os.pathsep) if p)
     h = hashlib.sha256(_INDEX_VERSION.encode())
+    for src in (Path(__file__), Path(__file__).with_name("normalize.py"), Path(__file__).with_name("lexicon.py")):
+        h.update(src.read_bytes())  # the index is made by this code: a change to it reindexes
     for p in paths:
         h.update(str(p).encode() + b"\0" + p.read_bytes())
     cache = Path(os.environ.get("KG_CACHE", Path.home() / ".cache" / "kg")) / f"lexicon-{h.hexdigest()[:16]}.pickle"
@@ -172,7 +205,7 @@ def default_lexicon() -> Lexicon:
     return lex
 
 
-_INDEX_VERSION = "5"
+_INDEX_VERSION = "6"
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -198,6 +231,35 @@ def _case_ok(c: Candidate, text_cf: str) -> bool:
             or (text_cf[:-1].isupper() and text_cf.upper() == c.case))
 
 
+def _lower_symbol(c: Candidate, text_cf: str) -> bool:
+    """A gene symbol of three or more letters written in lower case ("myc", "src")."""
+    return (c.case is not None and c.rank <= 1 and not c.word and len(c.case) >= 3 and c.case.isupper()
+            and text_cf.islower() and text_cf == c.case.lower())
+
+
+def gene_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around text[start:end] say it names a gene or its product."""
+    return bool(_GENE_AFTER.match(text, end) or _GENE_BEFORE.search(text, max(0, start - 40), start))
+
+
+_PARTICIPANT_TYPES = frozenset({"gene", "family", "chemical"})
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "or", "but", "in", "of", "on", "at", "to", "by", "for", "as",
+                             "is", "it", "be", "we", "with", "from", "that", "this", "not", "no", "its", "was"})
+_CHAIN_JOIN = re.compile(r"\s*[/\-\u2010\u2011\u2013]\s*")
+_PATHWAY_WORD = re.compile(r"[\s\-]*(?:signal+ing pathways?|signal+ing cascades?|signal+ing axis|signal+ing|"
+                           r"signal transduction|pathways?|axis|axes|cascades?)\b", re.I)
+
+
+def _minted_pathway(chain: Sequence[Mention]) -> Concept:
+    """A pathway named after its participants when no vocabulary has it: "STAT3 signalling" is
+    kgid:entity/pathway/HGNC_11364, labelled "STAT3 signaling"."""
+    from urllib.parse import quote
+    parts = [m for m in chain if m.concept.type != "pathway"]
+    local = "-".join(quote(m.concept.curies[0].replace(":", "_"), safe="_.") for m in parts)
+    label = "/".join(m.concept.label for m in parts) + " signaling"
+    return Concept((f"kgid:entity/pathway/{local}",), "pathway", label, "kg")
+
+
 class Tagger:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
@@ -217,30 +279,39 @@ class Tagger:
         return x
 
     def _candidates(self, span: str, cands: list[Candidate], oncology: bool,
-                    suppressed: set[str]) -> list[Candidate]:
+                    suppressed: set[str]) -> list[tuple[Candidate, bool]]:
+        """The candidates a span may mean, each with whether it needs a gene context to count."""
         cf = case_form(span)
         if cf in suppressed:
             return []
-        ok = [c for c in cands if _case_ok(c, cf) or _case_ok(c, cf[:-1] if cf.endswith("s") else cf)]
+        ok: list[tuple[Candidate, bool]] = []
+        for c in cands:
+            if _case_ok(c, cf) or _case_ok(c, cf[:-1] if cf.endswith("s") else cf):
+                ok.append((c, c.weak))
+            elif _lower_symbol(c, cf):
+                ok.append((c, True))  # "myc", "src": a symbol in lower case, only where the text speaks of genes
         if not ok:
             return []
-        if any(c.short for c in ok):
-            concepts = self.lexicon.concepts
-            long_ = [c for c in ok if not c.short]
-            if long_:
-                ok = long_
-            elif not oncology:
-                return []
-            else:
-                ok = [c for c in ok if concepts[c.concept].type != "disease"
-                      or _CANCER_LABEL.search(concepts[c.concept].label)]
-        if not ok:
-            return []
-        best = min(c.rank for c in ok)
-        ok = [c for c in ok if c.rank == best]
         concepts = self.lexicon.concepts
-        top = min(TYPE_ORDER.get(concepts[c.concept].type, 99) for c in ok)
-        return [c for c in ok if TYPE_ORDER.get(concepts[c.concept].type, 99) == top]
+        strong = [x for x in ok if not x[0].short and not x[1]]
+        shorts = [x for x in ok if x[0].short]
+        if strong:
+            ok = strong
+        elif shorts and oncology:
+            # A short oncology abbreviation ("HCC", "GC") outranks a gene alias spelled the same.
+            ok = [x for x in shorts if concepts[x[0].concept].type != "disease"
+                  or _CANCER_LABEL.search(concepts[x[0].concept].label)]
+        else:
+            ok = [x for x in ok if not x[0].short]
+        if not ok:
+            return []
+        best = min(c.rank for c, _ in ok)
+        ok = [x for x in ok if x[0].rank == best]
+        top = min(TYPE_ORDER.get(concepts[c.concept].type, 99) for c, _ in ok)
+        ok = [x for x in ok if TYPE_ORDER.get(concepts[x[0].concept].type, 99) == top]
+        # One entity per span: the canonical vocabulary of the type, then the first-indexed concept.
+        return [min(ok, key=lambda x: (PREFIX_ORDER.get(concepts[x[0].concept].curies[0].split(":", 1)[0], 50),
+                                       x[0].concept))]
 
     def tag_text(self, text: str, passage: str = "text", *, oncology: bool | None = None,
                  defined: dict[str, Concept] | None = None, suppressed: set[str] | None = None) -> list[Mention]:
@@ -270,28 +341,34 @@ class Tagger:
             if best is None:
                 acc = ""
                 stop = n if n < i + MAX_TOKENS else i + MAX_TOKENS
+                first_word = infos[i][0] in _FUNCTION_WORDS and text[spans[i].end():spans[i].end() + 1].isspace()
                 for j in range(i, stop):
                     if j > i and not _JOINERS.match(text, spans[j - 1].end(), spans[j].start()):
                         break
+                    if j == i + 1 and first_word:
+                        break  # "but in" is not the chemical "butin": a name never starts with a function word
                     key, skey, _ = infos[j]
                     prev = acc
                     acc += key
                     cands = index.get(acc)
-                    if cands is None and skey is not None:
-                        cands = index.get(prev + skey)
+                    if skey is not None:
+                        alt = index.get(prev + skey)  # "carcinomas": the singular's names count too
+                        if alt:
+                            cands = alt if cands is None else cands + alt
                     if cands:
                         span = text[spans[i].start():spans[j].end()]
                         ck = (span, oncology)
                         found = cache.get(ck) if not suppressed else None
                         if found is None:
                             ok = self._candidates(span, cands, oncology, suppressed)
-                            found = [self.lexicon.concepts[c.concept] for c in ok]
+                            found = [(self.lexicon.concepts[c.concept], weak) for c, weak in ok]
                             if not suppressed:
                                 if len(cache) > 200_000:
                                     cache.clear()
                                 cache[ck] = found
-                        if found:
-                            best = (j, found, "lexicon")
+                        if found and (not all(w for _, w in found)
+                                      or gene_context(text, spans[i].start(), spans[j].end())):
+                            best = (j, [c for c, _ in found], "lexicon")
                     if acc not in prefixes:
                         break
             if best is None:
@@ -305,13 +382,63 @@ class Tagger:
                     seen.add(c.curies)
                     out.append(Mention(passage, start, end, text[start:end], c, via))
             i = j + 1
+        return self._pathway_chains(text, passage, out) if out else out
+
+    def _pathway_chains(self, text: str, passage: str, ms: list[Mention]) -> list[Mention]:
+        """"PI3K/Akt/mTOR pathway", "STAT3 signalling", "CXCL12/CXCR4 axis": participants joined by '/' or
+        '-' and followed by a pathway word are one pathway mention. It is grounded to the vocabulary pathway
+        the longest run of participants names ("PI3K/Akt" -> PI3K/AKT Signaling in Cancer), else to a pathway
+        kg names after its participants (kgid:entity/pathway/...), so the text's pathway is never a gene."""
+        out: list[Mention] = []
+        i, n = 0, len(ms)
+        while i < n:
+            if ms[i].concept.type not in _PARTICIPANT_TYPES:
+                out.append(ms[i])
+                i += 1
+                continue
+            j = i
+            while (j + 1 < n and ms[j + 1].concept.type in _PARTICIPANT_TYPES | {"pathway"}
+                   and _CHAIN_JOIN.fullmatch(text, ms[j].end, ms[j + 1].start)
+                   and ms[j].concept.type != "pathway"):
+                j += 1
+            chain = ms[i:j + 1]
+            last = chain[-1]
+            word = None if last.concept.type == "pathway" else _PATHWAY_WORD.match(text, last.end)
+            if last.concept.type != "pathway" and word is None:
+                out.extend(chain)
+                i = j + 1
+                continue
+            end = word.end() if word is not None else last.end
+            concept = self._chain_pathway(text, chain) or (last.concept if word is None else None)
+            if concept is None:
+                concept = _minted_pathway(chain)
+            out.append(Mention(passage, chain[0].start, end, text[chain[0].start:end], concept, "pathway-chain"))
+            i = j + 1
         return out
+
+    def _chain_pathway(self, text: str, chain: list[Mention]) -> Concept | None:
+        """The vocabulary pathway named by the longest run of the chain's participants, leftmost first."""
+        parts = [m for m in chain if m.concept.type != "pathway"]
+        index, concepts = self.lexicon.index, self.lexicon.concepts
+        for size in range(len(parts), 0, -1):
+            for k in range(len(parts) - size + 1):
+                run = parts[k:k + size]
+                names = {text[run[0].start:run[-1].end]}
+                if size == 1:
+                    names.add(run[0].concept.label)
+                for name in names:
+                    for key in name_keys(name + " signaling"):
+                        hits = [concepts[c.concept] for c in index.get(key, ()) if concepts[c.concept].type == "pathway"]
+                        if hits:
+                            return min(hits, key=lambda c: PREFIX_ORDER.get(c.curies[0].split(":", 1)[0], 50))
+        return None
 
     # -- a document -------------------------------------------------------------------------------
     def tag_document(self, passages: Sequence[tuple[str, str]]) -> list[Mention]:
         """Mentions of every (key, text) passage of one article, with in-text abbreviations applied."""
         oncology = any(ONCOLOGY_RE.search(t) for _, t in passages)
         first = [self.tag_text(t, k, oncology=oncology) for k, t in passages]
+        self._regrounded: dict[tuple[str, int, int], Concept] = {}
         defined, suppressed = self._abbreviations(passages, first)
         if not defined and not suppressed:
             return [m for ms in first for m in ms]
@@ -324,11 +451,12 @@ class Tagger:
                 out.extend(ms)
         return out
 
-    @staticmethod
-    def _apply_abbreviations(key: str, text: str, ms: list[Mention], defined: dict[str, Concept],
+    def _apply_abbreviations(self, key: str, text: str, ms: list[Mention], defined: dict[str, Concept],
                              suppressed: set[str]) -> list[Mention]:
         """The first pass's mentions with silenced short forms dropped and defined ones grounded."""
         out = [m for m in ms if case_form(m.text) not in suppressed]
+        out = [Mention(m.passage, m.start, m.end, m.text, self._regrounded[(m.passage, m.start, m.end)], "abbreviation")
+               if (m.passage, m.start, m.end) in self._regrounded else m for m in out]
         extra = []
         if defined:
             rx = re.compile(r"(?<![0-9A-Za-z\u0370-\u03ff])(?:" + "|".join(
@@ -337,6 +465,9 @@ class Tagger:
                 t = m.group(0)
                 cf = case_form(t)
                 hit = defined.get(cf) or (defined.get(cf[:-1]) if cf.endswith("s") else None)
+                gene = self._gene_forms.get(cf)
+                if gene is not None and hit is not gene and gene_context(text, m.start(), m.end()):
+                    hit = gene  # "APC mutations" after "familial adenomatous polyposis (FAP)": still the gene
                 if hit is not None:
                     extra.append(Mention(key, m.start(), m.end(), t, hit, "abbreviation"))
         if extra:
@@ -346,8 +477,17 @@ class Tagger:
 
     def _abbreviations(self, passages: Sequence[tuple[str, str]],
                        mentions: Sequence[list[Mention]]) -> tuple[dict[str, Concept], set[str]]:
+        """Short forms the text defines, "long form (SF)", bound to the long form's concept for the document.
+
+        A short form is bound only when its letters appear in order in the long form, the first starting
+        a word of it (Schwartz-Hearst), so "homolog B1 (BRAF)" binds nothing. A short form that is an
+        approved gene symbol is bound to a long form of another type only when the definition is not
+        followed by a gene word: "adenomatous polyposis coli (APC) gene" defines the gene, and its other
+        mentions in a gene context stay the gene (`_apply_abbreviations`).
+        """
         defined: dict[str, Concept] = {}
         suppressed: set[str] = set()
+        self._gene_forms: dict[str, Concept] = {}
         for (_, text), ms in zip(passages, mentions):
             ends = {m.end: m for m in ms}
             for m in _ABBREV_DEF.finditer(text):
@@ -357,7 +497,16 @@ class Tagger:
                 before = text[:m.start()].rstrip()
                 lf = ends.get(len(before))
                 cf = case_form(sf)
-                if lf is not None and lf.text[:1].lower() == sf[:1].lower() and cf != case_form(lf.text):
+                gene = self._symbol_gene(sf)
+                if gene is not None and (lf is None or lf.concept.type not in ("gene", "family")):
+                    self._gene_forms.setdefault(cf, gene)
+                    if lf is not None and _GENE_AFTER.match(text, m.end()):
+                        # "adenomatous polyposis coli (APC) gene": the long form names the gene too.
+                        defined.setdefault(cf, gene)
+                        self._regrounded[(lf.passage, lf.start, lf.end)] = gene
+                        continue
+                if (lf is not None and lf.text[:1].lower() == sf[:1].lower() and cf != case_form(lf.text)
+                        and _letters_in_order(sf, lf.text)):
                     defined.setdefault(cf, lf.concept)
                 elif lf is None and cf not in defined:
                     words = before.split()[-len(sf) - 1:]
@@ -368,3 +517,29 @@ class Tagger:
                             and any(w[:1].lower() == sf[:1].lower() for w in words)):
                         suppressed.add(cf)
         return defined, suppressed - set(defined)
+
+    def _symbol_gene(self, sf: str) -> Concept | None:
+        """The gene whose approved symbol (or curated name) the short form is, written as the symbol is."""
+        keys = name_keys(sf)
+        if not keys:
+            return None
+        cf = case_form(sf)
+        for c in self.lexicon.index.get(keys[0], ()):
+            concept = self.lexicon.concepts[c.concept]
+            if concept.type == "gene" and c.rank <= 1 and c.case is not None and c.case == cf:
+                return concept
+        return None
+
+
+def _letters_in_order(short: str, long: str) -> bool:
+    """Every letter and digit of the short form occurs in the long form in order (case folded)."""
+    lo = fold_greek(long).lower()
+    pos = 0
+    for ch in fold_greek(short).lower():
+        if not ch.isalnum():
+            continue
+        pos = lo.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True

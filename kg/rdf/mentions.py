@@ -23,18 +23,19 @@ import functools
 from typing import Iterable, Iterator, Sequence
 
 from .. import __version__, iris
-from ..vocab import BIOLINK, DCTERMS, KG, KGID, OA, RDF, RDFS
+from ..vocab import BIOLINK, DCTERMS, KG, KGID, OA, RDF, RDFS, SKOS
 from .nt import integer, iri, lit
 
 Triple = tuple[str, str, str]
 
 CATEGORY = {
     "gene": "Gene", "family": "GeneFamily", "pathway": "Pathway", "process": "BiologicalProcess",
-    "component": "CellularComponent", "cell": "Cell", "disease": "Disease", "chemical": "ChemicalEntity",
+    "component": "CellularComponent", "cell": "Cell", "cellline": "CellLine", "disease": "Disease",
+    "chemical": "ChemicalEntity",
     "anatomy": "AnatomicalEntity", "organism": "OrganismTaxon",
 }
 _PREFIX_TYPE = {"UBERON": "anatomy", "CL": "cell", "HGNC": "gene", "NCBIGene": "gene", "FPLX": "family",
-                "REACTOME": "pathway", "CHEBI": "chemical"}
+                "REACTOME": "pathway", "CHEBI": "chemical", "cellosaurus": "cellline"}
 _FPLX = "http://identifiers.org/fplx/"
 
 P_TYPE, P_LABEL = iri(RDF.type), iri(RDFS.label)
@@ -59,8 +60,12 @@ def entity_iri(curie: str) -> str:
 
 
 def ontology_iri(curie: str) -> str:
-    """The resource an entity belongs to, as its Bioregistry IRI (https://bioregistry.io/go)."""
-    return "https://bioregistry.io/" + curie.split(":", 1)[0].lower()
+    """The resource an entity belongs to, as its Bioregistry IRI (https://bioregistry.io/go); kg's own
+    entities (a pathway named after its participants) belong to kg."""
+    prefix = curie.split(":", 1)[0]
+    if prefix == "kgid":
+        return "https://w3id.org/oncokg/"
+    return "https://bioregistry.io/" + prefix.lower()
 
 
 def entity_type(curie: str, concept_type: str) -> str:
@@ -93,8 +98,11 @@ def passage_triples(pmid: str, source: str, passages: Sequence[tuple[str, str, s
             yield p, P_LABEL, lit(label)
 
 
-def entity_triples(concepts: Iterable[tuple[str, str, str]]) -> Iterator[Triple]:
-    """(curie, type, label) -> the entity's type, label and ontology, so an article graph reads alone."""
+def entity_triples(concepts: Iterable[tuple[str, str, str]],
+                   xrefs: "dict[str, tuple[str, ...]] | None" = None) -> Iterator[Triple]:
+    """(curie, type, label) -> the entity's type, label and ontology, so an article graph reads alone;
+    its equivalents in other vocabularies (`xrefs`: HGNC -> NCBI Gene, MONDO -> MeSH ...) as
+    skos:exactMatch, so a query by any of them finds the one entity the text was grounded to."""
     for curie, typ, label in concepts:
         e = iri(entity_iri(curie))
         t = entity_type(curie, typ)
@@ -104,6 +112,23 @@ def entity_triples(concepts: Iterable[tuple[str, str, str]]) -> Iterator[Triple]
         yield e, iri(KG.ontology), iri(ontology_iri(curie))
         if label:
             yield e, P_LABEL, lit(label)
+        for x in (xrefs or {}).get(curie, ()):
+            x_iri = _xref_iri(x)
+            if x_iri is not None:
+                yield e, P_EXACT_MATCH, iri(x_iri)
+
+
+P_EXACT_MATCH = iri(SKOS.exactMatch)
+
+
+@functools.lru_cache(maxsize=65536)
+def _xref_iri(curie: str) -> str | None:
+    """A cross-reference's IRI, or None for a prefix outside the IRI policy (OMIM, ...): mappings are
+    extras, never a reason to lose an article."""
+    try:
+        return entity_iri(curie)
+    except Exception:  # IdentifierError: unknown prefix or malformed local id
+        return None
 
 
 def mention_triples(pmid: str, source: str, mention, passage_text: str, kind: str,

@@ -68,7 +68,9 @@ class OxigraphStore:
             else:
                 self.store = ox.Store(path)
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            held = " (another process holds it: a `kg ingest`, or a `kg serve` of this store, which keeps " \
+                "writers out while it runs; let it finish or stop it)" if "lock" in str(exc).lower() else ""
+            raise StoreError(f"cannot open the store at {path}: {exc}{held}") from exc
         self.path = path
         self.recovered: list[str] = []
         self._unflushed: list[str] = []  # intent logs of batches written but not yet flushed to disk
