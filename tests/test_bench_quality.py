@@ -170,15 +170,17 @@ def test_non_human_genes_are_out_of_reach_and_left_out_of_the_human_diagnostic(t
 
 def test_maps_prefer_lexicon_xrefs_when_present(small_tagger, tmp_path):
     bg = _load("bench_grounding")
-
-    class WithXrefs:  # the lexicon contract the lead is adding: Lexicon.xrefs, CURIE -> other CURIEs
-        xrefs = {"CHEBI:27899": frozenset({"MESH:D002945"})}
-        concepts = small_tagger.lexicon.concepts
-
-    maps = bg.load_maps(WithXrefs(), tmp_path, "auto")
+    lexicon = Lexicon([lx.Concept("CHEBI:27899", "chemical", "cisplatin", "chebi", [("label", "cisplatin")],
+                                  xrefs=["MESH:D002945", "CAS:15663-27-1"])])
+    maps = bg.load_maps(lexicon, tmp_path, "auto")
     assert maps.to_gold("CHEBI:27899", "MESH:") == {"MESH:D002945"}
     assert maps.sources[0].startswith("lexicon cross-references")
     assert maps.to_gold("MESH:D1", "MESH:") == {"MESH:D1"}  # MeSH IDs are their own
+    # a lexicon without xrefs falls back to the offline maps, and says so
+    assert "no xrefs" in bg.load_maps(small_tagger.lexicon, tmp_path, "auto").sources[0]
+    with pytest.raises(SystemExit) as exc:
+        bg.load_maps(small_tagger.lexicon, tmp_path, "lexicon")
+    assert exc.value.code == 2
 
 
 # -- benchmarks/bench_assertions.py ------------------------------------------------------------------------
