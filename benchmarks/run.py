@@ -25,6 +25,7 @@ BENCHES = [
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
     ("Grounded P/R/F1 per type, document level (issue 12)", "bench_grounding.py", []),
+    ("Relations end to end: BioRED Test pair P/R/F1, untyped and typed (issue 12)", "bench_relations.py", []),
     ("Assertion precision on the judged colorectal-cancer sample (issue 12)", "bench_assertions.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "kg.commands.linking",   # mesh load|build, link, ontology load
     "kg.commands.nlp",       # lexicon build|info, tag
     "kg.commands.shapes",    # validate
+    "kg.commands.viz",       # map (mechanism map: SVG / HTML)
 ]
 
 

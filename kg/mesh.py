@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from .resources import package_data
 from . import iris
 from .errors import InputError
 from .prefixes import MESH_BASE, MESH_TREE_RE, MESH_UI_RE, parse_identifier
 from .rdf.nt import iri, lang, lit
 from .vocab import MESHV, RDF, RDFS
 
-SHIPPED = Path(__file__).resolve().parent / "data" / "mesh-hierarchy-2015.nt.gz"
+SHIPPED = package_data("mesh-hierarchy-2015.nt.gz")
 SHIPPED_SOURCE = "dhimmel/mesh data/tree-numbers.tsv (MeSH 2015, CC0)"
 
 P_TYPE, P_LABEL = iri(RDF.type), iri(RDFS.label)

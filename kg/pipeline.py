@@ -6,11 +6,12 @@ benchmarks call `article_nquads`, and `kg convert` (shards without a store) reus
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import IO, Callable, Iterable, Protocol
 
 from . import iris
 from .errors import InputError
@@ -112,28 +113,79 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
 
 
 class Progress:
-    """A one-line counter on stderr, only when stderr is a terminal (pipes and logs stay clean)."""
+    """A progress bar on stderr (tqdm), only when stderr is a terminal (pipes and logs stay clean).
 
-    def __init__(self, enabled: bool | None = None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+    Its total is the size of the input files as stored, and its position the bytes the reader has taken
+    from them (`kg.ingest.bytes_read`: compressed bytes for .gz files), so percentage, rate and time left
+    hold for gzip too; articles, triples and rejects follow on the same line. Standard input has no size:
+    the bar then counts bytes without a total.
+    """
+
+    def __init__(self, enabled: bool | None = None, *, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
         self.start = time.monotonic()
         self.last = 0.0
+        self.total: int | None = None
+        self.done = 0  # bytes of the files read to their end
+        self.before: dict[str, int] = {}
+        self.current: str | None = None
+        self.bar = None
+
+    def begin(self, paths: Iterable[str]) -> None:
+        """Size up the input (the files `read_paths` will open) and show the empty bar."""
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        from .ingest import expand_paths
+
+        total: int | None = 0
+        for path, _ in expand_paths(paths):
+            try:
+                size = os.path.getsize(path) if path != "-" else 0
+            except OSError:  # missing: read_path rejects it
+                size = 0
+            self.before.setdefault(path, total or 0)  # bytes of the files read before this one
+            if path == "-":
+                total = None
+            elif total is not None:
+                total += size
+        self.total = total
+        self.bar = tqdm(total=total, file=self.stream, unit="B", unit_scale=True, unit_divisor=1024,
+                        dynamic_ncols=True, desc="ingest", leave=True, mininterval=0.5)
+
+    def file(self, path: str) -> None:
+        """The reader moved on to `path`: the files before it (those that gave no record too) count whole."""
+        self.current = path
+        self.done = self.before.get(path, self.done)
+
+    def position(self) -> int:
+        from .ingest import bytes_read
+
+        here = bytes_read(self.current) if self.current else None
+        return self.done + (here if here is not None else 0)
 
     def update(self, s: Summary, force: bool = False) -> None:
-        if not self.enabled:
+        if not self.enabled or self.bar is None:
             return
         t = time.monotonic()
         if force or t - self.last > 0.5:
             self.last = t
             rate = s.articles / max(t - self.start, 1e-9)
-            sys.stderr.write(f"\r{s.files} files, {s.articles} articles ({rate:,.0f}/s), {s.triples} triples, "
-                             f"{s.deleted} deleted, {s.rejected} rejected")
-            sys.stderr.flush()
+            pos = self.position()
+            if self.total is not None:
+                pos = min(pos, self.total)
+            self.bar.update(pos - self.bar.n)
+            self.bar.set_postfix_str(f"{s.articles:,} articles ({rate:,.{0 if rate >= 10 else 1}f}/s), {s.triples:,} triples, "
+                                     f"{s.deleted} deleted, {s.rejected} rejected", refresh=True)
 
     def close(self, s: Summary) -> None:
-        if self.enabled:
+        if self.enabled and self.bar is not None:
+            self.current = None  # every file was read to its end
+            self.done = self.total if self.total is not None else self.done
             self.update(s, force=True)
-            sys.stderr.write("\n")
+            self.bar.close()
 
 
 class BackgroundWriter:
@@ -211,6 +263,8 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
     `nlp` tags titles, abstracts and full text (mentions, assertions, co-occurrences; issue 3)."""
     summary = Summary()
     progress = progress or Progress(enabled=False)
+    paths = list(paths)
+    progress.begin(paths)
     generated = now()
     pending: dict[str, Mapped] = {}  # by graph IRI, in arrival order
     seen_files: set[str] = set()
@@ -249,6 +303,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
             if path not in seen_files:
                 seen_files.add(path)
                 summary.files += 1
+                progress.file(path)
             if isinstance(rec, Rejected):
                 reject(rec.error)
                 continue

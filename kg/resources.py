@@ -1,4 +1,4 @@
-"""The one place that opens the project's data folders: ontology/, shapes/, queries/.
+"""The one place that opens the project's data folders: ontology/, shapes/, queries/, and kg/data/.
 
 They sit at the top of the source tree (the design card's layout); the wheel maps them into the package
 as `kg/_data/<name>` (see pyproject.toml), so both an editable install and a wheel find them here.
@@ -17,3 +17,8 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"kg data folder {name!r} not found next to the package")
+
+
+def package_data(*parts: str) -> Path:
+    """Path of a file shipped inside the package under kg/data/ (the bundled lexicon, the MeSH tree)."""
+    return _PKG.joinpath("data", *parts)

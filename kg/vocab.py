@@ -84,6 +84,8 @@ KG_TERMS = [
     # mentions / entities / assertions (issue 3)
     "sectionType", "entityType", "matchedText", "sentence", "confidence", "negated", "hedged",
     "polarity", "supportingArticleCount", "trigger", "inSection", "ontology",
+    # relation types comparable with BioRED (issue 12)
+    "relationType",
     # ontology linking (issue 7)
     "xref",
 ]

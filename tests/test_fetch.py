@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+
+from conftest import TEST_DATA
 
 FILES = {"35246503": "seed/pubmed-35246503.xml", "27797938": "biopython/Entrez/pubmed4.xml", "28775130": "biopython/Entrez/pubmed5.xml",
          "30108519": "biopython/Entrez/pubmed6.xml", "29963580": "biopython/Entrez/pubmed7.xml",
@@ -149,3 +152,164 @@ def test_fetch_pmc_full_text_of_fetched_articles(eutils, tmp_path):
     r = CliRunner().invoke(main, ["query", "pathways-linking", "--store", st, "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert "GO_0007219" in r.output and "Notch" in r.output
+
+
+# ---- kg fetch --around: a recorded E-utilities (and PubTator3) stand-in ------------------------------
+# tests/data/eutils-around/ holds the recorded answers (see its README for what is real and what is
+# constructed); the three real records of the neighbourhood are read from ../shared/data.
+AROUND = TEST_DATA / "eutils-around"
+AROUND_SHARED = {"35246503": "seed/pubmed-35246503.xml", "29355075": "tipplerow-pubmed/29355075.xml",
+                 "31400583": "tipplerow-pubmed/31400583.xml"}
+SEED_PMC = "9900001"  # the constructed PMC id the recorded pubmed_pmc link gives the seed
+
+
+def _ids(q: dict[str, list[str]], key: str) -> list[str]:
+    return [i for v in q.get(key, []) for i in v.split(",") if i]
+
+
+@pytest.fixture
+def eutils_around(shared_data):
+    def article(pmid: str) -> str | None:
+        path = AROUND / "pubmed" / f"{pmid}.xml"
+        if pmid in AROUND_SHARED:
+            path = shared_data / AROUND_SHARED[pmid]
+        if not path.exists():
+            return None
+        return re.search(r"<PubmedArticle>.*</PubmedArticle>", path.read_text(encoding="utf-8"), re.S).group(0)
+
+    def linkset(pmid: str, linkname: str) -> str:
+        path = AROUND / "elink" / linkname / f"{pmid}.xml"
+        if path.exists():
+            return re.search(r"<LinkSet>.*</LinkSet>", path.read_text(encoding="utf-8"), re.S).group(0)
+        # what ELink answers for an article without such links: the linkset with no LinkSetDb
+        return f"<LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{pmid}</Id></IdList></LinkSet>"
+
+    jats = (shared_data / "seed" / "jats-35246503-excerpt.xml").read_text(encoding="utf-8")
+    state: dict = {"calls": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            u = urlparse(self.path)
+            q = parse_qs(u.query)
+            if self.command == "POST":
+                q.update(parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()))
+            name = u.path.rsplit("/", 1)[-1]
+            state["calls"].append((name, q))
+            ctype = "text/xml"
+            if name == "elink.fcgi":
+                assert q["dbfrom"] == ["pubmed"], q
+                ln = q["linkname"][0]
+                body = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink '
+                        '20101123//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n<eLinkResult>'
+                        + "".join(linkset(i, ln) for i in _ids(q, "id")) + "</eLinkResult>\n")
+            elif name == "efetch.fcgi" and q["db"] == ["pmc"]:
+                assert _ids(q, "id") == [SEED_PMC], q
+                body = '<?xml version="1.0"?>\n<pmc-articleset>' + jats[jats.index("<article "):] + "</pmc-articleset>"
+            elif name == "efetch.fcgi":
+                found = [a for a in (article(i) for i in _ids(q, "id")) if a]
+                body = '<?xml version="1.0"?>\n<PubmedArticleSet>' + "".join(found) + "</PubmedArticleSet>"
+            elif u.path.endswith("publications/export/biocjson"):
+                docs = [json.loads((AROUND / "pubtator" / f"{p}.json").read_text(encoding="utf-8"))["PubTator3"][0]
+                        for p in _ids(q, "pmids") if (AROUND / "pubtator" / f"{p}.json").exists()]
+                body, ctype = json.dumps({"PubTator3": docs}), "application/json"
+            else:
+                self.send_error(404)
+                return
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_POST = do_GET
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = srv.server_address[1]
+    yield f"http://127.0.0.1:{port}/entrez/eutils/", f"http://127.0.0.1:{port}/pubtator3-api/", state
+    srv.shutdown()
+
+
+def _around(url: str, pt_url: str, tmp_path, *extra: str):
+    return CliRunner().invoke(main, ["fetch", "--email", "kg-tests@example.org", "--around", "35246503",
+                                     "--eutils-url", url, "--pubtator-url", pt_url, "--cache", str(tmp_path / "c"),
+                                     "--store", str(tmp_path / "s"), *extra])
+
+
+def _rows(store: str, sparql: str) -> list[list[str]]:
+    r = CliRunner().invoke(main, ["sparql", sparql, "--store", store, "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.output.splitlines() if ln and not ln.startswith("(")]
+    return [ln.split(",") for ln in lines[1:]]
+
+
+@pytest.mark.shared
+def test_fetch_around_builds_the_neighbourhood_and_a_rerun_fetches_nothing(eutils_around, tmp_path):
+    url, pt_url, state = eutils_around
+    r = _around(url, pt_url, tmp_path)
+    assert r.exit_code == 0, r.output
+    # the seed, its 5 references, the 1 citing article and the 2 similar ones (ELink lists the seed first
+    # among its own similar articles; it is not counted twice)
+    refs = ["26667886", "33538338", "10200776", "15761078", "21296855"]
+    expected = {"35246503", *refs, "99000001", "31400583", "29355075"}
+    links = [(c[1]["linkname"][0], c[1]["id"]) for c in state["calls"] if c[0] == "elink.fcgi"]
+    assert links[:3] == [("pubmed_pubmed_refs", ["35246503"]), ("pubmed_pubmed_citedin", ["35246503"]),
+                         ("pubmed_pubmed", ["35246503"])]
+    assert links[3][0] == "pubmed_pmc" and set(links[3][1]) == expected  # one id= per PMID: one-to-one
+    fetched = [set(_ids(c[1], "id")) for c in state["calls"] if c[0] == "efetch.fcgi" and c[1]["db"] == ["pubmed"]]
+    assert fetched == [expected]
+    assert [c[1]["pmids"][0].split(",") for c in state["calls"] if c[0] == "biocjson"] == [
+        ["35246503", *refs, "99000001", "31400583", "29355075"]]
+    assert "9 articles" in r.output and "5 cites, 1 cited by, 2 similar links" in r.output
+    st = str(tmp_path / "s")
+    articles = _rows(st, "PREFIX fabio: <http://purl.org/spar/fabio/> SELECT DISTINCT ?p WHERE "
+                         "{ GRAPH ?g { ?a fabio:hasPubMedId ?p } }")
+    assert {a[0] for a in articles} == expected
+    graphs = {g[0].split("/graph/")[-1] for g in _rows(st, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert {"pmc/35246503", "pubtator/35246503", "around/35246503"} <= graphs
+    cites = _rows(st, "PREFIX cito: <http://purl.org/spar/cito/> SELECT ?a ?b WHERE { GRAPH "
+                      "<https://w3id.org/oncokg/graph/around/35246503> { ?a cito:cites ?b } } ORDER BY ?a ?b")
+    pm = "http://rdf.ncbi.nlm.nih.gov/pubmed/"
+    assert sorted((a[len(pm):], b[len(pm):]) for a, b in cites) == sorted(
+        [("35246503", r) for r in refs] + [("99000001", "35246503")])
+    manifest = (tmp_path / "c" / "around-35246503.tsv").read_text().splitlines()
+    assert manifest[0] == "pmid\tlevel\tlink\tfrom" and "99000001\t1\tcited by\t35246503" in manifest
+    # the acceptance check: a re-run reads every answer from the cache and asks nothing
+    state["calls"].clear()
+    r = _around(url, pt_url, tmp_path)
+    assert r.exit_code == 0, r.output
+    assert state["calls"] == []
+    assert "0 ELink requests sent" in r.output and "9 articles" in r.output
+
+
+@pytest.mark.shared
+def test_fetch_around_depth_two_and_max(eutils_around, tmp_path):
+    url, pt_url, state = eutils_around
+    r = _around(url, pt_url, tmp_path, "--depth", "2", "--max", "4", "--no-pubtator", "--no-ingest")
+    assert r.exit_code == 0, r.output
+    # --max 4: the seed and its first three references; level 2 is asked about those three only
+    manifest = (tmp_path / "c" / "around-35246503.tsv").read_text().splitlines()
+    assert sorted(m.split("\t")[0] for m in manifest[1:]) == sorted(["35246503", "26667886", "33538338", "10200776"])
+    assert not [c for c in state["calls"] if c[0] == "biocjson"]
+    state["calls"].clear()
+    r = _around(url, pt_url, tmp_path, "--depth", "2", "--max", "12", "--no-pubtator", "--no-ingest")
+    assert r.exit_code == 0, r.output
+    level2 = [c[1]["id"] for c in state["calls"] if c[0] == "elink.fcgi" and c[1]["linkname"][0] != "pubmed_pmc"]
+    # level 1's ELink answers come from the cache only if the question is the same: it is (the seed)
+    assert all(ids != ["35246503"] for ids in level2)
+    assert level2 and set(level2[0]) == {"26667886", "33538338", "10200776", "15761078", "21296855", "99000001",
+                                         "31400583", "29355075"}
+    lines = (tmp_path / "c" / "around-35246503.tsv").read_text().splitlines()
+    assert "33538338\t1\tcites\t99000001" in lines  # a level-2 link between two level-1 articles
+
+
+def test_fetch_around_rejects_a_bad_pmid_and_two_sources(tmp_path):
+    r = CliRunner().invoke(main, ["fetch", "--around", "35x", "--eutils-url", "http://127.0.0.1:9/",
+                                  "--cache", str(tmp_path / "c")])
+    assert r.exit_code == 2 and "not a PMID: '35x'" in r.output
+    r = CliRunner().invoke(main, ["fetch", "--around", "35246503", "--query", "x", "--cache", str(tmp_path / "c")])
+    assert r.exit_code == 2 and "exactly one of --query, --pmids or --around" in r.output

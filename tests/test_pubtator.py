@@ -94,7 +94,9 @@ SPARQL_COUNTS = """
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX biolink: <https://w3id.org/biolink/vocab/>
 SELECT (COUNT(DISTINCT ?m) AS ?mentions) (COUNT(DISTINCT ?r) AS ?relations) WHERE {
-  { GRAPH ?g { ?m a oa:Annotation } } UNION { GRAPH ?g { ?r a biolink:Association } }
+  # one source annotation = one first target (a composite annotation is one oa:Annotation per identifier)
+  { GRAPH ?g { ?a a oa:Annotation ; oa:hasTarget ?m FILTER(STRENDS(STR(?m), "/target/0")) } }
+  UNION { GRAPH ?g { ?r a biolink:Association } }
   FILTER(STRSTARTS(STR(?g), "https://w3id.org/oncokg/graph/pubtator/"))
 }"""
 
@@ -204,6 +206,10 @@ def test_composite_and_discontinuous_mentions(shared_data):
         row = next(iter(store.query(qq)))
         got[text] = (int(row["bodies"].value), int(row["targets"].value))
     assert got == {"renal and hepatic failure": (2, 1), "renal failure": (1, 2)}
+    # ... and each annotation has one body: the composite is two annotations on one target
+    most = """PREFIX oa: <http://www.w3.org/ns/oa#> SELECT (MAX(?n) AS ?most) WHERE {
+      { SELECT ?m (COUNT(?b) AS ?n) WHERE { GRAPH ?g { ?m oa:hasBody ?b } } GROUP BY ?m } }"""
+    assert int(next(iter(store.query(most)))["most"].value) == 1
 
 
 def test_reimport_is_identical(shared_data):

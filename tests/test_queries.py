@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -108,12 +110,13 @@ def test_cli_query_formats(small, tmp_path):
     assert r.exit_code == 0 and r.stdout.splitlines()[0] == "article,pmid,title,date,descriptorName"
     assert r.stdout.splitlines()[1].startswith("http://rdf.ncbi.nlm.nih.gov/pubmed/1,1,")
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D015179", "--format", "json"])
-    assert '"type": "uri"' in r.output
+    assert json.loads(r.stdout)["results"]["bindings"][0]["article"] == {
+        "type": "uri", "value": "http://rdf.ncbi.nlm.nih.gov/pubmed/1"}
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=FOO:1"])
     assert r.exit_code == 2 and "kg: error:" in r.output
     r = CliRunner().invoke(main, ["sparql", "--store", st, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
                                   "--format", "tsv"])
-    assert r.exit_code == 0 and r.output.splitlines()[0] == "n"
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "?n"  # SPARQL 1.1 TSV names its variables
     r = CliRunner().invoke(main, ["queries"])
     assert "articles-by-mesh" in r.output and "--param mesh=<mesh>" in r.output
 
@@ -151,3 +154,16 @@ def test_cli_explodes_with_the_shipped_mesh_hierarchy(tmp_path):
     r = CliRunner().invoke(main, ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369",
                                   "-p", "explode=false", "--format", "csv"])
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1 and "loaded the shipped" not in r.stderr
+
+
+def test_retracted_article_with_notice_and_type_is_listed_once(tmp_path):
+    # PubMed gives a retracted article both the RetractionIn notice and the Retracted Publication type
+    both = article("5", mesh=NO_MESH, extra_medline=RETRACTED,
+                   pubtypes='<PublicationType UI="D016441">Retracted Publication</PublicationType>')
+    p = tmp_path / "both.xml"
+    p.write_text(document(both))
+    store = OxigraphStore()
+    ingest([str(p)], store)
+    rows = list(queries.run(store, "retracted-articles"))
+    assert [(r["pmid"].value, r["retractionNotice"].value) for r in rows] == [
+        ("5", "http://rdf.ncbi.nlm.nih.gov/pubmed/900")]

@@ -422,3 +422,19 @@ def test_cli_warns_beyond_loopback_and_fails_cleanly(store_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_kg_sparql_refuses_service_unless_allowed(tmp_path):
+    """`kg sparql` on the embedded store refuses SERVICE like `kg serve`; --allow-service lets a prefix through."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.stores.oxigraph import OxigraphStore
+
+    path = tmp_path / "st"
+    OxigraphStore(str(path)).store.flush()
+    q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    r = CliRunner().invoke(main, ["sparql", "--store", str(path), q])
+    assert r.exit_code == 2 and "SERVICE <http://127.0.0.1:9/sparql> is not allowed" in r.output
+    r = CliRunner().invoke(main, ["sparql", "--store", str(path), "--allow-service", "http://127.0.0.1:9/", q])
+    assert "not allowed" not in r.output  # let through: it then fails to connect, as any query to a dead port

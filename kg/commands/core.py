@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from typing import IO
 
@@ -13,7 +14,7 @@ from ..errors import QueryError
 from ..ingest import INGESTORS
 from ..stores import default_store_path
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdfxml")  # kg.results.CLI_FORMATS
 
 store_option = click.option(
     "--store", "store_path", default=default_store_path, show_default="./kg-store or $KG_STORE",
@@ -92,14 +93,14 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
 # ---- export ---------------------------------------------------------------------------------------
 @click.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld"]), default="nq",
+@click.option("--format", "fmt", type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"]), default="nq",
               show_default=True, help="Output format (see below).")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Output file, - for stdout.")
 def export(store_path: str, fmt: str, output: str) -> None:
     """Write the whole store in a standard RDF format.
 
-    nq, trig and jsonld keep each article's named graph; ttl and nt are triple formats and get the union
-    of all graphs. Turtle and TriG declare the prefixes they use.
+    nq, trig and jsonld keep each article's named graph; ttl, nt and rdfxml (RDF/XML) are triple formats
+    and get the union of all graphs. Turtle, TriG and RDF/XML declare the project's prefixes.
     """
     store = open_store(store_path, read_only=False)
     out = _open_out(output)
@@ -113,68 +114,41 @@ def export(store_path: str, fmt: str, output: str) -> None:
 
 
 # ---- sparql / query / queries --------------------------------------------------------------------
-def _print_results(results, fmt: str, limit: int | None) -> None:
+def _print_results(results, fmt: str, limit: int | None, text: str, max_width: int | None) -> None:
+    """Write an answer to stdout through the shared writer (`kg.results`), with the row count and, when
+    a query without GRAPH found nothing, the reason on stderr."""
     import pyoxigraph as ox
 
-    out = sys.stdout
-    if isinstance(results, ox.QueryBoolean):
-        out.write(("true" if bool(results) else "false") + "\n")
-        return
-    if isinstance(results, ox.QueryTriples):
-        ox.serialize(results, sys.stdout.buffer, ox.RdfFormat.N_TRIPLES)
-        return
-    names = [v.value for v in results.variables]
-    rows = []
-    for i, sol in enumerate(results):
-        if limit is not None and i >= limit:
-            break
-        rows.append([sol[n] for n in names])
-    if fmt == "json":
-        out.write(json.dumps(_sparql_json(names, rows), indent=1) + "\n")
-        return
-    cells = [[_cell(t) for t in r] for r in rows]
-    if fmt in ("csv", "tsv"):
-        import csv
-        w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        w.writerow(names)
-        w.writerows(cells)
-        return
-    widths = [min(60, max([len(n)] + [len(c[i]) for c in cells])) for i, n in enumerate(names)]
-    out.write("  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip() + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for c in cells:
-        out.write("  ".join((x if len(x) <= w else x[: w - 1] + "…").ljust(w) for x, w in zip(c, widths)).rstrip() + "\n")
-    click.echo(f"({len(rows)} rows)", err=True)
+    from .. import results as res
+
+    columns = None
+    if not isinstance(results, (ox.QueryBoolean, ox.QueryTriples)):
+        columns = res.query_order(text, [v.value for v in results.variables])
+    graphless = not res.has_graph_pattern(text)
+    if max_width is None and fmt == res.TABLE and sys.stdout.isatty():
+        max_width = shutil.get_terminal_size().columns
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    answer = res.write_result(results, fmt, out, prefixes=res.default_prefixes(), columns=columns,
+                              limit=limit, max_width=max_width, count=graphless)
+    out.flush()
+    if fmt == res.TABLE and answer.kind == "select":
+        click.echo(f"({answer.count} row{'' if answer.count == 1 else 's'})", err=True)
+    if graphless and answer.count == 0:
+        click.echo("kg: hint: nothing found, and the query has no GRAPH pattern: kg keeps every article in "
+                   "its own named graph and leaves the default graph empty; match inside GRAPH ?g { ... }",
+                   err=True)
 
 
-def _cell(term) -> str:
-    if term is None:
-        return ""
-    return term.value
-
-
-def _sparql_json(names: list[str], rows: list[list]) -> dict:
-    import pyoxigraph as ox
-
-    def enc(t):
-        if isinstance(t, ox.NamedNode):
-            return {"type": "uri", "value": t.value}
-        if isinstance(t, ox.BlankNode):
-            return {"type": "bnode", "value": t.value}
-        d = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            d["datatype"] = t.datatype.value
-        return d
-
-    return {"head": {"vars": names},
-            "results": {"bindings": [{n: enc(t) for n, t in zip(names, r) if t is not None} for r in rows]}}
-
-
-results_format = click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table",
-                              show_default=True, help="Result format (json is SPARQL 1.1 JSON results).")
-limit_option = click.option("--limit", type=int, default=None, help="Print at most N rows.")
+results_format = click.option(
+    "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True,
+    help="SELECT and ASK: table, or SPARQL 1.1 results as json, xml, csv, tsv. CONSTRUCT and DESCRIBE: ttl, "
+    "nt, jsonld, rdfxml (table, json and xml give ttl, jsonld and rdfxml).")
+limit_option = click.option("--limit", type=int, default=None, help="Print at most N rows (or triples).")
+max_width_option = click.option(
+    "--max-width", type=click.IntRange(min=20), default=None, metavar="COLUMNS",
+    help="Cut table cells so rows fit in COLUMNS characters [default: the terminal's width on a terminal, "
+    "else no limit].")
 endpoint_option = click.option(
     "--endpoint", metavar="URL", help="Ask this SPARQL 1.1 server instead of the embedded store "
     "(credentials: --auth with KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc).")
@@ -197,14 +171,18 @@ def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_ro
 @store_option
 @results_format
 @limit_option
+@max_width_option
 @endpoint_option
 @auth_option
 @max_rows_option
-def sparql(query: str, store_path: str, fmt: str, limit: int | None, endpoint: str | None,
-           auth: str | None, max_rows: int | None) -> None:
+@click.option("--allow-service", multiple=True, metavar="URL-PREFIX",
+              help="Let a SERVICE clause call endpoints under this prefix (repeatable); refused otherwise.")
+def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: int | None,
+           endpoint: str | None, auth: str | None, max_rows: int | None, allow_service: tuple[str, ...]) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
 
-    Article data lives in named graphs: use GRAPH ?g { ... } patterns.
+    Article data lives in named graphs: use GRAPH ?g { ... } patterns. A SERVICE clause makes this machine
+    fetch the URL it names, so on the embedded store it is refused unless --allow-service allows its prefix.
     """
     if query == "-":
         query = sys.stdin.read()
@@ -214,8 +192,14 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, endpoint: s
                 query = f.read()
         except OSError as exc:
             raise QueryError(f"cannot read query file {query[1:]}: {exc.strerror}") from exc
+    if endpoint is None:
+        from ..serve.guard import ServiceRefused, check_service
+        try:
+            check_service(query, allow_service)
+        except ServiceRefused as exc:
+            raise QueryError(str(exc)) from None
     store = _query_store(store_path, endpoint, auth, max_rows)
-    _print_results(store.query(query), fmt, limit)
+    _print_results(store.query(query), fmt, limit, query, max_width)
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -235,12 +219,13 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @store_option
 @results_format
 @limit_option
+@max_width_option
 @click.option("--show", is_flag=True, help="Print the query text with its parameters bound, do not run it.")
 @endpoint_option
 @auth_option
 @max_rows_option
-def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None, show: bool,
-          endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
+def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None,
+          max_width: int | None, show: bool, endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
     from .. import queries
 
@@ -256,7 +241,7 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
         if ensure_mesh(store):
             click.echo("kg: loaded the shipped MeSH 2015 hierarchy into the store for this query "
                        "(`kg mesh load FILE` loads the current year)", err=True)
-    _print_results(store.query(q.text, bound), fmt, limit)
+    _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)
 
 
 @click.command(name="queries")

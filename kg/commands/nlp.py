@@ -71,6 +71,7 @@ def tag(text: str | None, terms: tuple[str, ...], fmt: str, relations: bool) -> 
             for r in find_relations(text, mentions, s):
                 rels.append({"subject": list(r.subject.concept.curies), "object": list(r.object.concept.curies),
                              "trigger": r.trigger_text, "direction": r.trigger.direction,
+                             "polarity": r.polarity, "type": r.relation_type,
                              "negated": r.negated, "hedged": r.hedged})
     if fmt == "json":
         click.echo(json.dumps({"mentions": rows, "relations": rels}, indent=1))
@@ -78,7 +79,7 @@ def tag(text: str | None, terms: tuple[str, ...], fmt: str, relations: bool) -> 
     for r in rows:
         click.echo(f"{r['start']}\t{r['end']}\t{r['text']}\t{r['type']}\t{'|'.join(r['ids'])}\t{r['label']}")
     for r in rels:
-        click.echo(f"# {'|'.join(r['subject'])} --{r['trigger']} ({r['direction']}"
+        click.echo(f"# {'|'.join(r['subject'])} --{r['trigger']} ({r['direction']}, {r['type']}"
                    f"{', negated' if r['negated'] else ''}{', hedged' if r['hedged'] else ''})--> {'|'.join(r['object'])}")
 
 

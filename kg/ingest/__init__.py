@@ -112,6 +112,23 @@ class GuardedReader(io.BufferedReader):
         return getattr(self.raw, "truncated", None)
 
 
+# The raw (still compressed) file of each source being read: `bytes_read` tells progress displays how far
+# into its file the reader is, in the bytes `kg ingest` counts its total in, so a .gz file's bar is right.
+_OPEN_FILES: dict[str, IO[bytes]] = {}
+
+
+def bytes_read(path: str) -> int | None:
+    """How many bytes of `path` (as stored on disk: compressed for .gz) were read so far, None when the
+    file is not open or is stdin."""
+    f = _OPEN_FILES.get(path)
+    if f is None:
+        return None
+    try:
+        return f.tell()
+    except (OSError, ValueError):  # closed meanwhile
+        return None
+
+
 @contextmanager
 def open_source(path: str) -> Iterator[IO[bytes]]:
     """A buffered, decompressed binary stream for a path or '-' (stdin); files stay seekable, gzip is
@@ -120,6 +137,7 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
         f = io.BufferedReader(sys.stdin.buffer, buffer_size=1 << 20)
     else:
         f = open(path, "rb", buffering=1 << 20)
+        _OPEN_FILES[path] = f
     try:
         if f.peek(2)[:2] == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=f) as gz:
@@ -128,6 +146,7 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
             yield f
     finally:
         if path != "-":
+            _OPEN_FILES.pop(path, None)
             f.close()
 
 

@@ -558,7 +558,8 @@ def read_bundle(path: str | Path) -> Iterator[Concept]:
 
 
 def bundled_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "lexicon" / "oncology.tsv.gz"
+    from ..resources import package_data
+    return package_data("lexicon", "oncology.tsv.gz")
 
 
 def curated_path() -> Path:

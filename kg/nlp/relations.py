@@ -1,16 +1,33 @@
-"""Sentences, and mechanism assertions read from them by trigger words.
+"""Sentences, and mechanism assertions read from them: who acts on whom, in which direction, typed as BioRED.
 
-An assertion joins two mentions of one sentence through a trigger between them:
+An assertion joins two entity mentions of one sentence. Cheap by design (regular expressions over the
+text between and just around two mentions, no parser), so thousands of abstracts per second. The rules:
 
-- increase: promotes, induces, activates, enhances, increases, up-regulates, drives, stimulates ...
-- decrease: inhibits, suppresses, blocks, reduces, down-regulates, attenuates, prevents ...
-- association: associated with, correlated with, linked to;
-- involvement: involved in, participates in, plays a role in, contributes to, mediates;
-- means: "A ... through/via/by B" makes B contribute to A's effect.
-
-Negation ("did not promote", "no association") and hedging ("may", "might", "suggest", "potential")
-are flags on the assertion, never a reason to drop it. Cheap by design: regular expressions over the
-text between two mentions, no parser, so thousands of abstracts per second.
+- Triggers are verbs (promotes, induced, inhibiting, binds, is associated with ...) or a nominalisation
+  followed by "of" ("activation of Y"); nouns such as promoter, target, receptor, regulation are never
+  triggers, so "the BRCA1 promoter" and "the Wnt target CD44" assert nothing.
+- Direction: "X activates Y" makes X the subject; the passive ("Y is activated by X", "Y, activated by
+  X"), the nominal passive ("activation of Y by X") and compounds ("X-induced Y", "X-mediated",
+  "X-dependent", "X-driven") make the agent X the subject.
+- Polarity is the sign of the subject's effect on the object: the trigger's sign (activates +1,
+  inhibits -1), flipped once for a subject that is switched off ("knockdown / inhibition / blockade /
+  deletion / loss / silencing / inhibitors of X", "X knockdown", "X-deficient") and once for an object
+  that is ("X induced loss of Y"). "Knockdown of X reduced Y" is -1 x -1 = +1: X's effect on Y is
+  positive, which is what BioRED calls a Positive_Correlation of X and Y. Neutral triggers (associated
+  with, regulates, involved in) have polarity 0; binding has polarity 0 and type Bind.
+- Relation types comparable with BioRED: Positive_Correlation (polarity +1), Negative_Correlation (-1),
+  Bind, Cotreatment ("X plus Y", "combination of X and Y"), Drug_Interaction (two chemicals that
+  interact), Association (everything else; "X treats Y" is -1: a drug lowers its disease). Two of BioRED's
+  conventions for entity types override the sign: a chemical "associated with" a disease is
+  Positive_Correlation (drug-induced), a gene that "causes" a disease or raises its risk, or whose
+  mutations or polymorphisms go with one, is Association (its variants are meant).
+- Coordination carries a relation on: "X inhibits A, B and C" gives three assertions, "A and B induce
+  C" two; "Z reversed X-induced Y" relates Z to the compound's head Y too. Otherwise only neighbouring
+  mentions relate: "X inhibits Y in Z" says nothing of X and Z.
+- Negation ("did not promote", "no association") and hedging ("may", "suggest") are flags on the
+  assertion, never a reason to drop it.
+- One assertion per entity pair per sentence (the first, i.e. the closest reading, wins); mentions of
+  one span grounded to several concepts relate as one entity, each concept pair once.
 """
 
 from __future__ import annotations
@@ -44,39 +61,33 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    direction: str       # increased | decreased | associated | involved | means
+    direction: str       # increased | decreased | associated | involved | means | bound
     predicate: str       # direct predicate (CURIE of RO or biolink)
     assoc_predicate: str  # the Association's biolink predicate
 
 
-_TRIGGERS: list[tuple[str, Trigger]] = [
-    (r"promot\w*|induc\w*|activat\w*|enhanc\w*|increas\w*|up-?regulat\w*|drives?|driving|driven|stimulat\w*|"
-     r"facilitat\w*|trigger\w*|accelerat\w*|augment\w*|potentiat\w*",
-     Trigger("increased", "RO:0002213", "biolink:affects")),
-    (r"inhibit\w*|suppress\w*|block\w*|reduc\w*|decreas\w*|down-?regulat\w*|attenuat\w*|abrogat\w*|"
-     r"impair\w*|prevent\w*|antagoni[sz]\w*|abolish\w*|repress\w*|target\w*",
-     Trigger("decreased", "RO:0002212", "biolink:affects")),
-    (r"associated with|correlated with|correlates with|linked (?:to|with)|related to|association (?:with|between)",
-     Trigger("associated", "biolink:associated_with", "biolink:associated_with")),
-    (r"involved in|participat\w* in|plays? (?:an? )?(?:\w+ )?roles? in|contribut\w* to|mediat\w*|"
-     r"required for|essential for|implicated in|regulat\w*",
-     Trigger("involved", "RO:0002326", "biolink:contributes_to")),
-]
-# One alternation, one search per mention pair: the leftmost trigger (closest to the subject) wins.
-_TRIGGER_RE = re.compile("|".join(f"(?P<t{n}>\\b(?:{p})\\b)" for n, (p, _) in enumerate(_TRIGGERS)), re.I)
-_TRIGGER_OF = {f"t{n}": t for n, (_, t) in enumerate(_TRIGGERS)}
-_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|in an? [\w-]+-dependent manner)\b",
-                    re.I)
+INCREASED = Trigger("increased", "RO:0002213", "biolink:affects")
+DECREASED = Trigger("decreased", "RO:0002212", "biolink:affects")
+ASSOCIATED = Trigger("associated", "biolink:associated_with", "biolink:associated_with")
+INVOLVED = Trigger("involved", "RO:0002326", "biolink:contributes_to")
+BOUND = Trigger("bound", "biolink:directly_physically_interacts_with", "biolink:directly_physically_interacts_with")
 MEANS_TRIGGER = Trigger("means", "RO:0002326", "biolink:contributes_to")
-_NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|lack of|absence of|unable to)\b",
-                       re.I)
-_HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
-                    r"appears? to|seems? to|whether|unclear)\b", re.I)
-_CLAUSE_BREAK = re.compile(r";|\bwhereas\b|\bwhile\b|\bbut\b|\bhowever\b", re.I)
+
+RELATION_TYPES = ("Positive_Correlation", "Negative_Correlation", "Association", "Bind", "Cotreatment",
+                  "Drug_Interaction")
 
 
 @dataclass(frozen=True, slots=True)
 class Relation:
+    """One assertion: `subject` acts on `object` through `trigger_text`.
+
+    `polarity` is the sign of the subject's effect on the object (+1 raises it, -1 lowers it, 0 neither
+    or not said), after subject and object modifiers ("knockdown of X") are taken into account; the
+    `trigger` is the one that sign gives (INCREASED for +1, DECREASED for -1). `relation_type` is the
+    BioRED relation type of the pair: mostly the sign's, but BioRED's conventions for some entity type
+    pairs can override it (module docstring). `negated` and `hedged` flag the sentence's stance.
+    """
+
     subject: Mention
     object: Mention
     trigger: Trigger
@@ -84,44 +95,458 @@ class Relation:
     negated: bool
     hedged: bool
     sentence: tuple[int, int]
+    polarity: int = 0
+    relation_type: str = "Association"
+
+
+def _verbs(e_stems: str, stems: str) -> str:
+    """Verb forms only: stems ending in a dropped e (promot -> promote/promotes/promoted/promoting) and
+    plain stems (inhibit -> inhibit/inhibits/inhibited/inhibiting). No nouns: not "promoter", "inhibitor"."""
+    return rf"(?:{e_stems})(?:e|es|ed|ing)|(?:{stems})(?:s|ed|ing)?"
+
+
+# "Y secondary to X", "Y due to X", "Y resulting from X": X raises Y, the agent comes second
+_CAUSED_BY = r"(?:secondary|due|owing|attributed|attributable) to|result(?:s|ed|ing)? from|as a result of"
+_INC_RESULT = r"|result(?:s|ed|ing)? in|lead(?:s|ing)? to|led to|gives? rise to|gave rise to"
+_INC = _verbs(r"promot|induc|activat|enhanc|increas|up-?regulat|stimulat|facilitat|accelerat|potentiat|elevat|"
+              r"caus|exacerbat|aggravat|mediat|provok|evok",
+              r"trigger|augment|boost|elicit") + r"|amplif(?:y|ies|ied|ying)|driv(?:e|es|ing)|driven|drove|" \
+    r"(?:is|are|was|were) (?:required|essential|necessary) for" + _INC_RESULT
+_DEC = _verbs(r"reduc|decreas|down-?regulat|attenuat|abrogat|antagoniz|antagonis|alleviat|ameliorat|mitigat|"
+              r"eliminat|negat|reliev|revers|overcom",
+              r"inhibit|suppress|block|repress|abolish|impair|prevent|diminish|lower|treat|protect") + \
+    r"|overcame|overcome"
+_ASSOC = (r"(?:associat|correlat)(?:ed|es|e|ing) with|linked (?:to|with)|related to|implicated in|involved in|"
+          r"participat\w* in|plays? (?:an? )?(?:\w+ )?roles? in|contribut(?:e|es|ed|ing) to|"
+          + _verbs("regulat|modulat|affect", "alter|influenc") + r"|predispos\w* to|risk factors? for")
+_BIND = (r"bind(?:s|ing)? (?:to|with)|binds?|bound(?: to| by| with)?|interact(?:s|ed|ing)? with|"
+         r"complex(?:es|ed)? with")
+# Nominalisations are triggers only with "of" after them: "activation of Y", never a bare noun.
+_NOM_INC = r"(?:activation|induction|stimulation|upregulation|up-regulation|enhancement|elevation|promotion)"
+_NOM_DEC = (r"(?:inhibition|suppression|reduction|downregulation|down-regulation|attenuation|repression|"
+            r"blockade|abrogation|treatment|prevention)")
+_NOM_ASSOC = r"(?:regulation|modulation)"
+
+_TRIGGER_RE = re.compile(
+    rf"\b(?:(?P<inc>{_INC})|(?P<rinc>{_CAUSED_BY})|(?P<dec>{_DEC})|(?P<assoc>{_ASSOC})|(?P<bind>{_BIND})|"
+    rf"(?P<ninc>{_NOM_INC}) of|(?P<ndec>{_NOM_DEC}) of|(?P<nassoc>{_NOM_ASSOC}) of)\b", re.I)
+_SIGN = {"inc": 1, "rinc": 1, "dec": -1, "assoc": 0, "bind": 0, "ninc": 1, "ndec": -1, "nassoc": 0}
+
+# Something that switches the entity off: its effect on others is the opposite of the trigger's.
+_OFF = (r"knock-?down|knock-?out|silencing|depletion|deletion|loss|deficiency|inhibition|inhibitors?|blockade|"
+        r"blocking|blocker|antagonists?|suppression|down-?regulation|ablation|inactivation|disruption|lack|"
+        r"absence|neutrali[sz]ation|(?:si|sh)rnas?")
+_OFF_BEFORE = re.compile(rf"\b(?:{_OFF})\s+(?:of|against|to|targeting)\s+(?:the\s+|an?\s+)?", re.I)
+_OFF_AFTER = re.compile(rf"[\s-]*(?:{_OFF}|deficient|null|-/-|knockdown|antagonism)\b", re.I)
+# "X-induced Y", "X-mediated Y", "X-associated Y": the mention before is the agent of the one after.
+_COMPOUND = re.compile(r"^\s?[-\u2010\u2011]\s?(?:(?P<inc>induced|mediated|dependent|driven|stimulated|triggered|"
+                       r"evoked|elicited|promoted|activated|enhanced)|(?P<dec>inhibited|suppressed|repressed|blocked)|"
+                       r"(?P<assoc>associated|related|linked))\b(?P<rest>[^,;:()]{0,40})$", re.I)
+_BY = re.compile(r"^\s*(?:(?:in|at|after|upon|within)\s+[\w-]+(?:\s+[\w-]+)?)?\s*,?\s*by\b", re.I)
+_NOUN_AFTER = re.compile(r"^\s+(?:of|in)\b", re.I)
+_IN_CONTEXT = re.compile(r"^\s+(?:\w+ly\s+)?(?:in|among|during|after|following|upon|with)\b", re.I)
+_ARTICLE = re.compile(r"\s+(?:the\s+)?")
+_NOMINAL_BY = re.compile(r"\s*(?:\w+\s+){0,2}?by\s+(?:the\s+)?", re.I)
+_INVOLVED = re.compile(r"implicated|involved|participat|plays?|contribut", re.I)
+_WITH = re.compile(r"^\s+with\b", re.I)
+_COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
+# "association between X and Y", "interaction of X with Y", "effect of X on Y", "role of X in Y"; the
+# first entity may carry a genetic or measurement head: "association between polymorphisms in X and Y"
+_BETWEEN = re.compile(r"\b(?P<noun>(?:(?P<pos>positive|direct)\s+|(?P<neg>negative|inverse)\s+)?(?:association|"
+                      r"correlation|relationship|link|(?P<bind>interaction|binding))s?\s+(?:(?P<btw>between)|of)|"
+                      r"(?:effects?|impact|influence|roles?)\s+of)\s+(?:the\s+|an?\s+)?"
+                      r"(?:(?:[\w-]+\s+)?(?:polymorphisms?|variants?|mutations?|snps?|levels?|expression)\s+"
+                      r"(?:in|of)\s+(?:the\s+)?)?", re.I)
+# two drugs given together: "X plus Y", "X in combination with Y", "combination of X and Y"
+_COTREAT_GAP = re.compile(r"\s*(?:plus|\+|in combination with|combined with|together with|co-?administered with)\s*$",
+                          re.I)
+_COMBINATION_BEFORE = re.compile(r"\b(?:(?:combination|co-?treatment|co-?administration|combined treatment)\s+"
+                                 r"(?:therapy\s+)?(?:of|with)|(?:supplementation|treatment|therapy|treated)\s+with)\s+"
+                                 r"(?:the\s+)?$", re.I)
+_THERAPY_FOR = re.compile(r"\s*-?\s*(?:based\s+)?(?:therapy|treatment|regimens?|administration|monotherapy)\s+"
+                          r"(?:for|in|of)\s+(?:(?:patients|subjects|children|adults|women|men)\s+with\s+)?"
+                          r"(?:the\s+)?$", re.I)
+# "the EGFR inhibitor gefitinib", "paroxetine, a CYP2D6 inhibitor": a drug's role towards a gene
+_ROLE = (r"(?:(?P<neg>inhibitors?|antagonists?|blockers?)|(?P<pos>agonists?|activators?|inducers?)|"
+         r"(?P<assoc>substrates?|ligands?|modulators?))")
+_ROLE_BETWEEN = re.compile(rf"\s*-?\s*{_ROLE}\s*,?\s*$", re.I)
+_ROLE_AFTER = re.compile(rf"\s*-?\s*{_ROLE}\b", re.I)
+_APPOSITION = re.compile(r"\s*,\s*(?:an?|the)\s+(?:(?:selective|potent|specific|known|novel|irreversible|reversible|"
+                         r"competitive|dual|oral)\s+){0,2}$", re.I)
+_LAST_AND = re.compile(r"^\s*(?:,\s*)?and\s+(?:the\s+)?$", re.I)
+_AND_VERB = re.compile(r"\band\s+(?:\w+ly\s+)?$", re.I)
+_AND = re.compile(r"^\s*(?:and|with|to|on|in)\s+(?:the\s+)?$", re.I)
+# A gene named as a genetic variant: "X mutations", "X polymorphisms in Y", "polymorphisms of X ... Y"
+_GENETIC_AFTER = re.compile(r"\s*\)?\s*(?:gene\s+)?(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|"
+                            r"haplotypes?|deletions?)\b", re.I)
+_GENETIC_BEFORE = re.compile(r"\b(?:mutations?|variants?|polymorphisms?|snps?|alleles?|genotypes?|deletions?)"
+                             r"(?:\s+(?:analysis|screening|spectrum))?\s+(?:in|of|at)\s+(?:the\s+)?$", re.I)
+# "increased expression of X in Y": a change of a gene's level in a disease
+_LEVEL_OF = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated)\s+|"
+                       r"(?P<dec>decreased|reduced|lower|low|diminished|down-?regulated)\s+)?"
+                       r"(?:(?P<over>over-?expression)|expression|levels?|abundance)\s+(?:levels?\s+)?of\s+"
+                       r"(?:the\s+)?$", re.I)
+_IN_DISEASE = re.compile(r"^\s+in\s+(?:the\s+)?(?:(?:patients|subjects|tissues?|samples?|cases)\s+(?:with|of)\s+)?"
+                         r"$", re.I)
+# words that let a sentence without triggers still relate two mentions (genetic and level contexts)
+_CONTEXT_WORD = re.compile(r"\b(?:mutation|variant|polymorphism|snp|allele|genotype|haplotype|deletion|expression|"
+                           r"level|abundance|over-?expression|inhibitor|antagonist|blocker|agonist|activator|inducer|"
+                           r"substrate|ligand|modulator|plus|combin|treat|co-?admin|therap|regimen|administration|"
+                           r"supplement)", re.I)
+_IN_WITH = re.compile(r"\b(?:in|with|as|for|of)\b", re.I)
+# a list: "A, B and C", "A/B", "cancers, including colon cancer"
+_COORD = re.compile(r"^(?:/[\w-]{1,4})?\s*(?:,\s*)?(?:(?:and|or|as well as|and/or|including|such as|especially|"
+                    r"particularly)\s+)?(?:the\s+)?$|^\s*/\s*$", re.I)
+_MEANS = re.compile(r"\b(?:through|via|by (?:activating|inducing|regulating|targeting)|"
+                    r"in an? [\w-]+-dependent manner)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails to|unable to)\b", re.I)
+_HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
+                    r"appears? to|seems? to|whether|unclear)\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|\b(?:whereas|while|but|however|although|which|that)\b", re.I)
+MAX_GAP = 150
+# The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
+# A leading "(?=[a-z])" lets the regex engine skip non-letters fast (every alternative starts with one).
+_LC = {p: re.compile(("(?=[a-z])" if p is _TRIGGER_RE else "") + p.pattern)
+       for p in (_TRIGGER_RE, _OFF_BEFORE, _BETWEEN, _CLAUSE_BREAK, _NEGATION, _HEDGE, _MEANS, _CONTEXT_WORD)}
+
+
+def _lower(s: str) -> str:
+    """`s` lower-cased with its length kept (a character whose lower case is longer stays as it is)."""
+    low = s.lower()
+    return low if len(low) == len(s) else "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
+
+
+def _typed(polarity: int, kind: str) -> tuple[Trigger, str]:
+    if kind == "bind":
+        return BOUND, "Bind"
+    if kind == "cotreat":
+        return ASSOCIATED, "Cotreatment"
+    if polarity > 0:
+        return INCREASED, "Positive_Correlation"
+    if polarity < 0:
+        return DECREASED, "Negative_Correlation"
+    return (INVOLVED if kind == "involved" else ASSOCIATED), "Association"
+
+
+_ADVERSE = re.compile(r"associat|relat|link", re.I)
+_GENETIC_CAUSE = re.compile(r"\bcaus|\brisk\b", re.I)
+
+
+_ADVERB = re.compile(r"\b(?:(?P<pos>positively|directly)|(?P<neg>negatively|inversely))\s+$", re.I)
+_LEVEL_BEFORE = re.compile(r"\b(?:(?P<inc>increased|elevated|higher|high|enhanced|up-?regulated|up-?regulation\s+of|"
+                           r"over-?expression\s+of|over-?expressed)|(?P<dec>decreased|reduced|lower|low|diminished|"
+                           r"down-?regulated|down-?regulation\s+of))\s+"
+                           r"(?:(?:expression|levels?|risks?|incidence|rates?)\s+of\s+)?"
+                           r"(?:(?:the|various|several|many|some|all)\s+)?$",
+                           re.I)
+
+
+def _adverb_sign(text: str, trigger_start: int) -> int:
+    m = _ADVERB.search(text, max(0, trigger_start - 14), trigger_start)
+    return 0 if m is None else 1 if m.group("pos") else -1
+
+
+def _level_sign(text: str, m: Mention, s0: int) -> int:
+    """+1 for "increased / upregulation of / high X", -1 for "decreased / low X", else 0."""
+    lv = _LEVEL_BEFORE.search(text, max(s0, m.start - 30), m.start)
+    return 0 if lv is None else 1 if lv.group("inc") else -1
+
+
+def _biored_type(rtype: str, s_type: str, o_type: str, between: str) -> str:
+    """BioRED's conventions for some pairs of entity types, which differ from the plain polarity:
+    a chemical "associated with" / "related to" a disease is a drug-induced one (Positive_Correlation);
+    two chemicals that "interact" are a Drug_Interaction;
+    a gene that "causes" a disease, or raises its risk, does so through its variants (Association)."""
+    pair = {s_type, o_type}
+    if pair == {"chemical"} and rtype == "Bind":
+        return "Drug_Interaction"  # two drugs "interact": BioRED's drug interaction, not binding
+    if pair == {"chemical", "disease"} and rtype == "Association" and _ADVERSE.search(between):
+        return "Positive_Correlation"
+    if pair == {"gene", "disease"} and rtype == "Positive_Correlation" and _GENETIC_CAUSE.search(between):
+        return "Association"
+    return rtype
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How two neighbouring mentions relate: who is the subject, the trigger span and its sign."""
+
+    forward: bool        # subject is the earlier mention
+    start: int           # trigger span, absolute offsets
+    end: int
+    sign: int
+    kind: str            # signed | assoc | involved | bind
+
+
+class _Scan:
+    """Every pattern run once over one sentence; pairs look their matches up by position."""
+
+    __slots__ = ("text", "triggers", "off_ends", "between_ends", "breaks")
+
+    def __init__(self, text: str, low: str, s0: int, lo: int, hi: int) -> None:
+        # `low` is the sentence lower-cased, same length: case-folded patterns run several times faster.
+        # Only low[lo:hi] can matter: from a little before the first mention to the start of the last.
+        self.text = text
+        # (start, end, group) of every trigger, in order
+        self.triggers = [(m.start() + s0, m.end() + s0, m.lastgroup or "assoc")
+                         for m in _LC[_TRIGGER_RE].finditer(low, lo, hi)]
+        self.off_ends = {m.end() + s0: m.start() + s0 for m in _LC[_OFF_BEFORE].finditer(low, lo, hi)}
+        self.between_ends = {m.end() + s0: (m.start() + s0, m) for m in _LC[_BETWEEN].finditer(low, lo, hi)}
+        self.breaks = [m.start() + s0 for m in _LC[_CLAUSE_BREAK].finditer(low, lo, hi)]
+
+    def off_start(self, pos: int) -> int:
+        """Where the switch-off phrase ending at `pos` starts."""
+        return self.off_ends[pos]
+
+    def subject_off(self, m: Mention) -> bool:
+        """The subject is switched off: "knockdown of X", "X knockdown", "X-deficient"."""
+        return m.start in self.off_ends or bool(_OFF_AFTER.match(self.text, m.end, m.end + 25))
+
+
+def _drug_role(text: str, a: Mention, b: Mention, gap: str) -> _Reading | None:
+    """ "the EGFR inhibitor gefitinib" and "gefitinib, an EGFR inhibitor": the drug acts on the gene."""
+    if a.concept.type == "gene" and b.concept.type == "chemical":
+        m = _ROLE_BETWEEN.match(gap)
+        if m is None:
+            return None
+        forward, start = False, a.end + m.start()
+    elif a.concept.type == "chemical" and b.concept.type == "gene" and _APPOSITION.match(gap):
+        m = _ROLE_AFTER.match(text, b.end, b.end + 20)
+        if m is None:
+            return None
+        forward, start = True, m.start()
+    else:
+        return None
+    sign = -1 if m.group("neg") else 1 if m.group("pos") else 0
+    return _Reading(forward, start, start + len(m.group(0).rstrip(", ")), sign, "signed" if sign else "assoc")
+
+
+def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
+    """The relation between neighbouring mentions a (first) and b, if the text between says one."""
+    text = scan.text
+    if b.start - a.end > MAX_GAP or any(a.end <= p < b.start for p in scan.breaks):
+        return None
+    gap = text[a.end:b.start]
+    c = _COMPOUND.match(gap)
+    if c is not None:
+        kind = "assoc" if c.group("assoc") else "signed"
+        sign = 1 if c.group("inc") else -1 if c.group("dec") else 0
+        head = _TRIGGER_RE.search(c.group("rest"))
+        if head is not None:
+            # "X-induced decrease in Y": the head noun carries the sign on
+            hs = _SIGN[head.lastgroup or "assoc"]
+            if not (sign and hs):
+                return None
+            sign *= hs
+        return _Reading(True, a.end + c.start(), a.end + c.start("rest"), sign, kind)
+    # "association between X and Y", "interaction of X with Y"
+    found = scan.between_ends.get(a.start)
+    if found is not None and _AND.match(gap) and (found[1].group("btw") or not _LAST_AND.match(gap)):
+        # "between X and Y", "interaction of X with Y"; in "effect of X and Y on Z" the "and" is a list
+        return _between_reading(found[0], a.start, found[1])
+    if {a.concept.type, b.concept.type} == {"gene", "disease"} and len(gap) <= 100:
+        g = a if a.concept.type == "gene" else b
+        ga = _GENETIC_AFTER.match(text, g.end, g.end + 30)
+        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, g.start - 40), g.start)
+        if (ga or gb) and (any(a.end <= t[0] and t[1] <= b.start for t in scan.triggers) or _IN_WITH.search(gap)):
+            # BioRED's type for a gene's variants and a disease is Association, whatever the verb
+            span = (ga or gb).span()
+            return _Reading(g is a, span[0], span[1], 0, "assoc")
+        lv = _LEVEL_OF.search(text, max(0, a.start - 40), a.start) if g is a else None
+        if lv is not None and _IN_DISEASE.match(gap):
+            # "increased expression of X in Y": Y goes with more X (read as Y raising X, as "X is increased in Y")
+            sign = 1 if lv.group("inc") or lv.group("over") else -1 if lv.group("dec") else 0
+            return _Reading(False, lv.start(), lv.end(), sign, "signed" if sign else "assoc")
+    if a.concept.type == b.concept.type == "chemical":
+        ct = _COTREAT_GAP.match(gap)
+        if ct is None and _LAST_AND.match(gap):
+            ct = _COMBINATION_BEFORE.search(text, max(0, a.start - 40), a.start)
+        if ct is not None:
+            start = ct.start() + (a.end if ct.re is _COTREAT_GAP else 0)
+            return _Reading(True, start, start + len(ct.group(0).strip()), 0, "cotreat")
+    if a.concept.type == "chemical" and b.concept.type == "disease":
+        th = _THERAPY_FOR.match(gap)
+        if th is not None:
+            # "X therapy for Y", "X treatment in patients with Y": a drug lowers its disease
+            return _Reading(True, a.end + th.start(), a.end + th.end(), -1, "signed")
+    role = _drug_role(text, a, b, gap)
+    if role is not None:
+        return role
+    for ts, te, g in scan.triggers:
+        if ts < a.end:
+            # nominal passive: "activation of Y by X"
+            if g[0] == "n" and a.start - 8 <= te <= a.start and _ARTICLE.fullmatch(text, te, a.start) \
+                    and _NOMINAL_BY.fullmatch(gap):
+                return _Reading(False, ts, te, _SIGN[g], "assoc" if g == "nassoc" else "signed")
+            continue
+        if te > b.start:
+            break
+        word = text[ts:te]
+        if _AND_VERB.search(text, max(a.end, ts - 20), ts):
+            return None  # "Z reversed X and decreased Y": the verb's subject is Z, not X
+        rest = text[te:b.start]
+        if g in ("inc", "dec"):
+            if _NOUN_AFTER.match(rest) and not word.lower().endswith(("ed", "ing", "en")):
+                continue  # "an increase in Y", "a cause of Y": a noun, not a verb
+            if word[:5].lower() == "treat" and _WITH.match(rest):
+                if a.concept.type == "disease" and b.concept.type == "chemical":
+                    return _Reading(False, ts, te, -1, "signed")  # "patients with Y treated with X"
+                continue  # "mice were treated with X": no action of a on b
+            if word.lower() == "lower":
+                continue  # "lower levels"
+        kind = {"bind": "bind", "assoc": "assoc", "nassoc": "assoc"}.get(g, "signed")
+        if kind == "assoc" and _INVOLVED.match(word):
+            kind = "involved"
+        if g == "rinc":
+            return _Reading(False, ts, te, 1, kind)
+        if g[0] != "n" and _BY.match(rest):
+            # passive: "Y is activated by X", "Y, induced by X", "Y was reduced in cells by X"
+            return _Reading(False, ts, te, _SIGN[g], kind)
+        if g in ("inc", "dec") and _COPULA.search(text, max(a.end, ts - 30), ts):
+            # "Y was increased in Z": Z (a condition, a treatment) raises Y; "Y was increased and
+            # Z ..." without a context says nothing of the two
+            if _IN_CONTEXT.match(rest):
+                return _Reading(False, ts, te, _SIGN[g], kind)
+            return None
+        return _Reading(True, ts, te, _SIGN[g], kind)
+    return None
+
+
+def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: int, start: int, bw: re.Match,
+                  readings: dict[tuple[int, int], _Reading]) -> None:
+    """ "association between A, B, C and Y": each of A, B, C with Y (the last after the final "and"),
+    and "effect of A and B on Y": A and B with Y."""
+    n = len(slots)
+    k = i
+    while k < n - 1 and coord[k]:
+        k += 1
+    if k < n - 1 and _AND.match(text[slots[k][0].end:slots[k + 1][0].start]) and not coord[k]:
+        firsts, other = range(i, k + 1), k + 1
+    elif k > i and bw.group("btw") and _LAST_AND.match(text[slots[k - 1][0].end:slots[k][0].start]):
+        firsts, other = range(i, k), k
+    else:
+        return
+    r = _between_reading(start, slots[i][0].start, bw)
+    for f in firsts:
+        readings.setdefault((f, other), r)
+
+
+def _between_reading(start: int, end: int, bw: re.Match) -> _Reading:
+    kind = "bind" if bw.group("bind") else "assoc"
+    sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
+    return _Reading(True, start, end, sign, "signed" if sign else kind)
+
+
+def _list_start(coord: list[bool], k: int) -> int:
+    """The first slot of the list slot k belongs to ("A, B and C": A)."""
+    while k > 0 and coord[k - 1]:
+        k -= 1
+    return k
 
 
 def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int]) -> list[Relation]:
-    """Trigger-based relations between neighbouring mentions of one sentence (subject first).
-
-    Each pattern runs once over the sentence; pairs then look their triggers up by position.
-    """
+    """Assertions between the mentions of one sentence of `text` (see the module docstring for the rules)."""
     s0, s1 = sentence
-    ms = sorted((m for m in mentions if s0 <= m.start and m.end <= s1), key=lambda m: m.start)
+    ms = sorted((m for m in mentions if s0 <= m.start and m.end <= s1), key=lambda m: (m.start, -m.end))
     if len(ms) < 2:
         return []
-    sent_text = text[s0:s1]
-    triggers = [(m.start() + s0, m.end() + s0, _TRIGGER_OF[m.lastgroup], m.group(0))
-                for m in _TRIGGER_RE.finditer(sent_text)]
-    means = [(m.start() + s0, m.end() + s0, m.group(0)) for m in _MEANS.finditer(sent_text)]
-    if not triggers and not means:
+    # Slots: one per span; mentions of one span (one entity grounded several ways) share it.
+    slots: list[list[Mention]] = []
+    for m in ms:
+        if slots and m.start < slots[-1][0].end:
+            if (m.start, m.end) == (slots[-1][0].start, slots[-1][0].end):
+                slots[-1].append(m)
+            continue  # a nested or overlapping span: the longer, earlier one stands
+        slots.append([m])
+    if len(slots) < 2:
         return []
-    breaks = [m.start() + s0 for m in _CLAUSE_BREAK.finditer(sent_text)]
-    negations = [m.start() + s0 for m in _NEGATION.finditer(sent_text)]
-    hedged = bool(_HEDGE.search(sent_text))
+    sent_text = text[s0:s1]
+    low = _lower(sent_text)
+    n = len(slots)
+    readings: dict[tuple[int, int], _Reading] = {}
+    scan = _Scan(text, low, s0, max(0, slots[0][0].start - s0 - 60), slots[-1][0].start - s0)
+    if not scan.triggers and not scan.between_ends and "-" not in sent_text and "\u2010" not in sent_text \
+            and "\u2011" not in sent_text and not _LC[_MEANS].search(low) \
+            and not _LC[_CONTEXT_WORD].search(low):
+        return []
+    hedged = bool(_LC[_HEDGE].search(low))
+    negations = [m.start() + s0 for m in _LC[_NEGATION].finditer(low)]
+    coord = [bool(_COORD.match(text[slots[i][0].end:slots[i + 1][0].start])) for i in range(n - 1)]
+    for i in range(n - 1):
+        found = scan.between_ends.get(slots[i][0].start)
+        if found is not None:
+            _between_list(text, slots, coord, i, found[0], found[1], readings)
+        r = _read(scan, slots[i][0], slots[i + 1][0])
+        if r is not None:
+            readings.setdefault((i, i + 1), r)
+    # "Z reversed X-induced Y": Z acts on the head Y of the compound as well as on its modifier X
+    for i in range(n - 2):
+        r, head = readings.get((i, i + 1)), readings.get((i + 1, i + 2))
+        if r is not None and r.forward and head is not None and head.forward and head.start == slots[i + 1][0].end:
+            readings.setdefault((i, i + 2), r)
+    # Coordination: "X inhibits A, B and C" (object list) and "A and B induce C" (subject list).
+    # A list member takes its modifiers from the member the trigger touches: "knockdown of A and B".
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    for (i, j), r in list(readings.items()):
+        k = j
+        while k < n - 1 and coord[k]:
+            if (i, k + 1) not in readings:
+                readings[(i, k + 1)], origin[(i, k + 1)] = r, (i, j)
+            k += 1
+        k = i
+        while k > 0 and coord[k - 1]:
+            if (k - 1, j) not in readings:
+                readings[(k - 1, j)], origin[(k - 1, j)] = r, (i, j)
+            k -= 1
     out: list[Relation] = []
-    for a_i, a in enumerate(ms):
-        for b_i in range(a_i + 1, len(ms)):
-            b = ms[b_i]
-            if b.start < a.end or a.concept.curies == b.concept.curies:
-                continue
-            # Only neighbours: "A inhibits B in C" says nothing of A and C.
-            if any(a.end <= x.start and x.end <= b.start for x in ms[a_i + 1:b_i]):
-                break
-            if b.start - a.end > 120 or any(a.end <= p < b.start for p in breaks):
-                continue
-            trig = next((t for t in triggers if a.end <= t[0] and t[1] <= b.start), None)
-            if trig is not None:
-                negated = any(a.start - 12 <= p < trig[0] for p in negations)
-                out.append(Relation(a, b, trig[2], trig[3], negated, hedged, sentence))
-                continue
-            mm = next((x for x in means if a.end <= x[0] and x[1] <= b.start), None)
-            if mm is not None and a_i > 0:
-                # "X promotes Y via Z": Z (after the means word) contributes to Y (before it).
-                out.append(Relation(b, a, MEANS_TRIGGER, mm[2], False, hedged, sentence))
+    seen: set[tuple] = set()
+    for (i, j), r in sorted(readings.items()):
+        a, b = slots[i][0], slots[j][0]
+        oi, oj = origin.get((i, j), (i, j))
+        # subj/obj name the mentions whose modifiers count; the assertion joins a and b
+        subj, obj = (slots[oi][0], slots[oj][0]) if r.forward else (slots[oj][0], slots[oi][0])
+        # a modifier before a list holds for all of it: "knockdown of A and B", "loss of A and B"
+        s_first = slots[_list_start(coord, oi if r.forward else oj)][0]
+        o_first = slots[_list_start(coord, oj if r.forward else oi)][0]
+        sign, kind = r.sign, r.kind
+        if sign:
+            if scan.subject_off(subj) or (s_first is not subj and s_first.start in scan.off_ends):
+                sign = -sign
+            # an object switched off after the trigger: "X induced loss of Y"
+            if any(m.start in scan.off_ends and scan.off_start(m.start) >= r.end for m in {obj, o_first}):
+                sign = -sign
+        elif r.kind == "assoc":
+            # "positively correlated with"; "upregulation of X is associated with Y", "Y is associated
+            # with decreased X expression": a level change of either side signs a neutral association
+            sign = _adverb_sign(text, r.start) or _level_sign(text, subj, s0) * (_level_sign(text, obj, s0) or 1)
+            if not sign:
+                sign = _level_sign(text, obj, s0)
+            if sign:
+                kind = "signed"
+        trigger, rtype = _typed(sign, kind)
+        rtype = _biored_type(rtype, a.concept.type, b.concept.type, text[r.start:b.start])
+        first = min(a.start, r.start)
+        negated = any(first - 12 <= p < r.start for p in negations)
+        tt = text[r.start:r.end]
+        for sm in (slots[i] if r.forward else slots[j]):
+            for om in (slots[j] if r.forward else slots[i]):
+                key = (sm.concept.curies, om.concept.curies)
+                if sm.concept.curies == om.concept.curies or key in seen or key[::-1] in seen:
+                    continue
+                seen.add(key)
+                out.append(Relation(sm, om, trigger, tt, negated, hedged, sentence, sign, rtype))
+    # "X promotes Y via Z": Z (after the means word) contributes to Y (before it).
+    for i in range(1, n - 1):
+        a, b = slots[i][0], slots[i + 1][0]
+        gap = text[a.end:b.start]
+        mm = _MEANS.search(gap)
+        if mm is None or (i, i + 1) in readings or len(gap) > MAX_GAP:
+            continue
+        for sm in slots[i + 1]:
+            for om in slots[i]:
+                key = (sm.concept.curies, om.concept.curies)
+                if sm.concept.curies == om.concept.curies or key in seen or key[::-1] in seen:
+                    continue
+                seen.add(key)
+                out.append(Relation(sm, om, MEANS_TRIGGER, mm.group(0), False, hedged, sentence, 0, "Association"))
     return out

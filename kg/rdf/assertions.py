@@ -8,7 +8,8 @@ A trigger-based assertion gives two things:
   qualifiers (``biolink:object_direction_qualifier``; ``biolink:anatomical_context_qualifier`` for a
   compound such as "liver metastasis"), ``biolink:knowledge_level`` "knowledge_assertion",
   ``biolink:agent_type`` "text_mining_agent", ``kg:confidence``, ``kg:negated``, ``kg:hedged``,
-  ``kg:polarity``, ``kg:trigger``, the evidence sentence (``kg:sentence``, ``biolink:supporting_text``
+  ``kg:polarity`` (the sign of the subject's effect on the object), ``kg:relationType`` (BioRED's
+  Positive_Correlation, Negative_Correlation, Association, Bind, Cotreatment or Drug_Interaction), ``kg:trigger``, the evidence sentence (``kg:sentence``, ``biolink:supporting_text``
   and an ``oa:SpecificResource`` with the same selectors as mentions), ``biolink:publications`` the
   article, and ``prov:wasGeneratedBy`` / ``prov:wasAttributedTo`` / ``prov:wasDerivedFrom``.
 
@@ -91,8 +92,9 @@ def assertion_triples(pmid: str, source: str, rel, passage_text: str, kind: str,
     yield a, B["negated"], boolean(rel.negated)
     yield a, iri(KG.negated), boolean(rel.negated)
     yield a, iri(KG.hedged), boolean(rel.hedged)
-    polarity = {"increased": "positive", "decreased": "negative"}.get(rel.trigger.direction, "neutral")
+    polarity = {1: "positive", -1: "negative"}.get(rel.polarity, "neutral")
     yield a, iri(KG.polarity), lit(polarity)
+    yield a, iri(KG.relationType), lit(rel.relation_type)
     yield a, iri(KG.trigger), lit(rel.trigger_text)
     conf = 0.5 if rel.hedged else 0.7
     yield a, iri(KG.confidence), typed(f"{conf:.2f}", XSD_DECIMAL)

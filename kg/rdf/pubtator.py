@@ -3,7 +3,7 @@
 Shape (W3C Web Annotation for mentions, reified Biolink associations for relations)::
 
     <mention> a oa:Annotation, kg:Mention ; oa:motivatedBy oa:identifying ;
-        oa:hasBody <entity> ;                       # one per identifier; composite mentions have several
+        oa:hasBody <entity> ;                       # one; a composite mention is one annotation per identifier
         oa:hasTarget <target> ; kg:entityType biolink:Gene ; kg:matchedText "..." ; kg:sectionType "abstract" ;
         dcterms:creator <PubTator3> .
     <entity> kg:entityType biolink:Gene .
@@ -227,24 +227,30 @@ def document_triples(doc: AnnotatedDocument) -> Iterator[Triple]:
             by_ref.setdefault(a.id, (node, bodies))
         if a.identifier and a.type:
             types_of.setdefault(a.identifier, a.type)
-        yield m, P_TYPE, _OA["Annotation"]
-        yield m, P_TYPE, C_MENTION
-        yield m, _OA["motivatedBy"], _OA["identifying"] if bodies else _OA["tagging"]
-        for b in bodies:
-            yield m, _OA["hasBody"], iri(b)
+        # A composite mention ("breast and ovarian cancer": two IDs) is one annotation per entity on the
+        # shared target, as kg.rdf.mentions does for compound names: each annotation has one body.
+        parts = [(m, bodies)] if len(bodies) <= 1 else [(iri(f"{node}/{n + 1}"), (b,)) for n, b in enumerate(bodies)]
         cat = category(a.type)
-        if cat:  # on the mention, and on the entity as kg.rdf.mentions does
-            yield m, P_ENTITY_TYPE, iri(cat)
+        for pm, pb in parts:
+            yield pm, P_TYPE, _OA["Annotation"]
+            yield pm, P_TYPE, C_MENTION
+            yield pm, _OA["motivatedBy"], _OA["identifying"] if pb else _OA["tagging"]
+            for b in pb:
+                yield pm, _OA["hasBody"], iri(b)
+            if cat:  # on the mention, and on the entity as kg.rdf.mentions does
+                yield pm, P_ENTITY_TYPE, iri(cat)
+            yield pm, P_MATCHED, lit(a.text)
+            if a.section:
+                yield pm, P_SECTION, lit(a.section)
+            yield pm, P_CREATOR, AGENT
+        if cat:
             for b in bodies:
                 yield iri(b), P_ENTITY_TYPE, iri(cat)
-        yield m, P_MATCHED, lit(a.text)
-        if a.section:
-            yield m, P_SECTION, lit(a.section)
-        yield m, P_CREATOR, AGENT
         for j, span in enumerate(a.spans):
             t = iri(f"{node}/target/{j}")
             pos, quo = iri(f"{node}/target/{j}/pos"), iri(f"{node}/target/{j}/quote")
-            yield m, _OA["hasTarget"], t
+            for pm, _ in parts:
+                yield pm, _OA["hasTarget"], t
             yield t, P_TYPE, _OA["SpecificResource"]
             yield t, _OA["hasSource"], article
             yield t, _OA["hasSelector"], pos

@@ -10,6 +10,7 @@ kind registered in `kg.serve.run.JOB_KINDS`, so it runs in a worker under the ti
   /query/NAME       a canned query run with ?PARAM=VALUE bound (as typed terms, never pasted into the text)
   /store            Graph Store Protocol, read side: ?graph=IRI, ?default, or the whole dataset
   /prefixes         the prefix map the page uses to show prefixed names
+  /map/QUERY        a canned query's answer as a mechanism map (HTML; /map/QUERY.svg for the SVG), as `kg map`
 Answers are negotiated from Accept with q-values; HEAD is GET without the body; unknown paths are 404.
 
 Safety (issue 16): queries naming a SERVICE endpoint are refused unless `--allow-service` allows it; no
@@ -436,3 +437,8 @@ def graph_store(h: Handler, req: Request) -> Answer:
 def prefix_map(h: Handler, req: Request) -> Answer:
     from ..stores.oxigraph import export_prefixes
     return Answer(200, "application/json", json.dumps(export_prefixes(), indent=1).encode("utf-8"))
+
+
+@route(r"/map/([\w.-]+)")
+def mechanism_map(h: Handler, req: Request) -> Answer:
+    return h.run_job("map", req.match.group(1), req.params)

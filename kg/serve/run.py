@@ -157,3 +157,20 @@ def _graph(store, job: Job) -> Answer:
         fmt = DATASET_TYPES[name]
         ox.serialize(raw, out, fmt, **_prefix_arg(fmt))
     return Answer(200, name + "; charset=utf-8", out.getvalue())
+
+
+@job_kind("map")
+def _map_job(store, job: Job) -> Answer:
+    """A canned query's answer drawn as a mechanism map (`kg map`): HTML, or the SVG for NAME.svg."""
+    from ..viz import MAPPABLE, build_map, to_html, to_svg
+
+    name = job.text
+    svg = name.endswith(".svg")
+    name = name[:-4] if svg else name
+    if name not in MAPPABLE:
+        return _text(404, f"no map for {name!r}; maps: {', '.join(MAPPABLE)}")
+    m = build_map(store, name, dict(job.params))
+    body = to_svg(m) if svg else to_html(m)
+    out = CappedBuffer(job.max_bytes)
+    out.write(body.encode("utf-8"))
+    return Answer(200, ("image/svg+xml" if svg else "text/html") + "; charset=utf-8", out.getvalue())

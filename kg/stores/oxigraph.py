@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
 }
 
 
@@ -284,6 +284,6 @@ def export_prefixes() -> dict[str, str]:
 
 
 def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         return export_prefixes()
     return None
