@@ -6,7 +6,8 @@ Quality: the gold mentions of genes, diseases and chemicals in the PubTator file
 (BioRED Test.PubTator, 100 abstracts; BC5CDR CDR_sample.txt, 50 abstracts) against the tagger's
 mentions of the same types, matched by exact span and type ("strict") and by overlapping span and type
 ("lenient"). Grounding: of the gold disease and chemical mentions we found, the share whose groundings
-include the gold MeSH ID, directly or through MONDO's exact matches to MeSH (../shared/data/mondo).
+include the gold MeSH ID, directly or through the lexicon's cross-references and MONDO's exact matches to
+MeSH (../shared/data/mondo). Document-level grounded P/R/F1 is bench_grounding.py's.
 
 Speed (CPU time of this process, so other load on the machine does not count): abstracts per second on one core for tagging plus relation extraction (sentences, triggers),
 then for the whole of `kg.nlp.mine` and `kg.rdf.mechanisms` (the RDF triples too), over the same 150 abstracts repeated.
@@ -62,9 +63,14 @@ def predict(tagger, doc: dict) -> set[tuple[int, int, str]]:
     return out
 
 
-def mesh_equivalents(shared: Path) -> dict[str, set[str]]:
-    """CURIE -> MeSH UIs it is an exact match of (MONDO's curated SSSOM file; MeSH CURIEs map to themselves)."""
+def mesh_equivalents(shared: Path, lexicon=None) -> dict[str, set[str]]:
+    """CURIE -> MeSH UIs it is an exact match of: the lexicon's own cross-references (`Lexicon.xrefs`,
+    which take ChEBI and MONDO back to MeSH) and MONDO's curated SSSOM file; MeSH CURIEs map to themselves."""
     out: dict[str, set[str]] = {}
+    for c, xs in (getattr(lexicon, "xrefs", None) or {}).items():
+        mesh = {x[5:] for x in xs if x.startswith("MESH:")}
+        if mesh:
+            out[c] = mesh
     f = shared / "mondo" / "mondo_exactmatch_mesh.sssom.tsv"
     if f.exists():
         for line in f.read_text().splitlines():
@@ -193,7 +199,7 @@ def main(argv: list[str] | None = None) -> dict:
         for d in docs:
             d["pred"] = predict(tagger, d)
         report[name] = {"abstracts": len(docs), **score(docs, tagger),
-                        "grounding": grounding(docs, mesh_equivalents(args.shared))}
+                        "grounding": grounding(docs, mesh_equivalents(args.shared, tagger.lexicon))}
         all_docs.extend(docs)
     report["speed"] = speed(tagger, all_docs, args.repeat)
     if args.json:
