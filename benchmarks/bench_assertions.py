@@ -7,7 +7,7 @@
    keeps the colorectal-cancer abstracts: title or abstract naming colorectal / colon / rectal cancer
    (CRC, HNPCC, Lynch syndrome, colorectal liver metastasis) or a MeSH heading for colorectal, colonic
    or rectal neoplasms. One record per PMID (PubMed/MEDLINE first), title and abstract only.
-2. Runs the pipeline's own text mining, `kg.nlp.annotate`, and reads back every trigger assertion it
+2. Runs the pipeline's own text mining (`kg.nlp.mine`, mapped by `kg.rdf.mechanisms`) and reads back every trigger assertion it
    wrote (the `biolink:Association`s that are not `kg:TextCooccurrence`): subject and object CURIEs,
    predicate, direction, negation, trigger and evidence sentence. Reading the RDF rather than calling
    the relation extractor keeps this figure about what the graph says.
@@ -100,21 +100,17 @@ def crc_articles(shared: Path) -> tuple[list, dict[str, int]]:
 
 # -- the assertions the pipeline writes --------------------------------------------------------------------
 def assertions(article, tagger) -> list[Assertion]:
-    """The trigger assertions `kg.nlp.annotate` writes for one article, read back from its triples."""
+    """The trigger assertions the pipeline writes for one article, read back from its triples."""
     from rdflib import Graph, Namespace, RDF, RDFS, URIRef
-    from kg.nlp import annotate, passages_of
-    from kg.rdf.mentions import entity_iri
+    from kg.nlp import mine
+    from kg.prefixes import entity_iri
+    from kg.rdf.mechanisms import mechanism_triples
     from kg.vocab import BIOLINK, KG
-    triples = list(annotate(article, tagger=tagger))
+    mined = mine(article, tagger=tagger)
+    triples = list(mechanism_triples(mined))
     g = Graph()
     g.parse(data="".join(f"{s} {p} {o} .\n" for s, p, o in triples), format="nt")
-    curie_of: dict[URIRef, str] = {}
-    for m in tagger.tag_document([(k, t) for k, _, t, _ in passages_of(article)]):
-        for c in m.concept.curies:
-            try:
-                curie_of[URIRef(entity_iri(c))] = c
-            except Exception:  # a CURIE without an IRI is never in the graph either
-                pass
+    curie_of: dict[URIRef, str] = {URIRef(entity_iri(e.curie)): e.curie for e in (mined.entities if mined else ())}
     B, K = Namespace(BIOLINK), Namespace(KG)
     out = []
     for a in set(g.subjects(RDF.type, B.Association)):

@@ -231,7 +231,7 @@ def test_crc_selection(title, abstract, mesh, crc):
     assert _load("bench_assertions").is_crc(title, abstract, mesh) is crc
 
 
-def test_assertions_are_read_back_from_annotate():
+def test_assertions_are_read_back_from_the_mined_triples():
     ba = _load("bench_assertions")
     from kg.records import AbstractSection, Article
     concepts = list(lx.curated(lx.curated_path())) + [
