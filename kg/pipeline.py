@@ -93,7 +93,7 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
     """
     try:
         if isinstance(rec, Article):
-            graph, text, n = article_nquads(rec, path=path, fmt=fmt or "pubmed", generated=generated, nlp=nlp)
+            graph, text, n = article_nquads(rec, path=path, fmt=fmt or rec.source_format, generated=generated, nlp=nlp)
             return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article", path, rec.line)
         if isinstance(rec, PrebuiltArticle):
             if nlp:

@@ -147,6 +147,7 @@ class Article:
     owner: str | None = None
     indexing_method: str | None = None
     line: int | None = field(default=None, compare=False)  # where the record starts in its file, for messages
+    source_format: str = "pubmed"  # the ingestor that read it (INGESTORS name): lands in the graph's provenance
 
     @property
     def abstract_text(self) -> str | None:

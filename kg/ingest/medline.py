@@ -112,6 +112,7 @@ def to_article(rec: dict) -> Article:
             m = _CC_PMID.search(v)
             cc.append(CommentCorrection(ref_type, m.group(1) if m else None, v))
     return Article(
+        source_format="medline",
         pmid=pmid, title=rec.get("TI"), vernacular_title=rec.get("TT"),
         abstract=(AbstractSection(ab),) if ab else (), pub_date=dp, languages=tuple(_list(rec, "LA")),
         doi=ids.get("doi"), pii=ids.get("pii"), pmcid=rec.get("PMC"), authors=tuple(authors),
