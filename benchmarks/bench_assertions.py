@@ -9,8 +9,8 @@
    or rectal neoplasms. One record per PMID (PubMed/MEDLINE first), title and abstract only.
 2. Runs the pipeline's own text mining (`kg.nlp.mine`, mapped by `kg.rdf.mechanisms`) and reads back
    every trigger assertion it wrote (the `biolink:Association`s that are not `kg:TextCooccurrence`):
-   subject and object CURIEs, predicate, direction, negation, trigger and evidence sentence. Reading the RDF rather than calling
-   the relation extractor keeps this figure about what the graph says.
+   subject and object CURIEs, predicate, direction, negation, trigger and evidence sentence. Reading the
+   RDF rather than calling the relation extractor keeps this figure about what the graph says.
 3. Draws `--n` of them with a fixed seed (all of them, said so, when there are fewer), looks each up in
    the verdicts file by its key (pmid, subject, object, relation, sha1 of the sentence) and prints the
    precision over the judged ones, and the unjudged ones (`--judge` prints them laid out for judging and
