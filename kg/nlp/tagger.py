@@ -97,10 +97,12 @@ class Mention:
     via: str = "lexicon"      # "lexicon" or "abbreviation"
 
 
-def _case_sensitive(kind: str, name: str) -> bool:
+def _case_sensitive(kind: str, name: str, source: str = "") -> bool:
     if kind in ("symbol", "wsymbol", "alias", "previous", "abbrev", "cellline"):
         return True
     cf = case_form(name)
+    if kind in ("label", "synonym") and cf[1:].islower():
+        return False  # headings in title case (MeSH's "Oxygen", "Pain") are the words "oxygen", "pain"
     return len(cf) <= 6 and any(ch.isupper() for ch in cf)
 
 
@@ -138,7 +140,7 @@ class Lexicon:
                 cf = case_form(name)
                 if cf.isdigit() or not cf:
                     continue  # "63", "141": numbers are never evidence of a gene
-                cs = cf if _case_sensitive(kind, name) else None
+                cs = cf if _case_sensitive(kind, name, c.source) else None
                 weak = (kind != "curated" and len(cf) <= 2) or (kind in ("alias", "previous") and len(cf) <= 4)
                 cand = Candidate(idx, rank, cs, kind == "wsymbol", short, weak and not short)
                 for key in name_keys(name):
