@@ -132,3 +132,29 @@ def test_participant_pathways_are_pathways_not_genes(tagger, text, words):
 @pytest.mark.parametrize("word", ["Apoptosis", "cell cycle", "methylation", "digestion"])
 def test_common_words_are_never_pathways(tagger, word):
     assert all(ty != "pathway" for _, _, ty in tags(tagger, f"{word} was measured in tumour cells."))
+
+
+# -- which mentions may take part in an assertion (kg.nlp.mine) -------------------------------------------
+def _assertions(tagger: Tagger, text: str) -> set[tuple[str, str, int]]:
+    from kg.nlp import mine
+    from kg.records import AbstractSection, Article
+    mined = mine(Article(pmid="1", title="", abstract=(AbstractSection(text),)), tagger=tagger)
+    assert mined is not None
+    return {(a.subject, a.object, a.polarity) for a in mined.assertions}
+
+
+def test_a_question_or_aim_asserts_nothing(tagger):
+    assert not _assertions(tagger, "We assessed whether IL-6 was associated with colorectal cancer risk.")
+    assert not _assertions(tagger, "The aim of this study was to test if STAT3 promotes colorectal cancer.")
+    assert ("HGNC:6018", "MONDO:0005575", 0) in _assertions(tagger, "IL-6 was associated with colorectal cancer.")
+
+
+def test_cell_lines_and_generic_tumours_are_not_participants(tagger):
+    got = _assertions(tagger, "In HCT116 cells, knockdown of transgelin decreased liver metastasis.")
+    assert got and all(not s.startswith("cellosaurus:") and not o.startswith("cellosaurus:") for s, o, _ in got)
+    assert not _assertions(tagger, "Higher tumor grade promoted metastasis.")  # "tumor" acts on nothing
+
+
+def test_a_disease_named_as_the_setting_is_not_the_subject(tagger):
+    got = _assertions(tagger, "VDR overexpression in colorectal cancer is associated with KRAS mutations.")
+    assert not any(s == "MONDO:0005575" for s, _, _ in got), got

@@ -15,6 +15,7 @@ and captions.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -22,6 +23,10 @@ from ..prefixes import entity_iri, entity_type
 from ..records import (Assertion, Cooccurrence, Entity, FullText, Mention, TextMining, TextPassage)
 
 MECHANISM_TYPES = frozenset({"pathway", "process", "gene", "family", "cell", "component", "chemical"})
+# Too general to act on anything: "tumor" (neoplasm) and "cancer" as the subject of a mechanism, and any
+# part of "tumor location", "tumor cell behaviour"; they may still be what a mechanism acts on ("cancer").
+GENERIC_DISEASES = frozenset({"MONDO:0005070", "MONDO:0004992", "DOID:162", "MESH:D009369"})
+_SETTING_BEFORE = re.compile(r"\b(?:in|among|within|from)\s+(?:\w+\s+)?$", re.I)
 PARTICIPANT_TYPES = frozenset({"gene", "family", "chemical", "cell", "component"})
 
 
@@ -91,6 +96,8 @@ def mine(record: Any, *, tagger: Any = None, source: str | None = None) -> TextM
             sent_text = text[sent[0]:sent[1]]
             mentions.extend(Mention(m.passage, m.start, m.end, m.text, m.concept.curies, sent_text) for m in in_sent)
             for rel in relations(text, in_sent, sent):
+                if not _participants_ok(rel, text, etype):
+                    continue
                 s_main, _ = _split(rel.subject.concept.curies)
                 o_main, o_anat = _split(rel.object.concept.curies)
                 for s in s_main[:2]:
@@ -118,6 +125,24 @@ def mine(record: Any, *, tagger: Any = None, source: str | None = None) -> TextM
                             cooc[(x, y)].append((sent_text, kind, (where[x], where[y])))
     return TextMining(pmid, source, tuple(passages), tuple(entities.values()), tuple(mentions), tuple(assertions),
                       tuple(Cooccurrence(s, o, tuple(ev)) for (s, o), ev in sorted(cooc.items())))
+
+
+def _participants_ok(rel: Any, text: str, etype: Any) -> bool:
+    """Whether the two mentions of a relation can be what acts and what is acted on.
+
+    Cell lines are where an experiment ran, never a participant; a generic "tumor"/"cancer" never acts
+    (and "tumor" is never acted on: "tumor location"); a disease named as the setting ("X in colorectal
+    cancer is associated with Y") is not the subject."""
+    for m in (rel.subject, rel.object):
+        if m.concept.type == "cellline" or any(etype(c) == "cellline" for c in m.concept.curies):
+            return False
+    subj = set(rel.subject.concept.curies)
+    if subj & GENERIC_DISEASES or "MONDO:0005070" in rel.object.concept.curies:
+        return False
+    if rel.subject.concept.type == "disease" and _SETTING_BEFORE.search(text, max(0, rel.subject.start - 24),
+                                                                         rel.subject.start):
+        return False
+    return True
 
 
 _TAGGER = None

@@ -203,6 +203,10 @@ _NEGATION = re.compile(r"\b(?:not|no|neither|nor|never|without|failed to|fails t
 _HEDGE = re.compile(r"\b(?:may|might|could|possibl\w*|potential\w*|suggest\w*|putative|likely|hypothes\w*|"
                     r"appears? to|seems? to|whether|unclear)\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|\b(?:whereas|while|but|however|although|which|that)\b", re.I)
+# A sentence that states an aim or a question asserts nothing: "we assessed whether", "to determine whether",
+# "the aim of this study was to".
+_AIM = re.compile(r"\bwhether\b|\b(?:aims?|purpose|objectives?|goals?)\s+(?:of\s+(?:this|the|our)\s+\w+\s+)?"
+                  r"(?:was|were|is|are)\s+to\b|\bwe\s+(?:aimed|sought|set\s+out)\s+to\b")
 MAX_GAP = 150
 # The sentence-wide patterns without re.I, for lower-cased text (their literals are all lower case).
 # A leading "(?=[a-z])" lets the regex engine skip non-letters fast (every alternative starts with one).
@@ -462,6 +466,8 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
         return []
     sent_text = text[s0:s1]
     low = _lower(sent_text)
+    if _AIM.search(low):
+        return []  # "we assessed whether X was associated with Y": a question asked, nothing stated
     n = len(slots)
     readings: dict[tuple[int, int], _Reading] = {}
     scan = _Scan(text, low, s0, max(0, slots[0][0].start - s0 - 60), slots[-1][0].start - s0)
