@@ -7,10 +7,10 @@
    keeps the colorectal-cancer abstracts: title or abstract naming colorectal / colon / rectal cancer
    (CRC, HNPCC, Lynch syndrome, colorectal liver metastasis) or a MeSH heading for colorectal, colonic
    or rectal neoplasms. One record per PMID (PubMed/MEDLINE first), title and abstract only.
-2. Runs the pipeline's own text mining (`kg.nlp.mine`, mapped by `kg.rdf.mechanisms`) and reads back every trigger assertion it
-   wrote (the `biolink:Association`s that are not `kg:TextCooccurrence`): subject and object CURIEs,
-   predicate, direction, negation, trigger and evidence sentence. Reading the RDF rather than calling
-   the relation extractor keeps this figure about what the graph says.
+2. Runs the pipeline's own text mining (`kg.nlp.mine`, mapped by `kg.rdf.mechanisms`) and reads back
+   every trigger assertion it wrote (the `biolink:Association`s that are not `kg:TextCooccurrence`):
+   subject and object CURIEs, predicate, direction, negation, trigger and evidence sentence. Reading the
+   RDF rather than calling the relation extractor keeps this figure about what the graph says.
 3. Draws `--n` of them with a fixed seed (all of them, said so, when there are fewer), looks each up in
    the verdicts file by its key (pmid, subject, object, relation, sha1 of the sentence) and prints the
    precision over the judged ones, and the unjudged ones (`--judge` prints them laid out for judging and
@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> dict:
     sample = draw(pool, args.n, args.seed)
     verdicts = read_verdicts(args.verdicts)
     correct, judged, unjudged = precision(sample, verdicts)
-    report = {**counts, "pmids": [a.pmid for a in articles], "assertions": len({a.key for a in pool}), "sample": len(sample), "seed": args.seed,
+    report = {**counts, "pmids": [a.pmid for a in articles], "assertions": len({a.key for a in pool}),
+              "sample": len(sample), "seed": args.seed,
               "judged": judged, "correct": correct,
               "precision": round(correct / judged, 3) if judged else None,
               "unjudged": [asdict(a) | {"key": list(a.key)} for a in unjudged]}
