@@ -113,8 +113,8 @@ class OxigraphStore:
                 self.store = ox.Store(path)
         except (OSError, RuntimeError) as exc:
             low = str(exc).lower()
-            held = (" (another process holds it: a `kg ingest`, or a `kg serve` of this store, which keeps writers "
-                    "out while it runs; let it finish or stop it; reading commands can run meanwhile)"
+            held = ("; another kg process may be writing it (a `kg ingest`, or a `kg serve` of this store, which "
+                    "keeps writers out while it runs): let it finish or stop it; reading commands can run meanwhile"
                     if not read_only and "lock" in low else "")
             raise StoreError(f"cannot open the store at {path}: {exc}{held}") from exc
         self.path = path
