@@ -438,3 +438,19 @@ def test_kg_sparql_refuses_service_unless_allowed(tmp_path):
     assert r.exit_code == 2 and "SERVICE <http://127.0.0.1:9/sparql> is not allowed" in r.output
     r = CliRunner().invoke(main, ["sparql", "--store", str(path), "--allow-service", "http://127.0.0.1:9/", q])
     assert "not allowed" not in r.output  # let through: it then fails to connect, as any query to a dead port
+
+
+@pytest.mark.parametrize("fmt,accept", [("json", "application/sparql-results+json"),
+                                        ("xml", "application/sparql-results+xml"),
+                                        ("csv", "text/csv"), ("tsv", "text/tab-separated-values")])
+@pytest.mark.parametrize("query", [
+    "SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s <http://purl.org/dc/terms/title> ?o } } ORDER BY ?g ?s ?o",
+    "ASK { GRAPH ?g { ?s <http://purl.org/dc/terms/title> ?o } }",
+])
+def test_kg_serve_and_kg_sparql_give_the_same_bytes(served, store_path, fmt, accept, query):
+    """Issue 13: one result writer; what `kg sparql --format F` prints is what `kg serve` sends for F."""
+    status, headers, body = served.request("POST", "/sparql", _form(query), {**FORM, "Accept": accept})
+    assert status == 200 and headers["content-type"].startswith(accept)
+    r = CliRunner().invoke(main, ["sparql", "--store", store_path, "--format", fmt, query])
+    assert r.exit_code == 0, r.output
+    assert r.stdout_bytes == body
