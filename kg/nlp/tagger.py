@@ -245,6 +245,7 @@ def gene_context(text: str, start: int, end: int) -> bool:
 
 
 _PARTICIPANT_TYPES = frozenset({"gene", "family", "chemical"})
+_PATHWAY_HINT = re.compile(r"signal|pathway|axis|axes|cascade", re.I)  # cheap test before the chain scan
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "or", "but", "in", "of", "on", "at", "to", "by", "for", "as",
                              "is", "it", "be", "we", "with", "from", "that", "this", "not", "no", "its", "was"})
 _CHAIN_JOIN = re.compile(r"\s*[/\-\u2010\u2011\u2013]\s*")
@@ -343,11 +344,11 @@ class Tagger:
             if best is None:
                 acc = ""
                 stop = n if n < i + MAX_TOKENS else i + MAX_TOKENS
-                first_word = infos[i][0] in _FUNCTION_WORDS and text[spans[i].end():spans[i].end() + 1].isspace()
+                first_word = infos[i][0] in _FUNCTION_WORDS
                 for j in range(i, stop):
                     if j > i and not _JOINERS.match(text, spans[j - 1].end(), spans[j].start()):
                         break
-                    if j == i + 1 and first_word:
+                    if j == i + 1 and first_word and text[spans[i].end():spans[i].end() + 1].isspace():
                         break  # "but in" is not the chemical "butin": a name never starts with a function word
                     key, skey, _ = infos[j]
                     prev = acc
@@ -384,7 +385,9 @@ class Tagger:
                     seen.add(c.curies)
                     out.append(Mention(passage, start, end, text[start:end], c, via))
             i = j + 1
-        return self._pathway_chains(text, passage, out) if out else out
+        if out and (_PATHWAY_HINT.search(text) or any(m.concept.type == "pathway" for m in out)):
+            return self._pathway_chains(text, passage, out)
+        return out
 
     def _pathway_chains(self, text: str, passage: str, ms: list[Mention]) -> list[Mention]:
         """"PI3K/Akt/mTOR pathway", "STAT3 signalling", "CXCL12/CXCR4 axis": participants joined by '/' or
