@@ -25,6 +25,9 @@ BENCHES = [
     ("MeSH hierarchy load and exploded query (issue 7)", "bench_mesh.py", [str(DATA)]),
     ("Tagging precision/recall and speed (issue 3)", "bench_nlp.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
+    # Builds (once, kept in .bench/) stores of 30,000 and 100,000 articles with text mining: long the
+    # first time; KG_BENCH_QUERY_SIZES=30000 for one size.
+    ("Query latency, cold and warm, at 30,000 and 100,000 articles (issue 15)", "bench_queries.py", []),
 ]
 
 
