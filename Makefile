@@ -6,7 +6,7 @@ KG     := $(BIN)/kg
 STORE  ?= .demo-store
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean servers lexicon browser frontend
+.PHONY: install demo test bench bench-queries clean servers lexicon browser frontend
 
 # setup.py and the C source too: editing kg/_pubmed_fast.c must rebuild the extension (pip install -e).
 $(STAMP): pyproject.toml setup.py kg/_pubmed_fast.c
@@ -55,6 +55,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	@if [ -z "$$KG_SKIP_SERVERS" ]; then bash scripts/install-servers.sh $(VENV); fi
 	$(BIN)/python benchmarks/run.py
+
+# Only the query-latency benchmark (issue 15); KG_BENCH_QUERY_SIZES=30000 for one store size.
+bench-queries: $(STAMP)
+	$(BIN)/python benchmarks/bench_queries.py
 
 clean:
 	rm -rf $(VENV) $(STORE) .bench .pytest_cache kg-store

@@ -30,6 +30,9 @@ BENCHES = [
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
     ("pathways-linking latency on the examples + shared CRC records (issue 12)", "bench_linking.py", []),
+    # Builds (once, kept in .bench/) stores of 30,000 and 100,000 articles with text mining: long the
+    # first time; KG_BENCH_QUERY_SIZES=30000 for one size.
+    ("Query latency, cold and warm, at 30,000 and 100,000 articles (issue 15)", "bench_queries.py", []),
 ]
 
 

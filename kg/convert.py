@@ -6,6 +6,13 @@ memory is one shard's gzip buffer whatever the file size. Each shard is written 
 renamed; a file's `.done` marker (its size and mtime, its shards) is written last, so a re-run skips
 inputs whose shards are complete and redoes the others. `DeleteCitation`s become tombstones in
 `iris.DELETIONS_GRAPH` in the file's last shard, which `kg load --from` applies.
+
+The same per-file task runs on a process pool (`jobs`) or, past one machine, as Dask tasks on a Dask
+distributed cluster (`scheduler`, decision 0021). Either way a task's output depends only on its input
+file and the run's timestamp (one per run, taken by the caller, or `SOURCE_DATE_EPOCH`; gzip headers carry
+no time), so a task that a lost worker leaves half done is simply run again and writes the same bytes.
+The output may be a local folder or an fsspec URL (`s3://bucket/shards`): shards are then written to a
+local temporary file and uploaded whole, the marker last.
 """
 
 from __future__ import annotations
@@ -14,12 +21,17 @@ import gzip
 import json
 import os
 import re
+import shutil
+import tempfile
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable
 
 from . import iris
+from .errors import ConvertError
 from .records import Article, Deletion, PrebuiltArticle, Rejected
 from .vocab import KG, PROV, RDF
 
@@ -43,8 +55,68 @@ def _stem(path: str) -> str:
     return name
 
 
-def _marker(out: Path, path: str) -> Path:
-    return out / f"{_stem(path)}.done"
+def is_url(out: str) -> bool:
+    """An fsspec URL (`s3://...`, `memory://...`) rather than a local folder; `file://` counts as a URL too."""
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", out) is not None
+
+
+class Output:
+    """Where a run's shards go: a local folder (temporary name, then an atomic rename) or an fsspec URL
+    (a local temporary file uploaded whole; object stores have no rename, and an upload is all or nothing)."""
+
+    def __init__(self, out: str) -> None:
+        self.out = out
+        if is_url(out):
+            try:
+                import fsspec
+            except ImportError as exc:
+                raise ConvertError(f"output {out} is a URL: install fsspec (pip install 'kg[dask]')") from exc
+            self.fs, self.root = fsspec.core.url_to_fs(out)
+            self.root = self.root.rstrip("/")
+        else:
+            self.fs, self.root = None, out
+
+    def path(self, name: str) -> str:
+        return f"{self.root}/{name}" if self.fs is not None else os.path.join(self.root, name)
+
+    def makedirs(self) -> None:
+        if self.fs is None:
+            Path(self.root).mkdir(parents=True, exist_ok=True)
+        else:
+            self.fs.makedirs(self.root, exist_ok=True)
+
+    def exists(self, name: str) -> bool:
+        return self.fs.exists(self.path(name)) if self.fs is not None else os.path.exists(self.path(name))
+
+    def read_text(self, name: str) -> str:
+        if self.fs is None:
+            return Path(self.path(name)).read_text()
+        with self.fs.open(self.path(name), "rt") as f:
+            return f.read()
+
+    def write_text(self, name: str, text: str) -> None:
+        if self.fs is None:
+            tmp = self.path(name + ".tmp")
+            Path(tmp).write_text(text)
+            os.replace(tmp, self.path(name))
+        else:
+            self.fs.pipe_file(self.path(name), text.encode())
+
+    def staging(self) -> str:
+        """A local folder for shards being written: the output itself, or a fresh temporary folder."""
+        return self.root if self.fs is None else tempfile.mkdtemp(prefix="kg-convert-")
+
+    def publish(self, local_tmp: str, name: str) -> None:
+        """Move a finished shard (a local temporary file) to its final name."""
+        if self.fs is None:
+            os.replace(local_tmp, self.path(name))
+        else:
+            self.fs.put_file(local_tmp, self.path(name))
+            os.remove(local_tmp)
+
+
+def _marker(path: str) -> str:
+    return f"{_stem(path)}.done"
 
 
 def _fingerprint(path: str) -> dict:
@@ -52,28 +124,57 @@ def _fingerprint(path: str) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def is_complete(out: Path, path: str) -> bool:
-    m = _marker(out, path)
+def is_complete(out: Path | str | Output, path: str) -> bool:
+    o = out if isinstance(out, Output) else Output(str(out))
     try:
-        info = json.loads(m.read_text())
+        info = json.loads(o.read_text(_marker(path)))
     except (OSError, ValueError):
         return False
-    return info.get("source") == _fingerprint(path) and all((out / s).exists() for s in info.get("shards", []))
+    return info.get("source") == _fingerprint(path) and all(o.exists(s) for s in info.get("shards", []))
 
 
-def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -> FileResult:
+def run_timestamp() -> str:
+    """The generation time written into every graph of a run: now, or `SOURCE_DATE_EPOCH` when set (the
+    reproducible-builds convention), so that two runs over the same inputs can write identical shards."""
+    from .rdf.provenance import now
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return now()
+    try:
+        t = datetime.fromtimestamp(int(epoch), timezone.utc)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ConvertError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds") from exc
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None,
+                 generated: str | None = None) -> FileResult:
+    """Convert one input file into shards under `out` (folder or URL), unless its shards are complete.
+
+    Safe to run again after a crash at any point, including on another machine: shards are written under
+    temporary names and published whole, the `.done` marker last."""
+    output = Output(out)
+    res = FileResult(path)
+    if is_complete(output, path):
+        res.skipped = True
+        return res
+    generated = generated or run_timestamp()
+    staging = output.staging()
+    try:
+        return _convert_file(path, output, staging, shard_size, fmt, generated, res)
+    finally:
+        if staging != output.root:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt: str | None, generated: str,
+                  res: FileResult) -> FileResult:
     from .ingest import read_path
     from .errors import InputError
     from .pipeline import Mapped, map_record
     from .rdf.nt import XSD_DATETIME, iri, typed
-    from .rdf.provenance import now
 
-    outdir = Path(out)
-    res = FileResult(path)
-    if is_complete(outdir, path):
-        res.skipped = True
-        return res
-    generated = now()
     stem = _stem(path)
     shards: list[str] = []
     tombstones: list[str] = []
@@ -83,13 +184,17 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
     def open_next() -> None:
         close()
         name = f"{stem}.{len(shards):04d}.nq.gz"
-        tmp = outdir / (name + ".tmp")
-        state.update(f=gzip.open(tmp, "wb", compresslevel=1), n=0, tmp=tmp, name=name)
+        tmp = os.path.join(staging, name + ".tmp")
+        raw = open(tmp, "wb")
+        # No file name and no time in the gzip header: a shard's bytes depend on its content only.
+        gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
+        state.update(f=gz, raw=raw, n=0, tmp=tmp, name=name)
 
     def close() -> None:
         if state["f"] is not None:
             state["f"].close()
-            os.replace(state["tmp"], outdir / state["name"])
+            state["raw"].close()
+            output.publish(state["tmp"], state["name"])
             shards.append(state["name"])
             state["f"] = None
 
@@ -134,7 +239,7 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None) -
             open_next()
         state["f"].write("".join(tombstones).encode())
     close()
-    _marker(outdir, path).write_text(json.dumps({"source": _fingerprint(path), "shards": shards,
+    output.write_text(_marker(path), json.dumps({"source": _fingerprint(path), "shards": shards,
                                                  "articles": res.articles, "deleted": res.deleted}))
     res.shards = len(shards)
     res.errors = tuple(errors)
@@ -187,18 +292,46 @@ def _survivors(path: str) -> dict[str, int]:
     return {pmid: n for pmid, (_, n) in best.items() if pmid not in deleted}
 
 
-def _work(args: tuple[str, str, int, str | None]) -> FileResult:
+def _work(args: tuple[str, str, int, str | None, str]) -> FileResult:
     return convert_file(*args)
 
 
 def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 5000,
-            fmt: str | None = None) -> list[FileResult]:
+            fmt: str | None = None, scheduler: str | None = None,
+            generated: str | None = None) -> list[FileResult]:
+    """Convert every input file; on a process pool of `jobs` workers, or on the Dask cluster whose
+    scheduler listens at `scheduler` (tcp://host:8786). Results are in completion order."""
     from .ingest import expand_paths
 
-    Path(out).mkdir(parents=True, exist_ok=True)
-    todo = [(p, out, shard_size, fmt) for p, _ in expand_paths(paths)]
+    Output(out).makedirs()
+    generated = generated or run_timestamp()
+    todo = [(p, out, shard_size, fmt, generated) for p, _ in expand_paths(paths)]
+    if scheduler is not None:
+        return convert_on_dask(todo, scheduler)
     if jobs <= 1 or len(todo) <= 1:
         return [_work(t) for t in todo]
     # fork keeps start-up cheap; each task is one whole file, so memory per worker stays one shard.
     with get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
         return list(pool.imap_unordered(_work, todo))
+
+
+def convert_on_dask(todo: list[tuple[str, str, int, str | None, str]], scheduler: str) -> list[FileResult]:
+    """One Dask task per input file. A worker that dies takes its running tasks with it; the scheduler
+    gives them to another worker (up to `distributed.scheduler.allowed-failures` times), and since a
+    task only publishes whole shards and writes its marker last, the re-run starts clean and ends with the
+    same bytes. Inputs must be readable at the same path on every worker (a shared file system)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise ConvertError("--scheduler needs Dask distributed: pip install 'kg[dask]'") from exc
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise ConvertError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        # The key names the file, so the dashboard and the scheduler's log say which one a task is; the
+        # run's token keeps two runs on one cluster apart.
+        run = uuid.uuid4().hex[:8]
+        futures = [client.submit(convert_file, *t, key=f"kg-convert-{run}-{i}-{_stem(t[0])}", retries=2)
+                   for i, t in enumerate(todo)]
+        return [f.result() for f in as_completed(futures)]

@@ -66,3 +66,7 @@ class StoreError(KgError):
 
 class IdentifierError(KgError):
     """An identifier has an unknown prefix or a malformed local part."""
+
+
+class ConvertError(KgError):
+    """`kg convert` cannot run as asked (an output URL without fsspec, an unreachable Dask scheduler)."""

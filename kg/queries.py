@@ -6,9 +6,14 @@ Header lines (in the style of grlc) at the top of each file::
     #+ param: mesh mesh required  The descriptor (D015179, MESH:D015179 or its IRI)
     #+ param: major bool default=false  Only headings where it is a major topic
 
-A parameter NAME is the SPARQL variable ?NAME. Values are parsed by type and bound as RDF terms through
-the store's substitution mechanism (pyoxigraph `substitutions=`, VALUES for remote servers), never pasted
-into the query text. An optional parameter left out stays unbound: the query tests it with BOUND().
+A parameter NAME is the SPARQL variable ?NAME. Values are parsed by type into RDF terms and bound by a
+VALUES block (decision 0003), never pasted into the query text. An optional parameter left out stays
+unbound: the query tests it with BOUND().
+
+Where the VALUES block goes matters for speed (decision 0021): Oxigraph does not treat a one-row VALUES
+as constants, so a FILTER or BIND that uses a parameter is only applied early when the block sits in the
+same group as the selective pattern. A query marks that place with a line `# kg:parameters`; without
+the mark the block opens the WHERE clause.
 """
 
 from __future__ import annotations
@@ -146,6 +151,7 @@ def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | o
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+PLACE_MARK = re.compile(r"(?m)^[ \t]*# kg:parameters[ \t]*$")
 
 
 def with_values(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -154,12 +160,19 @@ def with_values(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
     The terms are serialised by pyoxigraph (IRIs checked, literals escaped), so a value can never change
     the query's structure; this is the SPARQL-standard way to pre-bind variables and works on every
     server, unlike store-specific substitution APIs. Parameter variables used in FILTERs must therefore be
-    tested at the WHERE clause's top level (a FILTER inside GRAPH {} would not see them).
+    tested in the group that holds the block or one enclosing it (a FILTER inside a nested GRAPH {} would
+    not see them). A line `# kg:parameters` puts the block there instead of first in the WHERE clause.
     """
     if not values:
         return text
     names = " ".join(f"?{k}" for k in values)
     row = " ".join(str(v) for v in values.values())
+    marks = list(PLACE_MARK.finditer(text))
+    if len(marks) > 1:
+        raise QueryError("query marks more than one place for its parameters ('# kg:parameters')")
+    if marks:
+        m = marks[0]
+        return f"{text[:m.start()]}  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
     m = _WHERE.search(_strip_comments(text))
     if not m:
         raise QueryError("query has no WHERE { ... } clause to bind parameters into")

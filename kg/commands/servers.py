@@ -150,18 +150,23 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", "out", required=True, metavar="DIR", help="Folder for the .nq.gz shards.")
+@click.option("-o", "--output", "out", required=True, metavar="DIR|URL",
+              help="Folder for the .nq.gz shards, or an fsspec URL (s3://bucket/shards; needs kg[dask]).")
 @click.option("--jobs", "-j", default=1, show_default=True, help="Worker processes (one input file each).")
 @click.option("--shard-size", default=5000, show_default=True, help="Articles per shard at most.")
-def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int) -> None:
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run the per-file tasks on this Dask distributed cluster (tcp://host:8786) instead of a "
+              "local process pool; inputs must be readable at the same path on every worker (needs kg[dask]).")
+def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int, scheduler: str | None) -> None:
     """Turn PubMed files into gzipped N-Quads shards without a store, in parallel.
 
     Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
-    loader (docs/bulk-loading.md) or with `kg load --from`.
+    loader (docs/bulk-loading.md) or with `kg load --from`; docs/scale.md says how to run on a cluster.
+    Set SOURCE_DATE_EPOCH to fix the generation time written into the graphs (identical re-runs).
     """
     from ..convert import convert as run
 
-    results = run(paths, out, jobs=jobs, shard_size=shard_size)
+    results = run(paths, out, jobs=jobs, shard_size=shard_size, scheduler=scheduler)
     for r in results:
         for e in r.errors:
             click.echo(f"kg: rejected: {e}", err=True)
