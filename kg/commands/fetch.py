@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .core import store_option
+from ._common import ingest_paths, open_store, store_option
 
 
 @click.command()
@@ -95,11 +95,9 @@ def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: 
     if do_ingest and hood is not None:
         _store_citations(hood, store_path)
     if do_ingest and files:
-        from .core import ingest
         extra = [*pmc_files, *pt_files]
-        ctx.invoke(ingest, paths=tuple(str(f) for f in [*files, *extra]), store_path=store_path,
-                   fmt=None if extra else "pubmed",
-                   batch_size=1000, rejects=None, progress=None, validate=True)
+        ingest_paths(tuple(str(f) for f in [*files, *extra]), store_path, fmt=None if extra else "pubmed",
+                     batch_size=1000, rejects=None, progress=None, validate=True)
 
 
 def _around(pmid: str, depth: int, limit: int, cache: Path, eutils_url: str | None, email: str | None,
@@ -124,7 +122,6 @@ def _store_citations(hood, store_path: str) -> None:
     from ..ingest.around import citation_nquads
     from ..stores.oxigraph import GraphWrite
     from ..vocab import KGGRAPH
-    from .core import open_store
 
     graph = f"{KGGRAPH}around/{hood.seed}"
     nq = citation_nquads(hood, graph)
