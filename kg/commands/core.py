@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -75,7 +75,7 @@ def export(store_path: str, fmt: str, output: str) -> None:
 
 
 # ---- sparql / query / queries --------------------------------------------------------------------
-def _print_results(results, fmt: str, limit: int | None, text: str, max_width: int | None) -> None:
+def _print_results(results: Any, fmt: str, limit: int | None, text: str, max_width: int | None) -> None:
     """Write an answer to stdout through the shared writer (`kg.results`), with the row count and, when
     a query without GRAPH found nothing, the reason on stderr."""
     import pyoxigraph as ox
@@ -120,7 +120,8 @@ max_rows_option = click.option(
     "pages (Virtuoso announces its cut and is paged without this) [env KG_SPARQL_MAX_ROWS].")
 
 
-def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_rows: int | None = None):
+def _query_store(store_path: str, endpoint: str | None, auth: str | None,
+                 max_rows: int | None = None) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
     if endpoint:
         return open_remote(endpoint, auth=auth, max_rows=max_rows)
     return open_store(store_path, read_only=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from ._common import ingest_paths, open_store, store_option
+
+if TYPE_CHECKING:
+    from ..ingest.around import Neighbourhood
 
 
 @click.command()
@@ -38,7 +42,7 @@ from ._common import ingest_paths, open_store, store_option
               help="Ingest the fetched files into the store.")
 @store_option
 @click.pass_context
-def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: int, around: str | None,
+def fetch(ctx: click.Context, query: str | None, pmids: IO[str] | None, cache: str, batch_size: int, around: str | None,
           depth: int, limit: int | None, eutils_url: str | None, email: str | None, api_key: str | None,
           tries: int, pmc: bool | None, pubtator: bool | None, pubtator_url: str | None, do_ingest: bool,
           store_path: str) -> None:
@@ -101,7 +105,7 @@ def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: 
 
 
 def _around(pmid: str, depth: int, limit: int, cache: Path, eutils_url: str | None, email: str | None,
-            api_key: str | None, tries: int):
+            api_key: str | None, tries: int) -> tuple[Neighbourhood, list[str]]:
     """Choose the neighbourhood (ELink, cached) and write its manifest; returns it and its PMIDs."""
     from ..ingest.around import LINKS, Linker, neighbourhood, write_manifest
 
@@ -117,7 +121,7 @@ def _around(pmid: str, depth: int, limit: int, cache: Path, eutils_url: str | No
     return hood, list(hood.pmids)
 
 
-def _store_citations(hood, store_path: str) -> None:
+def _store_citations(hood: Neighbourhood, store_path: str) -> None:
     """The citation links among the neighbourhood as graph kggraph:around/PMID, replaced whole each run."""
     from ..ingest.around import citation_nquads
     from ..stores.oxigraph import GraphWrite

@@ -124,7 +124,7 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
                f"(SPARQL at /sparql; Ctrl-C stops)", err=True)
     import signal
 
-    def stop(signum, frame):  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
+    def stop(signum: int, frame: object) -> None:  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
     try:
