@@ -16,10 +16,13 @@ and captions.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..prefixes import entity_iri, entity_type
 from ..records import (Assertion, Cooccurrence, Entity, FullText, Mention, TextMining, TextPassage)
+
+if TYPE_CHECKING:
+    from .tagger import Concept, Tagger
 
 MECHANISM_TYPES = frozenset({"pathway", "process", "gene", "family", "cell", "component", "chemical"})
 PARTICIPANT_TYPES = frozenset({"gene", "family", "chemical", "cell", "component"})
@@ -120,11 +123,11 @@ def mine(record: Any, *, tagger: Any = None, source: str | None = None) -> TextM
                       tuple(Cooccurrence(s, o, tuple(ev)) for (s, o), ev in sorted(cooc.items())))
 
 
-_TAGGER = None
+_TAGGER: Tagger | None = None
 _BAD: set[str] = set()
 
 
-def _groundable(concept) -> bool:
+def _groundable(concept: Concept) -> bool:
     """Every CURIE of the concept has an IRI under the project's IRI policy; a bad lexicon entry (a
     user's terms file, say) is logged once and skipped, never a reason to lose the article."""
     ok = True
@@ -142,7 +145,7 @@ def _groundable(concept) -> bool:
     return ok
 
 
-def _default_tagger():
+def _default_tagger() -> Tagger:
     global _TAGGER
     if _TAGGER is None:
         from .tagger import Tagger

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from . import lexicon as lx
 from .normalize import name_keys
@@ -140,7 +140,7 @@ def canonical_map(shared: Path, mesh: list[lx.Concept], chebi: list[lx.Concept],
         if other.startswith("DOID:"):
             out.setdefault(other, canon)
     out.update(mesh_chebi)
-    chebi_by_label = {}
+    chebi_by_label: dict[str, list[str]] = {}
     for c in chebi:
         chebi_by_label.setdefault(name_keys(c.label)[0] if name_keys(c.label) else "", []).append(c.curie)
     for c in mesh:
@@ -152,7 +152,7 @@ def canonical_map(shared: Path, mesh: list[lx.Concept], chebi: list[lx.Concept],
     return out
 
 
-def build(out_dir: Path, *, cache: Path, shared: Path) -> dict:
+def build(out_dir: Path, *, cache: Path, shared: Path) -> dict[str, Any]:
     """Build `out_dir/oncology.tsv.gz` and its MANIFEST.json; returns the manifest."""
     files = fetch(cache)
     out_dir.mkdir(parents=True, exist_ok=True)
