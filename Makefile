@@ -52,6 +52,8 @@ test: $(STAMP)
 	@if [ -z "$$KG_SKIP_BROWSER" ]; then bash scripts/install-browser.sh; fi
 	@# The layers of docs/architecture.md (contracts in pyproject.toml): a wrong-way import fails here.
 	$(BIN)/lint-imports
+	@# Types: mypy --strict on kg/ (configuration in pyproject.toml, [tool.mypy]).
+	$(BIN)/mypy kg
 	$(BIN)/python -m pytest -q -ra
 
 bench: $(STAMP)
