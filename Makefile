@@ -50,6 +50,10 @@ test: $(STAMP)
 	@if [ -z "$$KG_SKIP_SERVERS" ]; then bash scripts/install-servers.sh $(VENV); fi
 	@# The query-page tests need Chromium; KG_SKIP_BROWSER=1 skips installing it (they then skip).
 	@if [ -z "$$KG_SKIP_BROWSER" ]; then bash scripts/install-browser.sh; fi
+	@# The layers of docs/architecture.md (contracts in pyproject.toml): a wrong-way import fails here.
+	$(BIN)/lint-imports
+	@# Types: mypy --strict on kg/ (configuration in pyproject.toml, [tool.mypy]).
+	$(BIN)/mypy kg
 	$(BIN)/python -m pytest -q -ra
 
 bench: $(STAMP)

@@ -11,7 +11,7 @@ import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterable, Protocol
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from . import iris
 from .errors import InputError
@@ -21,6 +21,9 @@ from .rdf.article import article_triples
 from .rdf.nt import graph_text, iri
 from .rdf.provenance import graph_triples, now
 from .stores.oxigraph import GraphWrite, OxigraphStore
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 # Graphs per store write (and per validation batch). Measured on the benchmark file: 200 graphs (about
@@ -139,7 +142,7 @@ class Progress:
         self.done = 0  # bytes of the files read to their end
         self.before: dict[str, int] = {}
         self.current: str | None = None
-        self.bar = None
+        self.bar: tqdm[Any] | None = None
 
     def begin(self, paths: Iterable[str]) -> None:
         """Size up the input (the files `read_paths` will open) and show the empty bar."""
@@ -219,7 +222,7 @@ class BackgroundWriter:
         self.store = store
         self.max_in_flight = max(1, write_threads or self.MAX_IN_FLIGHT)
         self._pool = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="kg-store-writer")
-        self._inflight: list[tuple[Future, frozenset[str], dict[str, int]]] = []
+        self._inflight: list[tuple[Future[None], frozenset[str], dict[str, int]]] = []
 
     def _write(self, items: list[Mapped]) -> None:
         self.store.clear_tombstones({m.pmid for m in items if m.kind == "article"})
@@ -253,7 +256,8 @@ class BackgroundWriter:
         for _, _, versions in reversed(self._inflight):
             if pmid in versions:
                 return versions[pmid]
-        return self.store.version_of(pmid)
+        version: int | None = self.store.version_of(pmid)
+        return version
 
     def close(self) -> None:
         try:

@@ -19,7 +19,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from typing import IO, Iterable, Mapping, Sequence
+from typing import IO, Any, Iterable, Mapping, Sequence, cast
 
 import pyoxigraph as ox
 
@@ -70,7 +70,7 @@ class Answer:
 
 
 # ---- SELECT ---------------------------------------------------------------------------------------
-def write_select(result: Iterable, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
+def write_select(result: Iterable[Any], fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
                  columns: Sequence[str] | None = None, limit: int | None = None,
                  max_width: int | None = None) -> int | None:
     """Write the solutions of a SELECT in `fmt` (table, json, xml, csv, tsv); return the rows written.
@@ -92,7 +92,7 @@ def write_select(result: Iterable, fmt: str, out: IO[bytes], *, prefixes: Mappin
     qfmt = _result_format(fmt, "SELECT")
     streamable = (isinstance(result, ox.QuerySolutions) and limit is None
                   and names == [v.value for v in result.variables])
-    if streamable:
+    if streamable and isinstance(result, ox.QuerySolutions):
         result.serialize(out, qfmt)
         return None
     rows = _rows(result, names, limit)
@@ -100,12 +100,12 @@ def write_select(result: Iterable, fmt: str, out: IO[bytes], *, prefixes: Mappin
     return len(rows)
 
 
-def _rows(result: Iterable, names: Sequence[str], limit: int | None) -> list[list]:
+def _rows(result: Iterable[Any], names: Sequence[str], limit: int | None) -> list[list[Any]]:
     sols = result if limit is None else itertools.islice(result, max(limit, 0))
     return [[sol[n] for n in names] for sol in sols]
 
 
-def solutions(names: Sequence[str], rows: Sequence[Sequence]) -> ox.QuerySolutions:
+def solutions(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> ox.QuerySolutions:
     """A real pyoxigraph `QuerySolutions` with these variables and rows, in this order.
 
     Built by a VALUES query on an empty in-memory store: the terms are written by pyoxigraph (`str(term)`
@@ -118,7 +118,7 @@ def solutions(names: Sequence[str], rows: Sequence[Sequence]) -> ox.QuerySolutio
         body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in r) + ")" for r in rows)
         text = f"SELECT {head or '*'} WHERE {{}} VALUES ({head}) {{ {body} }}"
     else:
-        def group(r: Sequence) -> str:
+        def group(r: Sequence[Any]) -> str:
             return "{ " + " ".join(
                 f"BIND ({_bnode_expr(t)} AS ?{n})" for n, t in zip(names, r) if t is not None) + " }"
         union = " UNION ".join(group(r) for r in rows) or "{ FILTER (false) }"
@@ -126,7 +126,7 @@ def solutions(names: Sequence[str], rows: Sequence[Sequence]) -> ox.QuerySolutio
     return ox.Store().query(text)  # type: ignore[return-value]
 
 
-def _bnode_expr(t) -> str:
+def _bnode_expr(t: Any) -> str:
     if isinstance(t, ox.BlankNode):
         return "BNODE(" + str(ox.Literal(t.value)) + ")"
     return str(t)
@@ -180,7 +180,7 @@ def write_graph(result: Iterable[ox.Triple], fmt: str, out: IO[bytes], *,
 
 
 # ---- any answer -----------------------------------------------------------------------------------
-def write_result(result, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
+def write_result(result: Any, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str] | None = None,
                  columns: Sequence[str] | None = None, limit: int | None = None, max_width: int | None = None,
                  count: bool = False) -> Answer:
     """Write whatever a query answered, by its kind; the one entry point of the CLI and `kg serve`.
@@ -193,19 +193,20 @@ def write_result(result, fmt: str, out: IO[bytes], *, prefixes: Mapping[str, str
     if isinstance(result, (ox.QueryBoolean, bool)):
         write_boolean(result, fmt, out)
         return Answer("boolean", 1 if bool(result) else 0)
-    sink = _Counting(out) if count else out
+    counter = _Counting(out) if count else None
+    sink = cast(IO[bytes], counter) if counter is not None else out  # _Counting has the write and flush used
     if isinstance(result, ox.QueryTriples):
         n = write_graph(result, fmt, sink, prefixes=prefixes, limit=limit)
-        if count and n is None:
+        if counter is not None and n is None:
             empty = io.BytesIO()
             write_graph([], fmt, empty, prefixes=prefixes)
-            n = 0 if sink.written == len(empty.getvalue()) else None  # type: ignore[union-attr]
+            n = 0 if counter.written == len(empty.getvalue()) else None
         return Answer("graph", n)
     n = write_select(result, fmt, sink, prefixes=prefixes, columns=columns, limit=limit, max_width=max_width)
-    if count and n is None:
+    if counter is not None and n is None:
         names = list(columns) if columns is not None else [v.value for v in result.variables]
-        empty = solutions(names, []).serialize(format=_result_format(fmt, "SELECT"))
-        n = 0 if sink.written == len(empty) else None  # type: ignore[union-attr]
+        no_rows = solutions(names, []).serialize(format=_result_format(fmt, "SELECT")) or b""
+        n = 0 if counter.written == len(no_rows) else None
     return Answer("select", n)
 
 
@@ -228,7 +229,7 @@ class _Counting:
 MIN_CELL = 8  # no column is cut narrower than this (or its heading) to fit a narrow terminal
 
 
-def table(names: Sequence[str], rows: Sequence[Sequence], *, prefixes: Mapping[str, str] | None = None,
+def table(names: Sequence[str], rows: Sequence[Sequence[Any]], *, prefixes: Mapping[str, str] | None = None,
           max_width: int | None = None) -> str:
     """Rows as an aligned text table: IRIs as prefixed names where a prefix fits, full cells unless the
     table is wider than `max_width`, when the widest columns are cut (with …) until it fits."""
@@ -275,7 +276,7 @@ class Shortener:
                 return f"{p}:{value[len(ns):]}"
         return value
 
-    def cell(self, term) -> str:
+    def cell(self, term: Any) -> str:
         if term is None:
             return ""
         if isinstance(term, ox.NamedNode):

@@ -1,12 +1,14 @@
 """Every namespace `kg` writes, declared once.
 
-`KG` is closed: its terms are exactly the ones declared in `ontology/kg.ttl` (a test checks both ways),
-so a typo such as ``KG.descriptorMajr`` raises instead of minting a new IRI. External vocabularies are
-closed too where we list the terms we use, so the ontology test can check that every external term we
-emit belongs to a declared vocabulary.
+`KG` is closed: its terms are exactly the ones declared in `ontology/kg.ttl` (tests/test_vocab.py checks
+both ways, and tests/test_shapes.py that every `kg:` term the code, shapes and queries use is declared), so
+a typo such as ``KG.descriptorMajr`` raises instead of minting a new IRI. External vocabularies are closed
+too where we list the terms we use, so the shapes test can check that every external term the shapes name
+belongs to a declared vocabulary.
 
-Terms are plain strings (IRIs); `kg.rdf.terms` turns them into pyoxigraph nodes. Plain strings keep
-this module importable without rdflib or pyoxigraph, which matters for CLI start-up time.
+Terms are plain strings (IRIs); `kg.rdf.nt` formats them as N-Triples terms for the mapping, and the
+stores make pyoxigraph nodes of them where they need nodes. Plain strings keep this module importable
+without rdflib or pyoxigraph, which matters for CLI start-up time.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 ORCID = Namespace("https://orcid.org/")
 DOI = Namespace("https://doi.org/")
 
-# Prefixes written into every exported file and offered to every query.
+# Prefixes declared in every exported Turtle, TriG and RDF/XML file and offered to every query (embedded and remote).
 PREFIXES: dict[str, str] = {
     "kg": str(KG), "kgid": str(KGID), "kggraph": str(KGGRAPH), "pubmed": str(PUBMED),
     "mesh": str(MESH), "meshv": str(MESHV), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD),
@@ -149,5 +151,5 @@ PREFIXES: dict[str, str] = {
     "biolink": str(BIOLINK), "obo": str(OBO), "sh": str(SH),
 }
 
-# Vocabularies whose terms `kg` may emit: used by the ontology test to check every IRI we write.
+# Closed vocabularies whose terms `kg` may emit: tests/test_shapes.py checks the shapes name no other term of them.
 CLOSED_EXTERNAL = [RDF, RDFS, DCTERMS, FABIO, PRISM, FOAF, CITO, PROV, OA]

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-from typing import IO
+from typing import IO, Any
 
 import click
 
 from .. import iris
-from ..errors import QueryError, UsageError
 from ..ingest import INGESTORS
-from ..stores import default_store_path
+from ..errors import QueryError
+from ._common import ingest_paths, open_remote, open_store, parse_params, store_option
 
 RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdfxml")  # kg.results.CLI_FORMATS
-
-store_option = click.option(
-    "--store", "store_path", default=default_store_path, show_default="./kg-store or $KG_STORE",
-    metavar="DIR", help="The embedded store folder.")
-
-
-def open_store(path: str, *, read_only: bool = False):
-    from ..stores.oxigraph import OxigraphStore
-    return OxigraphStore(path, read_only=read_only)
-
 
 def _open_out(path: str) -> IO[bytes]:
     return sys.stdout.buffer if path == "-" else open(path, "wb")
@@ -58,55 +47,8 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
     own named graph (a newer PMID version wins; an older one is skipped); DeleteCitation removes articles.
     One bad record never stops the others: it is reported with its file and PMID, and the exit code is 1.
     """
-    from ..pipeline import Progress, ingest as run_ingest
-
-    from ..shapes import ingest_validator
-
-    check_inputs(paths)
-    store = open_store(store_path)
-    # with the store, a loaded MeSH vocabulary adds the allowable-qualifier check
-    validator = ingest_validator(store) if validate else None
-    out = open(rejects, "w", encoding="utf-8") if rejects else None
-
-    def on_reject(err) -> None:
-        click.echo(f"kg: rejected: {err}", err=True)
-        if out:
-            out.write(json.dumps({"file": err.path, "pmid": err.pmid, "line": err.line,
-                                  "problem": err.problem}) + "\n")
-
-    try:
-        summary = run_ingest(paths, store, fmt=fmt, validator=validator, batch_size=batch_size,
-                             progress=Progress(progress), on_reject=on_reject, nlp=nlp,
-                             write_threads=write_threads)
-    finally:
-        if out:
-            out.close()
-        if validator is not None:
-            validator.close()
-    d = summary.as_dict()
-    docs = f"{d['documents']} full-text/annotated documents, " if d["documents"] else ""
-    click.echo(f"{d['articles']} articles, {docs}{d['triples']} triples, {d['deleted']} deleted, "
-               f"{d['rejected']} rejected, {d['skipped_older']} older versions skipped, from {d['files']} files",
-               err=True)
-    if summary.files == 0 and not summary.rejected:
-        raise UsageError(f"no file kg can read in {', '.join(paths)} (formats: {', '.join(INGESTORS)})")
-    if summary.rejected:
-        sys.exit(1)
-
-
-def check_inputs(paths: tuple[str, ...]) -> None:
-    """A missing input or an empty folder is a usage error (exit 2) before anything is read or stored."""
-    from ..ingest import expand_paths
-
-    if list(paths).count("-") > 1:
-        raise UsageError("standard input (-) can be read once only")
-    for p in paths:
-        if p == "-":
-            continue
-        if not os.path.exists(p):
-            raise UsageError(f"no such file or folder: {p}")
-        if os.path.isdir(p) and not any(True for _ in expand_paths([p])):
-            raise UsageError(f"folder {p} holds no files")
+    ingest_paths(paths, store_path, fmt=fmt, batch_size=batch_size, rejects=rejects, progress=progress,
+                 validate=validate, nlp=nlp, write_threads=write_threads)
 
 
 # ---- export ---------------------------------------------------------------------------------------
@@ -133,7 +75,7 @@ def export(store_path: str, fmt: str, output: str) -> None:
 
 
 # ---- sparql / query / queries --------------------------------------------------------------------
-def _print_results(results, fmt: str, limit: int | None, text: str, max_width: int | None) -> None:
+def _print_results(results: Any, fmt: str, limit: int | None, text: str, max_width: int | None) -> None:
     """Write an answer to stdout through the shared writer (`kg.results`), with the row count and, when
     a query without GRAPH found nothing, the reason on stderr."""
     import pyoxigraph as ox
@@ -178,9 +120,9 @@ max_rows_option = click.option(
     "pages (Virtuoso announces its cut and is paged without this) [env KG_SPARQL_MAX_ROWS].")
 
 
-def _query_store(store_path: str, endpoint: str | None, auth: str | None, max_rows: int | None = None):
+def _query_store(store_path: str, endpoint: str | None, auth: str | None,
+                 max_rows: int | None = None) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
     if endpoint:
-        from .servers import open_remote
         return open_remote(endpoint, auth=auth, max_rows=max_rows)
     return open_store(store_path, read_only=True)
 
@@ -221,16 +163,6 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: 
     _print_results(store.query(query), fmt, limit, query, max_width)
 
 
-def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for p in params:
-        if "=" not in p:
-            raise QueryError(f"--param {p!r}: expected NAME=VALUE")
-        k, v = p.split("=", 1)
-        out[k.strip()] = v
-    return out
-
-
 @click.command()
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -249,7 +181,7 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
     from .. import queries
 
     q = queries.load(name)
-    bound = queries.bindings(q, _parse_params(params))
+    bound = queries.bindings(q, parse_params(params))
     if show:
         click.echo(queries.with_values(q.text, bound))
         return

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from .core import store_option
+from ._common import ingest_paths, open_store, store_option
+
+if TYPE_CHECKING:
+    from ..ingest.around import Neighbourhood
 
 
 @click.command()
@@ -38,7 +42,7 @@ from .core import store_option
               help="Ingest the fetched files into the store.")
 @store_option
 @click.pass_context
-def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: int, around: str | None,
+def fetch(ctx: click.Context, query: str | None, pmids: IO[str] | None, cache: str, batch_size: int, around: str | None,
           depth: int, limit: int | None, eutils_url: str | None, email: str | None, api_key: str | None,
           tries: int, pmc: bool | None, pubtator: bool | None, pubtator_url: str | None, do_ingest: bool,
           store_path: str) -> None:
@@ -95,15 +99,13 @@ def fetch(ctx: click.Context, query: str | None, pmids, cache: str, batch_size: 
     if do_ingest and hood is not None:
         _store_citations(hood, store_path)
     if do_ingest and files:
-        from .core import ingest
         extra = [*pmc_files, *pt_files]
-        ctx.invoke(ingest, paths=tuple(str(f) for f in [*files, *extra]), store_path=store_path,
-                   fmt=None if extra else "pubmed",
-                   batch_size=1000, rejects=None, progress=None, validate=True)
+        ingest_paths(tuple(str(f) for f in [*files, *extra]), store_path, fmt=None if extra else "pubmed",
+                     batch_size=1000, rejects=None, progress=None, validate=True)
 
 
 def _around(pmid: str, depth: int, limit: int, cache: Path, eutils_url: str | None, email: str | None,
-            api_key: str | None, tries: int):
+            api_key: str | None, tries: int) -> tuple[Neighbourhood, list[str]]:
     """Choose the neighbourhood (ELink, cached) and write its manifest; returns it and its PMIDs."""
     from ..ingest.around import LINKS, Linker, neighbourhood, write_manifest
 
@@ -119,12 +121,11 @@ def _around(pmid: str, depth: int, limit: int, cache: Path, eutils_url: str | No
     return hood, list(hood.pmids)
 
 
-def _store_citations(hood, store_path: str) -> None:
+def _store_citations(hood: Neighbourhood, store_path: str) -> None:
     """The citation links among the neighbourhood as graph kggraph:around/PMID, replaced whole each run."""
     from ..ingest.around import citation_nquads
     from ..stores.oxigraph import GraphWrite
     from ..vocab import KGGRAPH
-    from .core import open_store
 
     graph = f"{KGGRAPH}around/{hood.seed}"
     nq = citation_nquads(hood, graph)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .core import open_store, store_option
+from ._common import open_store, store_option
 
 
 @click.group("mesh")

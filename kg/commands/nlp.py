@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,21 +59,22 @@ def tag(text: str | None, terms: tuple[str, ...], fmt: str, relations: bool) -> 
     if text is None or text == "-":
         text = sys.stdin.read()
     if terms:
-        paths = ([lx.bundled_path()] if lx.bundled_path().exists() else []) + [lx.curated_path(), *terms]
+        paths: list[str | Path] = [lx.bundled_path()] if lx.bundled_path().exists() else []
+        paths += [lx.curated_path(), *terms]
         tagger = Tagger(Lexicon.from_files(*paths))
     else:
         tagger = Tagger(default_lexicon())
     mentions = tagger.tag_document([("text", text)])
-    rows = [{"start": m.start, "end": m.end, "text": m.text, "type": m.concept.type,
+    rows: list[dict[str, Any]] = [{"start": m.start, "end": m.end, "text": m.text, "type": m.concept.type,
              "ids": list(m.concept.curies), "label": m.concept.label, "via": m.via} for m in mentions]
-    rels = []
+    rels: list[dict[str, Any]] = []
     if relations:
         for s in sentences(text):
-            for r in find_relations(text, mentions, s):
-                rels.append({"subject": list(r.subject.concept.curies), "object": list(r.object.concept.curies),
-                             "trigger": r.trigger_text, "direction": r.trigger.direction,
-                             "polarity": r.polarity, "type": r.relation_type,
-                             "negated": r.negated, "hedged": r.hedged})
+            for rel in find_relations(text, mentions, s):
+                rels.append({"subject": list(rel.subject.concept.curies), "object": list(rel.object.concept.curies),
+                             "trigger": rel.trigger_text, "direction": rel.trigger.direction,
+                             "polarity": rel.polarity, "type": rel.relation_type,
+                             "negated": rel.negated, "hedged": rel.hedged})
     if fmt == "json":
         click.echo(json.dumps({"mentions": rows, "relations": rels}, indent=1))
         return

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..stores import default_store_path
-
-store_option = click.option(
-    "--store", "store_path", default=default_store_path, show_default="./kg-store or $KG_STORE",
-    metavar="DIR", help="The embedded store folder.")
-
-
-def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
-                quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6,
-                batch_triples: int = 10_000, max_rows: int | None = None):
-    """The one way commands open a SPARQL server (`kg load`, `kg query --endpoint`, `kg sparql --endpoint`)."""
-    from ..stores.sparql import SparqlStore
-    return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                       timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
+from ._common import open_remote, store_option
 
 
 @click.command()
@@ -137,7 +124,7 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
                f"(SPARQL at /sparql; Ctrl-C stops)", err=True)
     import signal
 
-    def stop(signum, frame):  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
+    def stop(signum: int, frame: object) -> None:  # SIGTERM as Ctrl-C: stop the workers too, even one deep in a query
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import KgError
-from .core import _parse_params, open_store, store_option
+from ._common import open_store, parse_params, store_option
 
 MAP_FORMATS = ("svg", "html")
 
@@ -42,7 +42,7 @@ def map_command(query: str, params: tuple[str, ...], fmt: str | None, output: st
 
     if fmt is None:
         fmt = "svg" if output.lower().endswith(".svg") else "html"
-    values = _parse_params(params)
+    values = parse_params(params)
     check_request(query, values, max_nodes=max_nodes)  # a wrong name or parameter is told before the store opens
     m = build_map(open_store(store_path, read_only=True), query, values, max_nodes=max_nodes,
                   cooccurrences=cooccurrence, max_evidence=max(0, max_evidence))

@@ -19,7 +19,7 @@ import sys
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator, cast
 
 from ..errors import InputError
 from ..records import Record, Rejected
@@ -45,10 +45,10 @@ def register(ingestor: Ingestor) -> Ingestor:
     return ingestor
 
 
-def _lazy(module: str, name: str) -> Callable:
+def _lazy(module: str, name: str) -> Callable[..., Any]:
     """A function of `kg.ingest.<module>` imported on first call, so `kg --help` never imports lxml or json
     readers it does not need."""
-    def call(*args):
+    def call(*args: Any) -> Any:
         return getattr(importlib.import_module(f"{__name__}.{module}"), name)(*args)
     call.__name__ = f"{module}.{name}"
     return call
@@ -91,7 +91,7 @@ class TruncationGuard(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf) -> int:  # type: ignore[override]
+    def readinto(self, buf: Any) -> int:
         if self.truncated:
             return 0
         try:
@@ -132,10 +132,11 @@ def bytes_read(path: str) -> int | None:
 def open_source(path: str) -> Iterator[IO[bytes]]:
     """A buffered, decompressed binary stream for a path or '-' (stdin); files stay seekable, gzip is
     recognised by its magic bytes, not its name."""
+    f: io.BufferedReader
     if path == "-":
-        f = io.BufferedReader(sys.stdin.buffer, buffer_size=1 << 20)
+        f = io.BufferedReader(sys.stdin.buffer, buffer_size=1 << 20)  # type: ignore[arg-type]
     else:
-        f = open(path, "rb", buffering=1 << 20)
+        f = cast(io.BufferedReader, open(path, "rb", buffering=1 << 20))  # what open gives for "rb" and a buffer size
         _OPEN_FILES[path] = f
     try:
         if f.peek(2)[:2] == b"\x1f\x8b":

@@ -17,7 +17,7 @@ import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from ..errors import InputError, KgError
 
@@ -35,9 +35,9 @@ def _base_url(base: str) -> Iterator[None]:
     if base.rstrip("/") + "/" == NCBI_EUTILS:
         yield
         return
-    original = Entrez._build_request
+    original: Callable[..., Any] = Entrez._build_request
 
-    def rewrite(cgi, *args, **kwargs):
+    def rewrite(cgi: str, *args: Any, **kwargs: Any) -> Any:
         if cgi.startswith(NCBI_EUTILS):
             cgi = base.rstrip("/") + "/" + cgi[len(NCBI_EUTILS):]
         return original(cgi, *args, **kwargs)
@@ -52,11 +52,12 @@ def _base_url(base: str) -> Iterator[None]:
 def _configure(email: str | None, api_key: str | None, tries: int, sleep: float) -> None:
     from Bio import Entrez
 
-    Entrez.email = email or os.environ.get("NCBI_EMAIL") or None
-    Entrez.api_key = api_key or os.environ.get("NCBI_API_KEY") or None
+    # Biopython declares these module settings with their default None as their type
+    Entrez.email = email or os.environ.get("NCBI_EMAIL") or None  # type: ignore[assignment]
+    Entrez.api_key = api_key or os.environ.get("NCBI_API_KEY") or None  # type: ignore[assignment]
     Entrez.tool = "kg"
     Entrez.max_tries = tries
-    Entrez.sleep_between_tries = sleep
+    Entrez.sleep_between_tries = sleep  # type: ignore[assignment]
 
 
 def read_pmids(lines: Iterable[str], source: str) -> list[str]:
@@ -162,7 +163,7 @@ def fetch_pmc(pmcids: list[str], *, cache: Path, batch_size: int = 100, base_url
     return files
 
 
-def _save(handle, target: Path) -> None:
+def _save(handle: IO[bytes] | IO[str], target: Path) -> None:
     """Write atomically: a crash leaves no half file that a re-run would mistake for a finished batch."""
     tmp = target.with_suffix(".part")
     with open(tmp, "wb") as f:

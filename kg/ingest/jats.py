@@ -142,7 +142,7 @@ def _unique_keys(passages: list[Passage]) -> list[Passage]:
 
 def _article(art: etree._Element, path: str) -> Record:
     meta = art.find("front/article-meta")
-    ids = {}
+    ids: dict[str, str] = {}
     if meta is not None:
         for aid in meta.findall("article-id"):
             ids.setdefault(aid.get("pub-id-type") or "", _text(aid))
@@ -193,7 +193,7 @@ def read(stream: IO[bytes], path: str) -> Iterator[Record]:
     """One `FullText` per `<article>`, each parsed on its own (`kg.ingest.split`), so a broken article is
     rejected alone and the next one read, whatever the delivery. The namespaces a `<pmc-articleset>`
     declares are given to each article."""
-    head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""  # type: ignore[attr-defined]
+    head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
     m = _SET_START.search(head)
     decls = b"".join(_NS_DECL.findall(m.group(0))) if m else b""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

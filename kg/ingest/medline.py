@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 from Bio import Medline
 
@@ -36,7 +36,7 @@ _CC_PMID = re.compile(r"PMID:\s*(\d+)")
 _PMID_LINE = re.compile(rb"(?m)^PMID- *(\d+)")
 
 
-def _list(rec: dict, key: str) -> list[str]:
+def _list(rec: dict[str, Any], key: str) -> list[str]:
     v = rec.get(key)
     if v is None:
         return []
@@ -75,13 +75,13 @@ def _heading(value: str) -> MeshHeading:
     return MeshHeading(descriptor_ui=_uis().get(name), descriptor_name=name, major=major, qualifiers=tuple(quals))
 
 
-def to_article(rec: dict) -> Article:
+def to_article(rec: dict[str, Any]) -> Article:
     pmid = (rec.get("PMID") or "").strip()
     if not ascii_digits(pmid) or pmid.startswith("0"):
         raise ValueError("record has no PMID" if not pmid else f"PMID {pmid!r} is not a positive integer")
     if len(pmid) > MAX_PMID_DIGITS:
         raise ValueError(f"PMID {pmid!r} has {len(pmid)} digits; PMIDs have at most {MAX_PMID_DIGITS}")
-    ids = {}
+    ids: dict[str, str] = {}
     for aid in _list(rec, "AID") + _list(rec, "LID"):
         m = _AID_RE.match(aid.strip())
         if m:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import replace
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -40,7 +40,7 @@ _ORCID_RE = re.compile(r"(\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX])", re.I)
 _PMID_IN_CHUNK = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
 
 
-def _parser_options() -> dict:
+def _parser_options() -> dict[str, Any]:
     # huge_tree stays off: libxml2 then refuses a text node over 10 MB and nesting deeper than 256,
     # which no PubMed record comes near and a hostile file uses to exhaust memory or the stack.
     return dict(load_dtd=False, resolve_entities=False, no_network=True, huge_tree=False,

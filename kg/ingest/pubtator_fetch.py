@@ -31,7 +31,8 @@ def _get(url: str, *, tries: int, sleep: float, timeout: float) -> bytes:
         try:
             req = urllib.request.Request(url, headers={"User-Agent": "kg (https://w3id.org/oncokg)"})
             with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.read()
+                body: bytes = resp.read()
+                return body
         except urllib.error.HTTPError as exc:
             last = exc
             if exc.code not in (429, 500, 502, 503, 504):

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..prefixes import entity_iri, entity_type
 from ..records import (Assertion, Cooccurrence, Entity, FullText, Mention, TextMining, TextPassage)
+
+if TYPE_CHECKING:
+    from .tagger import Concept, Tagger
 
 MECHANISM_TYPES = frozenset({"pathway", "process", "gene", "family", "cell", "component", "chemical"})
 # Too general to act on anything: "tumor" (neoplasm) and "cancer" as the subject of a mechanism, and any
@@ -145,11 +148,11 @@ def _participants_ok(rel: Any, text: str, etype: Any) -> bool:
     return True
 
 
-_TAGGER = None
+_TAGGER: Tagger | None = None
 _BAD: set[str] = set()
 
 
-def _groundable(concept) -> bool:
+def _groundable(concept: Concept) -> bool:
     """Every CURIE of the concept has an IRI under the project's IRI policy; a bad lexicon entry (a
     user's terms file, say) is logged once and skipped, never a reason to lose the article."""
     ok = True
@@ -167,7 +170,7 @@ def _groundable(concept) -> bool:
     return ok
 
 
-def _default_tagger():
+def _default_tagger() -> Tagger:
     global _TAGGER
     if _TAGGER is None:
         from .tagger import Tagger

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from . import lexicon as lx
 from .normalize import name_keys
@@ -179,7 +179,7 @@ def canonical_map(shared: Path, concepts: list[lx.Concept], mesh_chebi: dict[str
     return out
 
 
-def build(out_dir: Path, *, cache: Path, shared: Path) -> dict:
+def build(out_dir: Path, *, cache: Path, shared: Path) -> dict[str, Any]:
     """Build `out_dir/oncology.tsv.gz` and its MANIFEST.json; returns the manifest."""
     files = fetch(cache)
     out_dir.mkdir(parents=True, exist_ok=True)

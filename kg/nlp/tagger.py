@@ -192,7 +192,8 @@ def default_lexicon() -> Lexicon:
     cache = Path(os.environ.get("KG_CACHE", Path.home() / ".cache" / "kg")) / f"lexicon-{h.hexdigest()[:16]}.pickle"
     try:
         with open(cache, "rb") as f:
-            return pickle.load(f)
+            lexicon: Lexicon = pickle.load(f)
+            return lexicon
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
         pass
     lex = Lexicon.from_files(*paths)
@@ -267,7 +268,7 @@ class Tagger:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         # (span text, oncology context) -> grounded concepts: the same spans recur across abstracts.
-        self._cache: dict[tuple[str, bool], list[Concept]] = {}
+        self._cache: dict[tuple[str, bool], list[tuple[Concept, bool]]] = {}
         self._tokens: dict[str, tuple[str, str | None, bool]] = {}
 
     # -- one passage ------------------------------------------------------------------------------

@@ -241,10 +241,10 @@ def article_triples(a: Article) -> Iterator[Triple]:
             yield s, CITO_cites, "<" + iris.article(r.pmid) + ">"
         elif r.doi and _DOI.match(r.doi):
             yield s, CITO_cites, iri(iris.doi(r.doi))
-    for c in a.comments_corrections:
-        prop = COMMENT_TYPES.get(c.ref_type)
-        if prop and c.pmid and iris.ascii_digits(c.pmid):
-            yield s, K[prop], "<" + iris.article(c.pmid) + ">"
+    for cc in a.comments_corrections:
+        prop = COMMENT_TYPES.get(cc.ref_type)
+        if prop and cc.pmid and iris.ascii_digits(cc.pmid):
+            yield s, K[prop], "<" + iris.article(cc.pmid) + ">"
 
     yield from mesh_triples(a, s)
 

@@ -28,7 +28,8 @@ from typing import Iterator
 from .. import iris
 from ..vocab import BIOLINK, KG, OA, PROV, RDF
 from ..records import Assertion, Cooccurrence
-from .mentions import entity_iri, mention_iri, passage_iri, tagger_iri
+from ..prefixes import entity_iri
+from .mentions import mention_iri, passage_iri, tagger_iri
 from .nt import XSD_DECIMAL, boolean, integer, iri, lit, typed
 
 Triple = tuple[str, str, str]

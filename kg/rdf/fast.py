@@ -64,7 +64,7 @@ def terms() -> dict[str, str]:
         "xsd:integer": XSD_INTEGER, "xsd:date": XSD_DATE, "xsd:gYearMonth": XSD_GYEARMONTH,
         "xsd:gYear": XSD_GYEAR, "true": TRUE, "false": FALSE, "hadPrimarySource": iri(PROV.hadPrimarySource),
         "base:article": iris.article(""), "base:graph": iris.article_graph(""), "base:node": node_base,
-        "base:journal-nlm": iris.journal("A", None)[:-1], "base:journal-issn": iris.journal(None, "A")[:-1],
+        "base:journal-nlm": (iris.journal("A", None) or "")[:-1], "base:journal-issn": (iris.journal(None, "A") or "")[:-1],
         "base:doi": iris.doi(""), "base:mesh": str(MESH), "base:orcid": m.ORCID_BASE,
     }
 
@@ -80,7 +80,8 @@ def _load() -> MapArticle | None:
     except ImportError:
         return None
     _pubmed_fast.configure(terms(), sorted(m.REVIEW_TYPE_UIS), comment_terms())
-    return _pubmed_fast.map_article
+    map_article: MapArticle = _pubmed_fast.map_article
+    return map_article
 
 
 map_article: MapArticle | None = _load()

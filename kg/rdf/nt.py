@@ -7,6 +7,7 @@ before (external identifiers go through `kg.prefixes`), so only literals need es
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from ..vocab import XSD
 
@@ -72,7 +73,7 @@ def quad_line(s: str, p: str, o: str, g: str) -> str:
     return f"{s} {p} {o} {g} .\n"
 
 
-def graph_text(lines: list[str]) -> tuple[str, int]:
+def graph_text(lines: Iterable[str]) -> tuple[str, int]:
     """One graph's N-Quads text and triple count, each line once.
 
     Why: a record may repeat a value (the same keyword twice, two references to one PMID); a store keeps

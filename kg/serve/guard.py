@@ -86,11 +86,12 @@ def _branch_points(text: str, toks: list[_Tok]) -> list[int]:
 
 def _decode_escapes(text: str) -> str:
     """SPARQL's codepoint escapes (\\uXXXX, \\UXXXXXXXX), which the grammar applies before lexing."""
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         try:
             return chr(int(m.group(1) or m.group(2), 16))
         except ValueError:
-            return m.group()
+            whole: str = m.group()
+            return whole
     return _ESCAPE.sub(sub, text)
 
 

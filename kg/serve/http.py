@@ -34,7 +34,7 @@ import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import KgError
 from .negotiate import choose
@@ -158,13 +158,13 @@ class Request:
     method: str
     path: str
     params: tuple[tuple[str, str], ...]
-    match: re.Match
+    match: re.Match[str]
 
 
-ROUTES: list[tuple[re.Pattern, tuple[str, ...], Route]] = []
+ROUTES: list[tuple[re.Pattern[str], tuple[str, ...], Route]] = []
 
 
-def route(pattern: str, methods: tuple[str, ...] = ("GET", "HEAD")):
+def route(pattern: str, methods: tuple[str, ...] = ("GET", "HEAD")) -> Callable[[Route], Route]:
     """Register a handler for a path (a regular expression matched whole); HEAD must come with GET."""
     def deco(fn: Route) -> Route:
         ROUTES.append((re.compile(pattern), methods, fn))
@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 60  # seconds a client may take to send a request; a stalled one does not keep a thread forever
 
-    def log_message(self, fmt, *args):  # quiet by default; -v shows requests
+    def log_message(self, fmt: str, *args: Any) -> None:  # quiet by default; -v shows requests
         log.info("%s " + fmt, self.address_string(), *args)
 
     # ---- checks every request passes ----------------------------------------------------------------
@@ -234,32 +234,33 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             if events[0][1] & (select.POLLHUP | select.POLLERR):
                 return True
-            return self.connection.recv(1, socket.MSG_PEEK) == b""
+            gone: bool = self.connection.recv(1, socket.MSG_PEEK) == b""
+            return gone
         except (BlockingIOError, InterruptedError):
             return False
         except OSError:
             return True
 
     # ---- dispatch -----------------------------------------------------------------------------------
-    def do_GET(self):
+    def do_GET(self) -> None:
         self._dispatch("GET")
 
-    def do_HEAD(self):
+    def do_HEAD(self) -> None:
         self._dispatch("HEAD")
 
-    def do_POST(self):
+    def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PUT(self):
+    def do_PUT(self) -> None:
         self._dispatch("PUT")
 
-    def do_DELETE(self):
+    def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
-    def do_PATCH(self):
+    def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
-    def do_OPTIONS(self):
+    def do_OPTIONS(self) -> None:
         self._dispatch("OPTIONS")
 
     def _dispatch(self, method: str) -> None:

@@ -7,7 +7,7 @@ so the server process never sees a Python exception from a query.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import IO, Any, Callable, Iterable, cast
 
 import pyoxigraph as ox
 
@@ -47,7 +47,12 @@ def _text(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"))
 
 
-def _not_acceptable(offered) -> Answer:
+def _io(buf: CappedBuffer) -> IO[bytes]:
+    """pyoxigraph's serialisers write to any object with `write`; their stubs ask for IO[bytes]."""
+    return cast(IO[bytes], buf)
+
+
+def _not_acceptable(offered: Iterable[str]) -> Answer:
     return _text(406, "none of the types in Accept can be produced; this resource offers: " + ", ".join(offered))
 
 
@@ -65,7 +70,7 @@ def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
     return deco
 
 
-def run_job(store, job: Job) -> Answer:
+def run_job(store: Any, job: Job) -> Answer:
     """Every job's outcome as an `Answer`; a user mistake is a 4xx with a message, never a traceback."""
     runner = JOB_KINDS.get(job.kind)
     if runner is None:
@@ -88,11 +93,11 @@ def run_job(store, job: Job) -> Answer:
 
 
 @job_kind("sparql")
-def _sparql_job(store, job: Job) -> Answer:
+def _sparql_job(store: Any, job: Job) -> Answer:
     return _sparql(store, job, job.text)
 
 
-def _sparql(store, job: Job, text: str) -> Answer:
+def _sparql(store: Any, job: Job, text: str) -> Answer:
     check_service(text, job.allow_service)
     res = store.query(text)
     out = CappedBuffer(job.max_bytes)
@@ -101,17 +106,17 @@ def _sparql(store, job: Job, text: str) -> Answer:
         if name is None:
             return _not_acceptable(GRAPH_TYPES)
         fmt = GRAPH_TYPES[name]
-        ox.serialize(res, out, fmt, **_prefix_arg(fmt))
+        ox.serialize(res, _io(out), fmt, **_prefix_arg(fmt))
     else:
         name = choose(job.accept, list(RESULT_TYPES))
         if name is None:
             return _not_acceptable(RESULT_TYPES)
-        res.serialize(out, RESULT_TYPES[name])
+        res.serialize(_io(out), RESULT_TYPES[name])
     return Answer(200, name + "; charset=utf-8", out.getvalue())
 
 
 @job_kind("canned")
-def _canned(store, job: Job) -> Answer:
+def _canned(store: Any, job: Job) -> Answer:
     from .. import queries
 
     q = queries.load(job.text)
@@ -122,7 +127,7 @@ def _canned(store, job: Job) -> Answer:
     return _sparql(store, job, text)
 
 
-def _prefix_arg(fmt: ox.RdfFormat) -> dict:
+def _prefix_arg(fmt: ox.RdfFormat) -> dict[str, Any]:
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         from ..stores.oxigraph import export_prefixes
         return {"prefixes": export_prefixes()}
@@ -130,7 +135,7 @@ def _prefix_arg(fmt: ox.RdfFormat) -> dict:
 
 
 @job_kind("graph")
-def _graph(store, job: Job) -> Answer:
+def _graph(store: Any, job: Job) -> Answer:
     """The Graph Store Protocol's read side: `?graph=IRI`, `?default`, or the whole dataset."""
     params = dict(job.params)
     out = CappedBuffer(job.max_bytes)
@@ -149,18 +154,18 @@ def _graph(store, job: Job) -> Answer:
         if name is None:
             return _not_acceptable(GRAPH_TYPES)
         fmt = GRAPH_TYPES[name]
-        ox.serialize((q.triple for q in raw.quads_for_pattern(None, None, None, g)), out, fmt, **_prefix_arg(fmt))
+        ox.serialize((q.triple for q in raw.quads_for_pattern(None, None, None, g)), _io(out), fmt, **_prefix_arg(fmt))
     else:
         name = choose(job.accept, list(DATASET_TYPES))
         if name is None:
             return _not_acceptable(DATASET_TYPES)
         fmt = DATASET_TYPES[name]
-        ox.serialize(raw, out, fmt, **_prefix_arg(fmt))
+        ox.serialize(raw, _io(out), fmt, **_prefix_arg(fmt))
     return Answer(200, name + "; charset=utf-8", out.getvalue())
 
 
 @job_kind("map")
-def _map_job(store, job: Job) -> Answer:
+def _map_job(store: Any, job: Job) -> Answer:
     """A canned query's answer drawn as a mechanism map (`kg map`): HTML, or the SVG for NAME.svg."""
     from ..viz import MAPPABLE, build_map, to_html, to_svg
 

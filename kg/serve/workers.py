@@ -62,7 +62,7 @@ class CappedBuffer(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b) -> int:  # type: ignore[override]
+    def write(self, b: bytes) -> int:  # type: ignore[override]
         if self.cap and len(self.buf) + len(b) > self.cap:
             raise ResultTooLarge(self.cap)
         self.buf += b

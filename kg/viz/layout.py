@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .mechmap import KINDS, MechanismMap
+from .mechmap import KINDS, MechanismMap, Node
 
 LAYER = {"disease": 0, "site": 0, "pathway": 1, "process": 1, "gene": 2, "cell": 2, "chemical": 2, "other": 2}
 CHAR_W, LINE_H, PAD_X, PAD_Y = 6.6, 15.0, 10.0, 8.0
@@ -60,15 +60,15 @@ def layout(m: MechanismMap) -> tuple[dict[str, Box], float, float]:
     for e in m.edges:
         neighbours[e.subject].add(e.object)
         neighbours[e.object].add(e.subject)
-    layers: dict[int, list] = defaultdict(list)
+    layers: dict[int, list[Node]] = defaultdict(list)
     for n in m.nodes:
         layers[LAYER.get(n.kind, 2)].append(n)
-    rows: list[list] = []
+    rows: list[list[Node]] = []
     placed_x: dict[str, float] = {}
     for level in sorted(layers):
         nodes = layers[level]
 
-        def bary(n, placed=dict(placed_x)):
+        def bary(n: Node, placed: dict[str, float] = dict(placed_x)) -> float:
             xs = [placed[o] for o in neighbours[n.iri] if o in placed]
             return sum(xs) / len(xs) if xs else float("inf")
 
@@ -84,10 +84,10 @@ def layout(m: MechanismMap) -> tuple[dict[str, Box], float, float]:
     width = max(widths, default=200.0) + 2 * MARGIN
     boxes: dict[str, Box] = {}
     y = MARGIN + TOP_ROOM  # room for the arcs between nodes of the first row
-    for row, rw in zip(sized, widths):
-        h = max(_h(lines) for _, lines in row)
+    for boxed, rw in zip(sized, widths):
+        h = max(_h(lines) for _, lines in boxed)
         x = (width - rw) / 2
-        for n, lines in row:
+        for n, lines in boxed:
             w = _w(lines)
             boxes[n.iri] = Box(x + w / 2, y + h / 2, w, _h(lines), lines)
             x += w + GAP_X

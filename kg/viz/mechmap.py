@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -83,7 +83,7 @@ class MechanismMap:
     edges: tuple[Edge, ...]
 
 
-def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_nodes: int = 40,
+def build_map(store: Any, name: str, values: Mapping[str, str] | None = None, *, max_nodes: int = 40,
               cooccurrences: bool = True, max_evidence: int = 25) -> MechanismMap:
     """Run canned query `name` with `values` and gather its entities and their associations."""
     q, bound = check_request(name, values or {}, max_nodes=max_nodes)
@@ -108,7 +108,8 @@ def build_map(store, name: str, values: Mapping[str, str] | None = None, *, max_
     return MechanismMap(title.strip(), name, tuple(given.items()), tuple(nodes), tuple(edges))
 
 
-def check_request(name: str, values: Mapping[str, str], *, max_nodes: int = 40):
+def check_request(name: str, values: Mapping[str, str], *,
+                  max_nodes: int = 40) -> tuple[queries.Query, dict[str, ox.NamedNode | ox.Literal]]:
     """The query and its bound parameters, or a QueryError, before any store is opened."""
     if name not in MAPPABLE:
         raise QueryError(f"kg map draws the queries {', '.join(MAPPABLE)}; not {name!r}")
@@ -129,7 +130,7 @@ def _values(iris: Iterable[str]) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in iris)
 
 
-def entity_info(store, iris: Mapping[str, None] | Iterable[str]) -> dict[str, tuple[str, str]]:
+def entity_info(store: Any, iris: Mapping[str, None] | Iterable[str]) -> dict[str, tuple[str, str]]:
     """IRI -> (label, kind) for the IRIs the store knows as entities (those with a kg:entityType)."""
     iris = list(iris)
     if not iris:
@@ -155,7 +156,7 @@ def _local_name(iri: str) -> str:
     return iri.replace("_", ":", 1)
 
 
-def associations(store, entities: list[str], *, article: str | None = None) -> list[dict[str, str]]:
+def associations(store: Any, entities: list[str], *, article: str | None = None) -> list[dict[str, str]]:
     """Every association with an end in `entities` (optionally of one article), one row per association."""
     if not entities:
         return []

@@ -96,7 +96,7 @@ def to_svg(m: MechanismMap) -> str:
                        f'orient="auto"><path d="M7,0 L10,0 L10,10 L7,10 z" fill="{colour}"/></marker>')
     out.append("</defs>")
     out.append('<rect width="100%" height="100%" fill="#ffffff"/>')
-    seen_pairs: dict[frozenset, int] = {}
+    seen_pairs: dict[frozenset[str], int] = {}
     out.append('<g class="edges">')
     for i, e in enumerate(m.edges):
         pair = frozenset((e.subject, e.object))
