@@ -40,8 +40,8 @@ def test_marked_queries_bind_in_one_place():
     marked = [q for q in queries.list_queries() if queries.PLACE_MARK.search(q.text)]
     assert {q.name for q in marked} >= {"articles-by-author", "entities-of-article"}
     for q in marked:
-        bound = queries.bindings(q, {p.name: "1" if p.type == "string" else "D009369" for p in q.params
-                                     if p.required})
+        sample = {"string": "1", "pmid": "35246503"}
+        bound = queries.bindings(q, {p.name: sample.get(p.type, "D009369") for p in q.params if p.required})
         text = queries.with_values(q.text, bound)
         assert text.count("VALUES (") == 1, q.name
         ox.Store().query(text)  # parses and runs on an empty store
