@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import shapes as S
+from kg import validation as S
 from kg.resources import data_dir
 from shacl_paths import path_text
 
@@ -113,7 +113,7 @@ def test_shapes_conform_to_shacl_for_shacl():
 
 # ---- W3C SHACL core test suite, for the features the fast engine implements --------------------------------
 SUITE = "w3c-shacl-test-suite/data-shapes-test-suite/tests/core"
-# Cases left out, each for a feature `kg.shapes.SUPPORTED` does not claim (the engine refuses such shapes).
+# Cases left out, each for a feature `kg.validation.SUPPORTED` does not claim (the engine refuses such shapes).
 UNSUPPORTED = {
     "node/closed-001", "node/closed-002",                       # sh:closed
     "node/languageIn-001", "property/languageIn-001",           # sh:languageIn
@@ -317,7 +317,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def test_every_sparql_constraint_of_kg_shapes_has_a_python_answer():
-    """Editing a query in shapes/ without editing kg.shapes.NATIVE_SPARQL would quietly bring back the
+    """Editing a query in shapes/ without editing kg.validation.mirrors.NATIVE_SPARQL would quietly bring back the
     per-batch SPARQL store (correct, but slow): this test says so instead."""
     sg = S.compiled(ALL_SHAPES)
     assert len(sg.sparql) == 3 and all(c.native is not None for c in sg.sparql)

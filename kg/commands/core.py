@@ -60,7 +60,7 @@ def ingest(paths: tuple[str, ...], store_path: str, fmt: str | None, batch_size:
     """
     from ..pipeline import Progress, ingest as run_ingest
 
-    from ..shapes import ingest_validator
+    from ..validation import ingest_validator
 
     check_inputs(paths)
     store = open_store(store_path)
