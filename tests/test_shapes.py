@@ -325,6 +325,22 @@ def test_every_sparql_constraint_of_kg_shapes_has_a_python_answer():
     assert all(c.native is None for c in plain.sparql)
 
 
+def test_a_mirror_follows_its_query_in_the_shapes_file():
+    """Mirrors are keyed by shape IRI and pinned to the query's digest: re-indenting a query keeps its
+    mirror; changing what it asks makes that mirror (only) stand aside, so the query itself runs."""
+    import rdflib
+    sh = rdflib.Namespace(S.SH)
+    g = S.load_shapes_graph(ALL_SHAPES)
+    for c in list(g.objects(None, sh.sparql)):
+        g.set((c, sh.select, rdflib.Literal("\n  " + "\n    ".join(str(g.value(c, sh.select)).split("\n")))))
+    assert all(c.native is not None for c in S.ShapesGraph(g, native=S.NATIVE_SPARQL).sparql)
+    for c in list(g.objects(None, sh.sparql)):
+        g.set((c, sh.select, rdflib.Literal(str(g.value(c, sh.select)).replace("STR(?value) !=", "STR(?value) ="))))
+    by_shape = {c.shape.name.rsplit("/", 1)[1][:-1]: c.native for c in S.ShapesGraph(g, native=S.NATIVE_SPARQL).sparql}
+    assert by_shape["MeshPairs"] is None
+    assert by_shape["AllowableQualifier"] is not None and by_shape["TextTarget-offsets"] is not None
+
+
 def _heading_graph(n: int, descriptor: str, qualifier: str, pair: str) -> tuple[str, str]:
     """An article graph with one heading and one qualifier, for the MeSH pair queries."""
     g = f"https://w3id.org/oncokg/graph/pubmed/{n}"
