@@ -80,7 +80,7 @@ def stage_store(path: str, validate: bool = False, nlp: bool = False) -> dict:
     from kg.stores.oxigraph import OxigraphStore
     validator = None
     if validate:
-        from kg.shapes import ingest_validator
+        from kg.validation import ingest_validator
         validator = ingest_validator()
     with tempfile.TemporaryDirectory() as d:
         store = OxigraphStore(os.path.join(d, "store"))

@@ -46,7 +46,7 @@ def throughput(graphs: list[tuple[str, str]], workers: int, batch: int = 1000) -
 
     The CPU figure does not move with the load other processes put on the machine (the clock figure does);
     with workers it counts only this process's share."""
-    from kg.shapes import IngestValidator
+    from kg.validation import IngestValidator
     v = IngestValidator(workers=workers, parallel_min=1 if workers > 1 else 10**9)
     v(graphs[:batch])                      # warm-up: compiles shapes, starts the pool
     bad = 0
@@ -64,7 +64,7 @@ def ingest_stage(mode: str, path: str, nlp: bool) -> dict:
     Text mining (issue 3) is off unless asked for: it dominates ingest time, so with it on the ratio says
     little about what validation itself costs."""
     from kg.pipeline import ingest
-    from kg.shapes import ingest_validator
+    from kg.validation import ingest_validator
     from kg.stores.oxigraph import OxigraphStore
     d = tempfile.mkdtemp(prefix="kg-bench-validate-")
     try:

@@ -2,7 +2,7 @@
 
 The pipeline, one package per arrow::
 
-    kg.ingest (records) -> kg.rdf (quads) -> kg.shapes (report) -> kg.stores (named graphs) -> kg.queries (rows)
+    kg.ingest (records) -> kg.rdf (quads) -> kg.validation (report) -> kg.stores (named graphs) -> kg.queries (rows)
 """
 
 __version__ = "0.1.0"

@@ -1,9 +1,9 @@
 """One rendering of a SHACL property path read from an rdflib graph (a shapes graph or a pySHACL report),
-in the notation `kg.shacl` reports paths with, so the tests can compare the two."""
+in the notation `kg.validation` reports paths with, so the tests can compare the two."""
 
 from __future__ import annotations
 
-from kg import shapes as S
+from kg import validation as S
 
 
 def path_text(g, p) -> str | None:

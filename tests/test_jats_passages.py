@@ -18,7 +18,7 @@ from kg.ingest import jats
 from kg.pipeline import ingest
 from kg.rdf.mentions import passage_iri
 from kg.records import FullText
-from kg.shapes import ingest_validator
+from kg.validation import ingest_validator
 from kg.stores.oxigraph import OxigraphStore
 
 # A constructed article (our own words): sections without ids, siblings and nested; a figure without an

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from kg import shapes as S
+from kg import validation as S
 from shacl_paths import path_text
 
 pytestmark = pytest.mark.shared

@@ -78,7 +78,7 @@ def ingest_paths(paths: tuple[str, ...], store_path: str, *, fmt: str | None, ba
     The body of `kg ingest`; `kg fetch` calls it too on the files it downloaded.
     """
     from ..pipeline import Progress, ingest as run_ingest
-    from ..shapes import ingest_validator
+    from ..validation import ingest_validator
 
     check_inputs(paths)
     store = open_store(store_path)
