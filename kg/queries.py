@@ -7,7 +7,7 @@ Header lines (in the style of grlc) at the top of each file::
     #+ param: major bool default=false  Only headings where it is a major topic
 
 A parameter NAME is the SPARQL variable ?NAME. Values are parsed by type and bound as RDF terms through
-the store's substitution mechanism (pyoxigraph `substitutions=`, VALUES for remote servers), never pasted
+the store's substitution mechanism (a VALUES block, `kg.binding`), never pasted
 into the query text. An optional parameter left out stays unbound: the query tests it with BOUND().
 """
 
@@ -143,32 +143,6 @@ def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | o
             continue
         out[p.name] = to_term(p, raw)
     return out
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-def with_values(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with a VALUES block of the bound parameters opened first inside its WHERE clause.
-
-    The terms are serialised by pyoxigraph (IRIs checked, literals escaped), so a value can never change
-    the query's structure; this is the SPARQL-standard way to pre-bind variables and works on every
-    server, unlike store-specific substitution APIs. Parameter variables used in FILTERs must therefore be
-    tested at the WHERE clause's top level (a FILTER inside GRAPH {} would not see them).
-    """
-    if not values:
-        return text
-    names = " ".join(f"?{k}" for k in values)
-    row = " ".join(str(v) for v in values.values())
-    m = _WHERE.search(_strip_comments(text))
-    if not m:
-        raise QueryError("query has no WHERE { ... } clause to bind parameters into")
-    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
-
-
-def _strip_comments(text: str) -> str:
-    """Blank out # comments (same length) so a WHERE inside a comment is not matched."""
-    return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), text)
 
 
 def run(store, name: str, values: dict[str, str] | None = None):

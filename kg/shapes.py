@@ -405,9 +405,8 @@ def mesh_context(store) -> list[tuple[str, str, str]]:
     """The MeSH vocabulary's allowable-qualifier triples in a store (empty when no vocabulary is loaded)."""
     import pyoxigraph as ox
     from . import iris
-    g = ox.NamedNode(iris.MESH_GRAPH)
     p = ox.NamedNode(MESHV_ALLOWABLE[1:-1])
-    return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.store.quads_for_pattern(None, p, None, g)]
+    return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.quads(None, p, None, iris.MESH_GRAPH)]
 
 
 def shapes_for(context: Sequence) -> ShapesGraph:
@@ -424,11 +423,11 @@ def validate_store(store, *, batch_size: int = 2000, names: Sequence[str] | None
     results: list[Result] = []
     n = 0
     batch: list[tuple[str, Data]] = []
-    for g in store.store.named_graphs():
-        if not g.value.startswith(base) or g.value.startswith(base + "ontology/") or g.value in skip:
+    for g in store.named_graphs():
+        if not g.startswith(base) or g.startswith(base + "ontology/") or g in skip:
             continue
-        data = Data((str(q.subject), str(q.predicate), str(q.object)) for q in store.store.quads_for_pattern(None, None, None, g))
-        batch.append((g.value, data))
+        data = Data((str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph=g))
+        batch.append((g, data))
         n += 1
         if len(batch) >= batch_size:
             results.extend(validate_graphs(batch, shapes=sg, context=context))

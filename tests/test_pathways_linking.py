@@ -106,7 +106,7 @@ ONTOLOGY = [  # colorectal adenocarcinoma -> colorectal carcinoma -> colorectal 
 def build(with_ontology: bool) -> OxigraphStore:
     store = OxigraphStore()
     lines = [line for paper in PAPERS for line in paper] + (ONTOLOGY if with_ontology else [])
-    store.store.load("".join(lines).encode(), format=ox.RdfFormat.N_QUADS)
+    store.load_quads("".join(lines).encode())
     return store
 
 

@@ -23,8 +23,9 @@ store_option = click.option(
 
 
 def open_store(path: str, *, read_only: bool = False):
-    from ..stores.oxigraph import OxigraphStore
-    return OxigraphStore(path, read_only=read_only)
+    """The embedded store at `path`, opened through the `STORES` registry."""
+    from ..stores import STORES
+    return STORES["oxigraph"](path, read_only=read_only)
 
 
 def _open_out(path: str) -> IO[bytes]:
@@ -246,12 +247,12 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None,
           max_width: int | None, show: bool, endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
-    from .. import queries
+    from .. import binding, queries
 
     q = queries.load(name)
     bound = queries.bindings(q, _parse_params(params))
     if show:
-        click.echo(queries.with_values(q.text, bound))
+        click.echo(binding.with_values(q.text, bound))
         return
     store = _query_store(store_path, endpoint, auth, max_rows)
     if endpoint is None and iris.MESH_GRAPH in q.text and not store.has_graph(iris.MESH_GRAPH):

@@ -15,9 +15,9 @@ def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str |
                 quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6,
                 batch_triples: int = 10_000, max_rows: int | None = None):
     """The one way commands open a SPARQL server (`kg load`, `kg query --endpoint`, `kg sparql --endpoint`)."""
-    from ..stores.sparql import SparqlStore
-    return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                       timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
+    from ..stores import STORES
+    return STORES["sparql"](endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
+                            timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
 
 
 @click.command()
@@ -72,8 +72,8 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
         if from_files:
             summary = L.load(L.file_graphs(from_files), target, cp, progress=prog)
         else:
-            from ..stores.oxigraph import OxigraphStore
-            store = OxigraphStore(store_path, read_only=True)
+            from ..stores import STORES
+            store = STORES["oxigraph"](store_path, read_only=True)
             summary = L.load(L.store_graphs(store), target, cp, complete=True, progress=prog)
     finally:
         prog.close()

@@ -26,12 +26,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
+from ..binding import UNDEF, declared_parameters, with_values
 from ..errors import QueryError, StoreError
 from ..vocab import PREFIXES
+from .base import parse_ntriples
 
 log = logging.getLogger(__name__)
 
@@ -256,10 +258,9 @@ class SparqlStore:
         values: dict = dict(bindings or {})
         # Declared parameters left unbound are passed as UNDEF: Virtuoso's compiler fails on a variable
         # that has no origin in the query (one only tested in FILTER (!BOUND(?x) || EXISTS {...})).
-        for name in re.findall(r"(?m)^#\+\s*param:\s*([A-Za-z_]\w*)", sparql):
-            values.setdefault(name, _UNDEF)
+        for name in declared_parameters(sparql):
+            values.setdefault(name, UNDEF)
         if values:
-            from ..queries import with_values
             sparql = with_values(sparql, values)
         text = with_prefixes(sparql)
         form = query_form(text)
@@ -504,6 +505,61 @@ class SparqlStore:
             self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
                        what=_what("writing", [g]))
 
+    # ---- the Store interface (kg.stores.base), as the vocabulary loaders use it ------------------------
+    def replace_graph(self, graph: str, lines: Sequence[str]) -> None:
+        """One graph replaced whole, checked first (nothing is sent when a line does not parse)."""
+        parse_ntriples(graph, lines)
+        self.replace_graphs([(graph, list(lines))])
+
+    def add_triples(self, graph: str, lines: Sequence[str]) -> None:
+        parse_ntriples(graph, lines)
+        step = min(self.batch_triples, MAX_BLOCK)
+        for i in range(0, len(lines), step):
+            self.update("INSERT DATA {\n" + "".join(_blocks(graph, lines[i:i + step])) + "}\n",
+                        what=_what("writing", [graph]))
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """DELETE DATA, written by pyoxigraph's own term serialisation (blank nodes cannot be named there)."""
+        todo = list(quads)
+        for q in todo:
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                raise StoreError(f"cannot remove a quad with a blank node from a SPARQL server: {q}")
+        by_graph: dict[str, list[str]] = {}
+        for q in todo:
+            by_graph.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+        for g, lines in by_graph.items():  # one GRAPH block per request: Virtuoso's SQL-size limit
+            for i in range(0, len(lines), MAX_BLOCK):
+                self.update("DELETE DATA {\n" + "".join(_blocks(g, lines[i:i + MAX_BLOCK])) + "}\n",
+                            what=_what("deleting from", [g]))
+
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
+              object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+              graph: str | None = None) -> Iterator[ox.Quad]:
+        """The matching quads of the named graphs, asked as a SELECT with the pattern's terms bound."""
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for name, term in (("s", subject), ("p", predicate), ("o", object)):
+            if isinstance(term, ox.BlankNode):
+                raise StoreError("a SPARQL server cannot be asked about a blank node by its label")
+            if term is not None:
+                bound[name] = term
+        if graph is not None:
+            bound["g"] = ox.NamedNode(graph)
+        for sol in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound):
+            yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self.query("ASK WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}))
+
+    def named_graphs(self) -> Iterator[str]:
+        for sol in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            yield sol["g"].value
+
+    def flush(self) -> None:
+        """Nothing to do: every write is a request the server has answered."""
+
+    def close(self) -> None:
+        """Nothing held open: each request opens its own connection."""
+
 
 # ---- paging a SELECT that the server cuts short ------------------------------------------------------
 # Virtuoso cuts SELECT results at ResultSetMaxRows and says so only in the X-SPARQL-MaxRows header. The
@@ -704,16 +760,6 @@ def _max_rows(headers: Mapping[str, str]) -> int | None:
     """The cap Virtuoso announces when it cut a SELECT (X-SPARQL-MaxRows), else None."""
     v = (headers.get("X-SPARQL-MaxRows") or "").strip()
     return int(v) if v.isdigit() and int(v) > 0 else None
-
-
-class _Undef:
-    """The SPARQL VALUES keyword for 'no value', where `with_values` writes a term."""
-
-    def __str__(self) -> str:
-        return "UNDEF"
-
-
-_UNDEF = _Undef()
 
 
 class _Digest:

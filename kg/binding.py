@@ -1,0 +1,57 @@
+"""Binding values into SPARQL text: the one place a query gets pre-bound terms, shared by the stores (which
+bind `query(text, bindings)`) and `kg.queries` (which types the canned queries' parameters).
+
+It sits below both so that a store never imports the canned-query layer (Store does not depend on Ask).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+import pyoxigraph as ox
+
+from .errors import QueryError
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+_DECLARED = re.compile(r"(?m)^#\+\s*param:\s*([A-Za-z_]\w*)")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values(text: str, values: Mapping[str, object]) -> str:
+    """The query with a VALUES block of the bound parameters opened first inside its WHERE clause.
+
+    The terms are serialised by pyoxigraph (IRIs checked, literals escaped), so a value can never change
+    the query's structure; this is the SPARQL-standard way to pre-bind variables and works on every
+    server, unlike store-specific substitution APIs. Parameter variables used in FILTERs must therefore be
+    tested at the WHERE clause's top level (a FILTER inside GRAPH {} would not see them).
+    """
+    if not values:
+        return text
+    names = " ".join(f"?{k}" for k in values)
+    row = " ".join(str(v) for v in values.values())
+    m = _WHERE.search(_strip_comments(text))
+    if not m:
+        raise QueryError("query has no WHERE { ... } clause to bind parameters into")
+    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
+
+
+def _strip_comments(text: str) -> str:
+    """Blank out # comments (same length) so a WHERE inside a comment is not matched."""
+    return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), text)
+
+
+def declared_parameters(text: str) -> list[str]:
+    """The variables a canned query declares in its `#+ param:` header lines (see `kg.queries`), so a
+    store can pass the ones left unbound as UNDEF without knowing the canned-query format itself."""
+    return _DECLARED.findall(text)
+
+
+class _Undef:
+    """The SPARQL VALUES keyword for 'no value', where `with_values` writes a term."""
+
+    def __str__(self) -> str:
+        return "UNDEF"
+
+
+UNDEF = _Undef()
