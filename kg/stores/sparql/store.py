@@ -75,7 +75,7 @@ class SparqlStore:
         self.gsp = gsp
         # A dataset endpoint that takes N-Quads by POST (Oxigraph /store, Fuseki /DATASET, GraphDB
         # /repositories/ID/statements): a batch of graphs is one DROP request plus one POST.
-        self.quads = quads
+        self.quads_url = quads
         self.auth = auth
         self.timeout = timeout
         self.retries = retries
@@ -327,7 +327,7 @@ class SparqlStore:
             for g, lines in graphs:
                 self._put_graph(g, lines)
             return
-        if self.quads:
+        if self.quads_url:
             self._post_quads(graphs)
             return
         batch: list[tuple[str, Sequence[str]]] = []
@@ -391,7 +391,7 @@ class SparqlStore:
         body = "".join(f"{line[:-2]}<{g}> .\n" for g, lines in batch for line in lines)
         if body:
             self.requests += 1
-            self._send("POST", self.quads, body.encode("utf-8"), "application/n-quads",
+            self._send("POST", self.quads_url, body.encode("utf-8"), "application/n-quads",
                        what=_what("writing", graphs))
 
     def _send_big(self, g: str, lines: Sequence[str]) -> None:
