@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-import pyoxigraph as ox
-
 from .errors import QueryError
 
-Term = ox.NamedNode | ox.Literal | ox.BlankNode
 _DECLARED = re.compile(r"(?m)^#\+\s*param:\s*([A-Za-z_]\w*)")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 

@@ -179,8 +179,6 @@ MINED = f"""
 
 
 def test_a_go_pathway_is_reachable_from_its_reactome_equivalent(tmp_path):
-    import pyoxigraph as ox
-
     store = OxigraphStore()
     store.load_quads(MINED.encode())
     for name, col in (("genes-in-pathway-evidence", "gene"), ("drugs-for-pathway", "drug")):

@@ -3,8 +3,6 @@ lines (and so the digests the checkpoint compares) that formatting each quad giv
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from kg.load import make_graph, store_graphs
 from kg.pipeline import ingest
 from kg.stores.oxigraph import OxigraphStore

@@ -7,7 +7,6 @@ sentences below: which pathway shares a sentence (or an association) with which 
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from kg import iris, queries

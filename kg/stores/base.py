@@ -29,7 +29,8 @@ class Store(Protocol):
     def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
               object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
               graph: str | None = None) -> Iterator[ox.Quad]:
-        """The quads matching a pattern (None matches anything; no `graph` means every named graph)."""
+        """The quads matching a pattern (None matches anything). Without `graph`, every named graph (the
+        embedded store adds its default graph, which `kg` never writes)."""
         ...
 
     def add_triples(self, graph: str, lines: Sequence[str]) -> None:
