@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Variable
+from pyoxigraph import NamedNode
 
 from kg.ingest import jats
 from kg.pipeline import ingest
@@ -90,7 +90,7 @@ def test_sibling_sections_load_and_validate_with_text_mining(tmp_path):
     for p in ft.passages:
         texts = [r["t"].value for r in store.query(
             "SELECT ?p ?t WHERE { GRAPH ?g { ?p <https://w3id.org/oncokg/vocab/text> ?t } }",
-            substitutions={Variable("p"): NamedNode(passage_iri("424242", "pmc", p.key))})]
+            {"p": NamedNode(passage_iri("424242", "pmc", p.key))})]
         assert texts == [p.text], p.key
     # and text mining ran in the sibling sections: every passage names STAT3, the liver or colorectal cancer
     with_mentions = store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g {
