@@ -52,7 +52,7 @@ def test_replace_graph_checks_every_line_before_touching_the_graph():
     store = OxigraphStore()
     g = "https://w3id.org/oncokg/graph/test"
     store.replace_graph(g, ["<http://a/1> <http://p/1> \"one\" .\n"])
-    with pytest.raises(StoreError, match="internal error: generated N-Triples for <https://w3id.org/oncokg/graph/test>"):
+    with pytest.raises(StoreError, match="internal error: generated N-Triples for <https://w3id.org/oncokg/graph/test"):
         store.replace_graph(g, ["<http://a/2> <http://p/1> \"two\" .\n", "<http://a/3> not a triple .\n"])
     assert _graph(store, g) == {("<http://a/1>", "<http://p/1>", '"one"')}
     store.add_triples(g, ["<http://a/2> <http://p/1> \"two\" .\n"])

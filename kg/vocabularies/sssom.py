@@ -273,10 +273,11 @@ def remove_set(store: Store, set_iri: str, graph: str = iris.MAPPINGS_GRAPH) -> 
     src, prop, tgt = (ox.NamedNode(OWL + n) for n in ("annotatedSource", "annotatedProperty", "annotatedTarget"))
     has = ox.NamedNode(SSSOM + "mappings")
 
-    def one(subject, predicate):
+    def one(subject: ox.NamedNode | ox.BlankNode,
+            predicate: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
         return next((q.object for q in store.quads(subject, predicate, None, graph)), None)
 
-    candidates = set()
+    candidates: set[tuple] = set()
     removed = 0
     for q in list(store.quads(s_set, has, None, graph)):
         m = q.object
