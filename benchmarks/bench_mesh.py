@@ -28,7 +28,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     args = ap.parse_args()
 
-    from kg import mesh, queries
+    from kg import queries
+    from kg.vocabularies import mesh
     from kg.stores.oxigraph import GraphWrite, OxigraphStore
 
     table = ROOT.parent / "shared" / "data" / "dhimmel-mesh" / "tree-numbers.tsv"

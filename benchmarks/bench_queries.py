@@ -74,7 +74,7 @@ def store_for(n: int) -> Path:
     if r.returncode != 0:
         raise SystemExit(f"kg ingest failed: {r.stderr[-2000:]}")
     ingest_s = time.perf_counter() - t
-    from kg.mesh import ensure_mesh
+    from kg.vocabularies.mesh import ensure_mesh
     from kg.stores.oxigraph import OxigraphStore
     t = time.perf_counter()
     st = OxigraphStore(str(store))

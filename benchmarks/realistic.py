@@ -67,7 +67,7 @@ def seed_abstract() -> tuple[str, str]:
 
 def oncology_descriptors() -> list[str]:
     """Descriptor UIs with a tree number under C04 (Neoplasms) in the shipped MeSH hierarchy, sorted."""
-    from kg.mesh import SHIPPED
+    from kg.vocabularies.mesh import SHIPPED
     tree = re.compile(r"^<http://id\.nlm\.nih\.gov/mesh/(D\d+)> <http://id\.nlm\.nih\.gov/mesh/vocab#treeNumber> "
                       r"<http://id\.nlm\.nih\.gov/mesh/C04[.>]")
     with gzip.open(SHIPPED, "rt", encoding="utf-8") as f:

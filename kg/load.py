@@ -79,7 +79,7 @@ class store_graphs:  # noqa: N801 - used like the generator function it was
     """Every named graph of an embedded `OxigraphStore`, one at a time (memory: one graph); its `len`
     is the number of graphs, the total of `kg load`'s progress bar.
 
-    Oxigraph serialises each graph itself (`dump`): the same lines as formatting its quads in Python
+    Oxigraph serialises each graph itself (`graph_ntriples`): the same lines as formatting its quads in Python
     (a test keeps them equal), without a Python object per term."""
 
     def __init__(self, store) -> None:
@@ -91,7 +91,7 @@ class store_graphs:  # noqa: N801 - used like the generator function it was
 
     def __iter__(self) -> Iterator[Graph]:
         for g in self.names:
-            text = self.store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)).decode("utf-8")
+            text = self.store.graph_ntriples(g)
             yield graph_of_lines(g, text.splitlines(keepends=True))
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .binding import PLACE_MARK, with_values  # noqa: F401  (binding lives below the stores; re-exported here)
 from .errors import IdentifierError, QueryError
 from .resources import data_dir
 from .vocab import XSD
@@ -148,40 +149,6 @@ def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | o
             continue
         out[p.name] = to_term(p, raw)
     return out
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-PLACE_MARK = re.compile(r"(?m)^[ \t]*# kg:parameters[ \t]*$")
-
-
-def with_values(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with a VALUES block of the bound parameters opened first inside its WHERE clause.
-
-    The terms are serialised by pyoxigraph (IRIs checked, literals escaped), so a value can never change
-    the query's structure; this is the SPARQL-standard way to pre-bind variables and works on every
-    server, unlike store-specific substitution APIs. Parameter variables used in FILTERs must therefore be
-    tested in the group that holds the block or one enclosing it (a FILTER inside a nested GRAPH {} would
-    not see them). A line `# kg:parameters` puts the block there instead of first in the WHERE clause.
-    """
-    if not values:
-        return text
-    names = " ".join(f"?{k}" for k in values)
-    row = " ".join(str(v) for v in values.values())
-    marks = list(PLACE_MARK.finditer(text))
-    if len(marks) > 1:
-        raise QueryError("query marks more than one place for its parameters ('# kg:parameters')")
-    if marks:
-        m = marks[0]
-        return f"{text[:m.start()]}  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
-    m = _WHERE.search(_strip_comments(text))
-    if not m:
-        raise QueryError("query has no WHERE { ... } clause to bind parameters into")
-    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({row}) }}{text[m.end():]}"
-
-
-def _strip_comments(text: str) -> str:
-    """Blank out # comments (same length) so a WHERE inside a comment is not matched."""
-    return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), text)
 
 
 def run(store, name: str, values: dict[str, str] | None = None):

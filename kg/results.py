@@ -299,7 +299,7 @@ def query_order(text: str, names: Sequence[str]) -> list[str]:
 
     Strings, IRIs and comments are skipped, so `"?x"` in a literal does not count.
     """
-    from .stores.sparql import _tokens  # the one SPARQL tokenizer of the project
+    from .stores.sparql.paging import _tokens  # the one SPARQL tokenizer of the project
 
     toks = _tokens(text)
     at = next((i for i, t in enumerate(toks) if t[0] == "word" and t[1].upper() == "SELECT"), None)
@@ -330,6 +330,6 @@ def default_prefixes() -> dict[str, str]:
 def has_graph_pattern(text: str) -> bool:
     """Whether the query names a GRAPH pattern or a dataset (FROM): without either it reads only the
     default graph, which `kg` leaves empty (article data lives in named graphs)."""
-    from .stores.sparql import _tokens
+    from .stores.sparql.paging import _tokens
 
     return any(kind == "word" and tok.upper() in ("GRAPH", "FROM") for kind, tok, _a, _b in _tokens(text))

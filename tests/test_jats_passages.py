@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Variable
+from pyoxigraph import NamedNode
 
 from kg.ingest import jats
 from kg.pipeline import ingest
@@ -74,7 +74,7 @@ def ingest_validated(paths: list[str]) -> tuple[OxigraphStore, object]:
 def passage_count(store, pmid: str) -> int:
     q = f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH <https://w3id.org/oncokg/graph/pmc/{pmid}> {{
               ?p a <https://w3id.org/oncokg/vocab/Passage> }} }}"""
-    return int(next(iter(store.store.query(q)))["n"].value)
+    return int(next(iter(store.query(q)))["n"].value)
 
 
 def test_sibling_sections_load_and_validate_with_text_mining(tmp_path):
@@ -88,12 +88,12 @@ def test_sibling_sections_load_and_validate_with_text_mining(tmp_path):
     # each passage node holds exactly its own text, so every mention's offsets point into the right one
     (ft,) = list(jats.read(io.BytesIO(SIBLINGS), "siblings.nxml"))
     for p in ft.passages:
-        texts = [r["t"].value for r in store.store.query(
+        texts = [r["t"].value for r in store.query(
             "SELECT ?p ?t WHERE { GRAPH ?g { ?p <https://w3id.org/oncokg/vocab/text> ?t } }",
-            substitutions={Variable("p"): NamedNode(passage_iri("424242", "pmc", p.key))})]
+            {"p": NamedNode(passage_iri("424242", "pmc", p.key))})]
         assert texts == [p.text], p.key
     # and text mining ran in the sibling sections: every passage names STAT3, the liver or colorectal cancer
-    with_mentions = store.store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g {
+    with_mentions = store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g {
         ?m <https://w3id.org/oncokg/vocab/inSection> ?p } }""")
     assert int(next(iter(with_mentions))["n"].value) == 14
 
@@ -119,5 +119,5 @@ def test_every_real_jats_file_loads_with_text_mining_and_validates(shared_data):
         extra = 1 + len(ft.abstract) if ft.title else len(ft.abstract)
         assert passage_count(store, ft.pmid) == len(ft.passages) + extra, p.name
     # text mining ran: the seed's figure captions name pathways
-    n = store.store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?m <http://www.w3.org/ns/oa#hasBody> ?e } }")
+    n = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?m <http://www.w3.org/ns/oa#hasBody> ?e } }")
     assert int(next(iter(n))["n"].value) > 0

@@ -13,7 +13,8 @@ import io
 import pytest
 from lxml import etree
 
-from kg import mesh, ontologies, queries, sssom
+from kg import binding, queries
+from kg.vocabularies import mesh, ontologies, sssom
 from kg.pipeline import ingest
 from kg.prefixes import is_canonical_mesh
 from kg.stores.oxigraph import OxigraphStore
@@ -152,7 +153,7 @@ def test_federated_examples_parse_and_bind_their_parameters(name):
     q = queries.load(name)
     assert "SERVICE <https://" in q.text and q.params
     values = queries.bindings(q, {p.name: SAMPLE[p.type] for p in q.params if p.required})
-    text = queries.with_values(q.text, values)
+    text = binding.with_values(q.text, values)
     prepareQuery(text)
     for p in q.params:
         assert f"?{p.name}" in q.text.split("WHERE", 1)[1]  # the parameter is used by the query body
@@ -178,10 +179,8 @@ MINED = f"""
 
 
 def test_a_go_pathway_is_reachable_from_its_reactome_equivalent(tmp_path):
-    import pyoxigraph as ox
-
     store = OxigraphStore()
-    store.store.load(MINED.encode(), format=ox.RdfFormat.N_QUADS)
+    store.load_quads(MINED.encode())
     for name, col in (("genes-in-pathway-evidence", "gene"), ("drugs-for-pathway", "drug")):
         # without a mapping: found by its GO IRI only
         assert len(list(queries.run(store, name, {"pathway": "GO:0048012"}))) == 1

@@ -195,7 +195,7 @@ def test_an_interrupted_batch_is_dropped_whole_on_the_next_open(tmp_path):
     # (two batches were in flight: one log per batch; the older kg-intent.json name is read too)
     quads = [q for q in store.quads() if q.graph_name.value == g2]
     for q in quads[: len(quads) // 2]:
-        store.store.remove(q)
+        store.remove_quads([q])
     (tmp_path / "store" / "kg-intent-7.json").write_text(json.dumps({"graphs": [g2]}))
     (tmp_path / "store" / "kg-intent.json").write_text(json.dumps({"graphs": [g1]}))
     (tmp_path / "store" / "kg-intent-8.json.tmp").write_text("{")  # a log cut while being written
@@ -323,7 +323,7 @@ def test_sigkill_mid_ingest_leaves_whole_articles_and_a_rerun_restores_all(tmp_p
 
     def counts(st):
         q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        return {r["g"].value: int(r["n"].value) for r in st.store.query(q)}
+        return {r["g"].value: int(r["n"].value) for r in st.query(q)}
 
     want = counts(clean)
     assert len(want) == 60

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import iris, mesh
+from kg import iris
+from kg.vocabularies import mesh
 from kg.errors import InputError
 from kg.prefixes import is_canonical_mesh
 from kg.stores.oxigraph import OxigraphStore
@@ -91,7 +92,7 @@ def test_mesh_rdf_ntriples(shared_data, tmp_path, gz):
     assert len(original) == len(lines) == 7001
     g = ox.NamedNode(iris.MESH_GRAPH)
     for t in original:  # every NLM triple is kept (these samples already use canonical IRIs)
-        assert ox.Quad(t.subject, t.predicate, t.object, g) in store.store
+        assert ox.Quad(t.subject, t.predicate, t.object, g) in store
     typed = {ln.split()[0] for ln in lines if re.search(r"vocab#(TopicalDescriptor|PublicationType|CheckTag|GeographicalDescriptor)>", ln)}
     assert len(load.descriptors) == len(typed) == 43
     assert count(store, f"?d <{MESHV}treeNumber> ?t") >= sum(1 for ln in lines if "vocab#treeNumber>" in ln)

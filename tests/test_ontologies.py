@@ -6,7 +6,8 @@ import re
 
 from click.testing import CliRunner
 
-from kg import iris, ontologies
+from kg import iris
+from kg.vocabularies import ontologies
 from kg.stores.oxigraph import OxigraphStore
 
 

@@ -7,7 +7,6 @@ sentences below: which pathway shares a sentence (or an association) with which 
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from kg import iris, queries
@@ -106,7 +105,7 @@ ONTOLOGY = [  # colorectal adenocarcinoma -> colorectal carcinoma -> colorectal 
 def build(with_ontology: bool) -> OxigraphStore:
     store = OxigraphStore()
     lines = [line for paper in PAPERS for line in paper] + (ONTOLOGY if with_ontology else [])
-    store.store.load("".join(lines).encode(), format=ox.RdfFormat.N_QUADS)
+    store.load_quads("".join(lines).encode())
     return store
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg import iris, queries
+from kg import binding, iris, queries
 from kg.cli import main
 from kg.errors import QueryError
 from kg.pipeline import ingest
@@ -85,7 +85,7 @@ def test_values_are_bound_not_pasted(small):
     # an injection attempt is just a string that matches nothing
     evil = 'x")) } UNION { GRAPH ?g { ?s ?p ?o } } #'
     assert list(queries.run(small, "articles-by-author", {"family": evil})) == []
-    text = queries.with_values(queries.load("articles-by-author").text,
+    text = binding.with_values(queries.load("articles-by-author").text,
                                queries.bindings(queries.load("articles-by-author"), {"family": evil}))
     assert 'VALUES (?family) { ("x\\")) } UNION' in text
 

@@ -357,7 +357,7 @@ def test_protocol_negotiation_head_and_unknown_paths(served, store_path):
 def test_graph_store_protocol_read_side(served, store_path):
     st = OxigraphStore(store_path, read_only=True)
     graph = next(g for g in st.named_graphs() if "/graph/pubmed/" in g)
-    want = {q.triple for q in st.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+    want = {q.triple for q in st.quads(graph=graph)}
     import urllib.parse
     path = "/store?" + urllib.parse.urlencode({"graph": graph})
     status, headers, body = served.request("GET", path, headers={"Accept": "text/turtle"})
@@ -432,7 +432,7 @@ def test_kg_sparql_refuses_service_unless_allowed(tmp_path):
     from kg.stores.oxigraph import OxigraphStore
 
     path = tmp_path / "st"
-    OxigraphStore(str(path)).store.flush()
+    OxigraphStore(str(path)).close()
     q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     r = CliRunner().invoke(main, ["sparql", "--store", str(path), q])
     assert r.exit_code == 2 and "SERVICE <http://127.0.0.1:9/sparql> is not allowed" in r.output

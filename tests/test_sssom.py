@@ -7,7 +7,8 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from kg import iris, sssom
+from kg import iris
+from kg.vocabularies import sssom
 from kg.errors import InputError
 from kg.stores.oxigraph import OxigraphStore
 

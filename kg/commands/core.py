@@ -178,12 +178,12 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: 
 def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None,
           max_width: int | None, show: bool, endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
-    from .. import queries
+    from .. import binding, queries
 
     q = queries.load(name)
     bound = queries.bindings(q, parse_params(params))
     if show:
-        click.echo(queries.with_values(q.text, bound))
+        click.echo(binding.with_values(q.text, bound))
         return
     store = _query_store(store_path, endpoint, auth, max_rows)
     if endpoint is None and iris.MESH_GRAPH in q.text and not store.has_graph(iris.MESH_GRAPH):

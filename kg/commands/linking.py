@@ -1,6 +1,6 @@
 """Linking commands: `kg mesh load|build`, `kg link`, `kg ontology load` (issue 7).
 
-Each parses options and calls one library function (kg.mesh, kg.sssom, kg.ontologies); the heavy
+Each parses options and calls one library function (kg.vocabularies: mesh, sssom, ontologies); the heavy
 imports happen inside the commands so `kg --help` stays fast.
 """
 
@@ -30,7 +30,7 @@ def mesh_load(paths: tuple[str, ...], store_path: str) -> None:
     The current year from NLM (no account needed):
       kg mesh load desc2025.xml qual2025.xml
     """
-    from ..mesh import SHIPPED, load_mesh
+    from ..vocabularies.mesh import SHIPPED, load_mesh
 
     files = list(paths) or [str(SHIPPED)]
     store = open_store(store_path)
@@ -47,7 +47,7 @@ def mesh_load(paths: tuple[str, ...], store_path: str) -> None:
               help="Where to write (default: the file shipped in the package, kg/data/).")
 def mesh_build(table: str, output: str | None) -> None:
     """Build the shipped MeSH hierarchy graph (gzipped N-Triples) from a tree-number TABLE, reproducibly."""
-    from ..mesh import SHIPPED, build_shipped
+    from ..vocabularies.mesh import SHIPPED, build_shipped
 
     out = build_shipped(table, output or SHIPPED)
     click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)", err=True)
@@ -63,7 +63,7 @@ def link(paths: tuple[str, ...], store_path: str) -> None:
     author and source are kept as SSSOM/RDF says. A malformed table is an error naming the file and line,
     and nothing of it is loaded.
     """
-    from ..sssom import load_tables
+    from ..vocabularies.sssom import load_tables
 
     store = open_store(store_path)
     for t in load_tables(paths, store):
@@ -82,7 +82,7 @@ def ontology_group() -> None:
 @store_option
 def ontology_load(paths: tuple[str, ...], name: str | None, store_path: str) -> None:
     """Load OBO (.obo), OWL (.ttl, .owl) or a Reactome pathway list (.txt) into one graph per ontology."""
-    from ..ontologies import load_ontology
+    from ..vocabularies.ontologies import load_ontology
 
     if name and len(paths) > 1:
         raise click.UsageError("--name applies to one FILE only")

@@ -59,8 +59,8 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
         if from_files:
             summary = L.load(L.file_graphs(from_files), target, cp, progress=prog)
         else:
-            from ..stores.oxigraph import OxigraphStore
-            store = OxigraphStore(store_path, read_only=True)
+            from ..stores import STORES
+            store = STORES["oxigraph"](store_path, read_only=True)
             summary = L.load(L.store_graphs(store), target, cp, complete=True, progress=prog)
     finally:
         prog.close()

@@ -3,7 +3,7 @@
 Parsing of the tagged lines is Biopython's `Bio.Medline` (it joins wrapped continuation lines, such as an
 MH value that wraps after "adverse"); this module only maps its dicts to records. MEDLINE text carries
 MeSH names but no UIs: descriptor and publication-type names are resolved to UIs with the shipped MeSH
-hierarchy (`kg.mesh.descriptor_uis_by_name`), so MEDLINE headings get the same IRIs as PubMed XML's; a
+hierarchy (`kg.vocabularies.mesh.descriptor_uis_by_name`), so MEDLINE headings get the same IRIs as PubMed XML's; a
 name MeSH 2015 does not know keeps its name and gets no IRI. Qualifiers keep their names (the shipped
 table has no qualifier records).
 """
@@ -58,7 +58,7 @@ def _date(dp: str | None) -> PubDate:
 
 
 def _uis() -> dict[str, str]:
-    from ..mesh import descriptor_uis_by_name
+    from ..vocabularies.mesh import descriptor_uis_by_name
     return descriptor_uis_by_name()
 
 

@@ -117,10 +117,10 @@ def _sparql(store: Any, job: Job, text: str) -> Answer:
 
 @job_kind("canned")
 def _canned(store: Any, job: Job) -> Answer:
-    from .. import queries
+    from .. import binding, queries
 
     q = queries.load(job.text)
-    text = queries.with_values(q.text, queries.bindings(q, dict(job.params)))
+    text = binding.with_values(q.text, queries.bindings(q, dict(job.params)))
     if job.accept and choose(job.accept, [*RESULT_TYPES, *GRAPH_TYPES, QUERY_TEXT_TYPE]) == QUERY_TEXT_TYPE:
         # The page asks for the query with its parameters bound, to show it in the editor and run it there.
         return Answer(200, QUERY_TEXT_TYPE + "; charset=utf-8", text.encode("utf-8"))
@@ -139,28 +139,26 @@ def _graph(store: Any, job: Job) -> Answer:
     """The Graph Store Protocol's read side: `?graph=IRI`, `?default`, or the whole dataset."""
     params = dict(job.params)
     out = CappedBuffer(job.max_bytes)
-    raw = store.store
     if "graph" in params or "default" in params:
+        graph = ""  # the default graph
         if "graph" in params:
             try:
-                g: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(params["graph"])
+                graph = ox.NamedNode(params["graph"]).value
             except ValueError as exc:
                 return _text(400, f"graph={params['graph']!r} is not an IRI: {exc}")
-            if not raw.contains_named_graph(g):
+            if not store.has_graph(graph):
                 return _text(404, f"no graph <{params['graph']}> in this store")
-        else:
-            g = ox.DefaultGraph()
         name = choose(job.accept, list(GRAPH_TYPES))
         if name is None:
             return _not_acceptable(GRAPH_TYPES)
         fmt = GRAPH_TYPES[name]
-        ox.serialize((q.triple for q in raw.quads_for_pattern(None, None, None, g)), _io(out), fmt, **_prefix_arg(fmt))
+        store.serialize(out, fmt, graph, **_prefix_arg(fmt))
     else:
         name = choose(job.accept, list(DATASET_TYPES))
         if name is None:
             return _not_acceptable(DATASET_TYPES)
         fmt = DATASET_TYPES[name]
-        ox.serialize(raw, _io(out), fmt, **_prefix_arg(fmt))
+        store.serialize(out, fmt, **_prefix_arg(fmt))
     return Answer(200, name + "; charset=utf-8", out.getvalue())
 
 

@@ -30,14 +30,16 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from .. import iris
+from ..binding import with_values
 from ..errors import QueryError, StoreError
 from ..vocab import KG, KGGRAPH, PREFIXES, PROV, RDF
 from ..rdf.nt import XSD_DATETIME, iri, quad_line, typed
+from .base import parse_ntriples
 
 SOURCES = ("pubmed", "pmc", "pubtator")
 INTENT_STEM = "kg-intent"  # kg-intent-N.json, one per batch being written (kg-intent.json before 0.2)
@@ -106,11 +108,11 @@ class OxigraphStore:
             check_store_path(path, create=not read_only)
         try:
             if path is None:
-                self.store = ox.Store()
+                self._store = ox.Store()
             elif read_only:
-                self.store = _open_read_only(path)
+                self._store = _open_read_only(path)
             else:
-                self.store = ox.Store(path)
+                self._store = ox.Store(path)
         except (OSError, RuntimeError) as exc:
             low = str(exc).lower()
             held = ("; another kg process may be writing it (a `kg ingest`, or a `kg serve` of this store, which "
@@ -155,8 +157,8 @@ class OxigraphStore:
         if not files:
             return []
         for g in graphs:
-            self.store.remove_graph(ox.NamedNode(g))
-        self.store.flush()
+            self._store.remove_graph(ox.NamedNode(g))
+        self._store.flush()
         for path in files:
             os.remove(path)
         pmids = sorted({g.rsplit("/", 1)[-1] for g in graphs})
@@ -175,7 +177,7 @@ class OxigraphStore:
         data = b"".join(w.nquads if isinstance(w.nquads, bytes) else w.nquads.encode() for w in writes)
         if self.path is None:
             for w in writes:
-                self.store.remove_graph(ox.NamedNode(w.graph))
+                self._store.remove_graph(ox.NamedNode(w.graph))
             self._load(data, bulk=False)
             return
         intent = self._intent_path()
@@ -188,18 +190,18 @@ class OxigraphStore:
             # A point lookup first: removing a graph scans the quad index by prefix, which cost 22 s of a
             # 30,000-article ingest into a fresh store while RocksDB compacts; loads register each graph.
             g = ox.NamedNode(w.graph)
-            if self.store.contains_named_graph(g):
-                self.store.remove_graph(g)
+            if self._store.contains_named_graph(g):
+                self._store.remove_graph(g)
         try:
             self._load(data, bulk=True)
         except StoreError:
             for w in writes:  # a partial bulk load must not stay
-                self.store.remove_graph(ox.NamedNode(w.graph))
-            self.store.flush()
+                self._store.remove_graph(ox.NamedNode(w.graph))
+            self._store.flush()
             os.remove(intent)
             raise
         if not defer_flush:
-            self.store.flush()
+            self._store.flush()
             os.remove(intent)
             return
         with self._lock:
@@ -213,7 +215,7 @@ class OxigraphStore:
         with self._flush_lock:
             with self._lock:
                 done = list(self._unflushed)
-            self.store.flush()
+            self._store.flush()
             for path in done:
                 os.remove(path)
             with self._lock:
@@ -223,9 +225,9 @@ class OxigraphStore:
     def _load(self, data: bytes, *, bulk: bool) -> None:
         try:
             if bulk:
-                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
             else:
-                self.store.load(data, format=ox.RdfFormat.N_QUADS)
+                self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:  # a mapping bug, never user data: say so plainly
             raise StoreError(f"internal error: generated N-Quads did not parse: {exc}") from exc
 
@@ -233,28 +235,28 @@ class OxigraphStore:
         g = ox.NamedNode(iris.DELETIONS_GRAPH)
         for pmid in pmids:
             s = ox.NamedNode(iris.article(pmid))
-            for q in list(self.store.quads_for_pattern(s, None, None, g)):
-                self.store.remove(q)
+            for q in list(self._store.quads_for_pattern(s, None, None, g)):
+                self._store.remove(q)
 
     def delete_pmid(self, pmid: str, *, when: str) -> bool:
         """Remove every graph of a PMID and record a tombstone (servers apply it on the next `kg load`)."""
         existed = False
         for src in SOURCES:
             g = ox.NamedNode(iris.article_graph(pmid, src))
-            if self.store.contains_named_graph(g):
+            if self._store.contains_named_graph(g):
                 existed = True
-                self.store.remove_graph(g)
+                self._store.remove_graph(g)
         a = iri(iris.article(pmid))
         dg = iri(iris.DELETIONS_GRAPH)
         tomb = (quad_line(a, iri(RDF.type), iri(KG.DeletedCitation), dg)
                 + quad_line(a, iri(PROV.invalidatedAtTime), typed(when, XSD_DATETIME), dg))
         self.clear_tombstones([pmid])
-        self.store.load(tomb.encode(), format=ox.RdfFormat.N_QUADS)
+        self._store.load(tomb.encode(), format=ox.RdfFormat.N_QUADS)
         return existed
 
     def version_of(self, pmid: str, source: str = "pubmed") -> int | None:
         g = ox.NamedNode(iris.article_graph(pmid, source))
-        for q in self.store.quads_for_pattern(ox.NamedNode(iris.article(pmid)), ox.NamedNode(KG.pmidVersion),
+        for q in self._store.quads_for_pattern(ox.NamedNode(iris.article(pmid)), ox.NamedNode(KG.pmidVersion),
                                               None, g):
             try:
                 return int(q.object.value)
@@ -262,37 +264,84 @@ class OxigraphStore:
                 return None
         return None
 
+    def replace_graph(self, graph: str, lines: Sequence[str]) -> None:
+        """Replace one named graph with N-Triples `lines`, parsed before the graph is touched, so a bad
+        vocabulary leaves the graph as it was. Vocabularies are small next to the articles: a plain write,
+        no intent log (the caller flushes)."""
+        quads = parse_ntriples(graph, lines)
+        self._store.remove_graph(ox.NamedNode(graph))
+        self._store.extend(quads)
+
+    def add_triples(self, graph: str, lines: Sequence[str]) -> None:
+        self._store.extend(parse_ntriples(graph, lines))
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        for q in list(quads):
+            self._store.remove(q)
+
     def load_file(self, path: str, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         kwargs = {"to_graph": ox.NamedNode(graph)} if graph else {}
-        self.store.load(path=path, format=fmt, **kwargs)
+        self._store.load(path=path, format=fmt, **kwargs)
 
     def flush(self) -> None:
         """Everything written so far is on disk; deferred batches lose their intent logs."""
         if self.path:
             self._flush_intents()
 
+    def close(self) -> None:
+        """Flush; pyoxigraph releases the RocksDB files (and the write lock) when the object goes."""
+        self.flush()
+
     # ---- reading -------------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
-        from ..queries import with_values
         try:
-            return self.store.query(with_values(sparql, dict(bindings or {})), prefixes=PREFIXES)
+            return self._store.query(with_values(sparql, dict(bindings or {})), prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"the store could not run the query: {exc}") from exc
 
     def has_graph(self, graph: str) -> bool:
-        return self.store.contains_named_graph(ox.NamedNode(graph))
+        return self._store.contains_named_graph(ox.NamedNode(graph))
 
     def named_graphs(self) -> Iterator[str]:
-        for g in self.store.named_graphs():
+        for g in self._store.named_graphs():
             yield g.value
 
     def __len__(self) -> int:
-        return len(self.store)
+        return len(self._store)
 
-    def quads(self) -> Iterator[ox.Quad]:
-        return iter(self.store)
+    def __contains__(self, quad: ox.Quad) -> bool:
+        """Whether the store holds `quad`, compared as Oxigraph stores terms (a read-back literal may carry
+        a canonical datatype, xsd:int as xsd:integer, so comparing `quads()` output would miss it)."""
+        return quad in self._store
+
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
+              object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+              graph: str | None = None) -> Iterator[ox.Quad]:
+        """Quads matching a pattern; with no pattern, every quad of the store (default graph included)."""
+        if subject is None and predicate is None and object is None and graph is None:
+            return iter(self._store)
+        g = ox.NamedNode(graph) if graph is not None else None
+        return iter(self._store.quads_for_pattern(subject, predicate, object, g))
+
+    def graph_ntriples(self, graph: str) -> str:
+        """One named graph as N-Triples text, serialised by Oxigraph (no Python object per term)."""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)).decode("utf-8")
+
+    def load_quads(self, data: bytes) -> None:
+        """Add N-Quads as they are (tests and fixtures; ingest goes through `replace_graphs`)."""
+        self._load(data, bulk=False)
+
+    def serialize(self, out: IO[bytes] | None, fmt: ox.RdfFormat, graph: str | None = None,
+                  **kwargs: object) -> bytes | None:
+        """The whole dataset, or one graph (`graph`; '' for the default graph), in `fmt` by pyoxigraph's
+        own writers (the server's Graph Store Protocol reads)."""
+        if graph is None:
+            return ox.serialize(self._store, out, fmt, **kwargs)  # type: ignore[arg-type]
+        g = ox.DefaultGraph() if graph == "" else ox.NamedNode(graph)
+        return ox.serialize((q.triple for q in self._store.quads_for_pattern(None, None, None, g)), out, fmt,
+                            **kwargs)  # type: ignore[arg-type]
 
     def export(self, out: IO[bytes], fmt: str) -> None:
         """Write the whole store. Triple formats (ttl, nt) get the union of all graphs."""
@@ -301,23 +350,23 @@ class OxigraphStore:
             # pyoxigraph's JSON-LD writer takes no prefixes: declare them in an @context around its
             # expanded output (full IRIs stay valid under a context). JSON-LD is built in memory, so it
             # suits extracts; use nq or trig for whole stores.
-            graphs = json.loads(ox.serialize(self.store, None, f) or b"[]")
+            graphs = json.loads(ox.serialize(self._store, None, f) or b"[]")
             out.write(json.dumps({"@context": export_prefixes(), "@graph": graphs}, ensure_ascii=False,
                                  indent=1).encode("utf-8"))
         elif f.supports_datasets:
-            ox.serialize(self.store, out, f, prefixes=_prefixes(f))
+            ox.serialize(self._store, out, f, prefixes=_prefixes(f))
         else:
-            ox.serialize((q.triple for q in self.store), out, f, prefixes=_prefixes(f))
+            ox.serialize((q.triple for q in self._store), out, f, prefixes=_prefixes(f))
 
     def deleted_count(self) -> int:
         """How many PMIDs carry a deletion tombstone."""
         g = ox.NamedNode(iris.DELETIONS_GRAPH)
         t = ox.NamedNode(RDF.type)
-        return sum(1 for _ in self.store.quads_for_pattern(None, t, ox.NamedNode(KG.DeletedCitation), g))
+        return sum(1 for _ in self._store.quads_for_pattern(None, t, ox.NamedNode(KG.DeletedCitation), g))
 
     def article_graph_count(self) -> int:
         prefix = KGGRAPH + "pubmed/"
-        return sum(1 for g in self.store.named_graphs() if g.value.startswith(prefix))
+        return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
 
 
 def export_prefixes() -> dict[str, str]:

@@ -126,22 +126,20 @@ def mesh_context(store: Any) -> list[Triple]:
     """The MeSH vocabulary's allowable-qualifier triples in a store (empty when no vocabulary is loaded)."""
     import pyoxigraph as ox
     from .. import iris
-    g = ox.NamedNode(iris.MESH_GRAPH)
     p = ox.NamedNode(MESHV_ALLOWABLE[1:-1])
-    return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.store.quads_for_pattern(None, p, None, g)]
+    return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.quads(None, p, None, iris.MESH_GRAPH)]
 
 
 def store_graphs(store: Any) -> Iterator[tuple[str, list[Triple]]]:
-    """(graph IRI, triples) of every article graph of an `OxigraphStore` (not the vocabularies, mappings,
+    """(graph IRI, triples) of every article graph of a store (`kg.stores.base.Store`; not the vocabularies, mappings,
     ontologies or deletions), one at a time."""
     from ..vocab import KGGRAPH
     base = str(KGGRAPH)
     skip = (base + "mesh", base + "mappings", base + "deletions")
-    for g in store.store.named_graphs():
-        if not g.value.startswith(base) or g.value.startswith(base + "ontology/") or g.value in skip:
+    for g in store.named_graphs():
+        if not g.startswith(base) or g.startswith(base + "ontology/") or g in skip:
             continue
-        yield g.value, [(str(q.subject), str(q.predicate), str(q.object))
-                        for q in store.store.quads_for_pattern(None, None, None, g)]
+        yield g, [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph=g)]
 
 
 def file_graphs(paths: Sequence[str]) -> tuple[dict[str, list[Triple]], list[Triple]]:

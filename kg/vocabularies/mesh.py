@@ -28,14 +28,17 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
-from .resources import package_data
-from . import iris
-from .errors import InputError
-from .prefixes import MESH_BASE, MESH_TREE_RE, MESH_UI_RE, parse_identifier
-from .rdf.nt import iri, lang, lit
-from .vocab import MESHV, RDF, RDFS
+from ..resources import package_data
+from .. import iris
+from ..errors import InputError
+from ..prefixes import MESH_BASE, MESH_TREE_RE, MESH_UI_RE, parse_identifier
+from ..rdf.nt import iri, lang, lit
+from ..vocab import MESHV, RDF, RDFS
+
+if TYPE_CHECKING:
+    from ..stores.base import Store
 
 SHIPPED = package_data("mesh-hierarchy-2015.nt.gz")
 SHIPPED_SOURCE = "dhimmel/mesh data/tree-numbers.tsv (MeSH 2015, CC0)"
@@ -285,32 +288,23 @@ def mesh_ntriples(paths: Iterable[str], load: MeshLoad | None = None) -> tuple[l
     return out, load
 
 
-def load_mesh(paths: Iterable[str], store, *, graph: str = iris.MESH_GRAPH) -> MeshLoad:
-    """Replace the MeSH graph of `store` with the vocabulary read from `paths` (all or nothing)."""
-    import pyoxigraph as ox
-
+def load_mesh(paths: Iterable[str], store: Store, *, graph: str = iris.MESH_GRAPH) -> MeshLoad:
+    """Replace the MeSH graph of `store` with the vocabulary read from `paths` (all or nothing: every file
+    is read before the store is touched, so a bad file leaves the current MeSH graph as it was)."""
     lines, load = mesh_ntriples(list(paths))
-    g = ox.NamedNode(graph)
-    data = "".join(lines).encode("utf-8")
-    # Read everything before touching the store: a bad file leaves the current MeSH graph untouched.
-    quads = [ox.Quad(t.subject, t.predicate, t.object, g)
-             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-    store.store.remove_graph(g)
-    store.store.extend(quads)
+    store.replace_graph(graph, lines)
     store.flush()
     return load
 
 
-def load_shipped(store) -> MeshLoad:
+def load_shipped(store: Store) -> MeshLoad:
     """Load the MeSH hierarchy shipped with `kg` (MeSH 2015 tree numbers) into the MeSH graph."""
     return load_mesh([str(SHIPPED)], store)
 
 
-def ensure_mesh(store) -> bool:
+def ensure_mesh(store: Store) -> bool:
     """Load the shipped hierarchy when the store has no MeSH graph yet; True when it did."""
-    import pyoxigraph as ox
-
-    if store.store.contains_named_graph(ox.NamedNode(iris.MESH_GRAPH)):
+    if store.has_graph(iris.MESH_GRAPH):
         return False
     load_shipped(store)
     return True

@@ -20,12 +20,15 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
-from . import iris, prefixes
-from .errors import InputError
-from .rdf.nt import boolean, iri, lit
-from .vocab import KG, OBO, OWL, RDF, RDFS
+from .. import iris, prefixes
+from ..errors import InputError
+from ..rdf.nt import boolean, iri, lit
+from ..vocab import KG, OBO, OWL, RDF, RDFS
+
+if TYPE_CHECKING:
+    from ..stores.base import Store
 
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
 DEFINITION = OBO + "IAO_0000115"
@@ -283,15 +286,9 @@ def read_ontology(path: str, name: str | None = None) -> OntologyLoad:
     return load
 
 
-def load_ontology(path: str, store, *, name: str | None = None) -> OntologyLoad:
+def load_ontology(path: str, store: Store, *, name: str | None = None) -> OntologyLoad:
     """Replace the graph of one ontology with the terms read from `path`."""
-    import pyoxigraph as ox
-
     load = read_ontology(path, name)
-    g = ox.NamedNode(load.graph)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, g)
-             for t in ox.parse("".join(load.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
-    store.store.remove_graph(g)
-    store.store.extend(quads)
+    store.replace_graph(load.graph, load.lines)
     store.flush()
     return load

@@ -15,109 +15,33 @@ Timeouts, connection resets and 5xx answers are retried with exponential backoff
 from __future__ import annotations
 
 import base64
-import http.client
 import logging
-import netrc
-import os
 import re
-import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreError
-from ..vocab import PREFIXES
+from ...binding import UNDEF, declared_parameters, with_values
+from ...errors import QueryError, StoreError
+from ...vocab import PREFIXES
+from ..base import parse_ntriples
+from .http import (TRANSIENT, Refused, _body_excerpt, _Digest, _reason, _sw_message, check_endpoint,
+                   find_credentials, public_url)
+from .paging import DEFAULT_PAGE, PagedSolutions, PagePlan, _max_rows, page_query
 
 log = logging.getLogger(__name__)
 
 #: Statements per `GRAPH <g> { }` block of INSERT DATA: Virtuoso refuses ~4,990 and more (SP030).
 MAX_BLOCK = 4000
-#: Rows per page when a server refused a query before announcing its cap (Virtuoso's default cap).
-DEFAULT_PAGE = 10_000
 #: Statements per write request: far below the ~300k where Virtuoso hangs, big enough to be fast.
 DEFAULT_BATCH = 10_000
 
-TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError,
-             http.client.RemoteDisconnected, http.client.IncompleteRead, http.client.BadStatusLine)
-
-
-def public_url(url: str) -> str:
-    """The URL without any user:password@ part, for messages."""
-    p = urllib.parse.urlsplit(url)
-    if p.username or p.password:
-        host = p.hostname or ""
-        if p.port:
-            host += f":{p.port}"
-        p = p._replace(netloc=host)
-    return urllib.parse.urlunsplit(p)
-
-
-def check_endpoint(url: str, what: str = "--endpoint") -> None:
-    """Fail at once, with the reason, on an endpoint no retry can reach: no http(s) scheme, a malformed
-    port, a host name that does not resolve, or a user:password in the URL (it would end up in messages;
-    `--auth` with KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc is the way to give credentials)."""
-    shown = public_url(url) if "://" in url else url
-    try:
-        p = urllib.parse.urlsplit(url)
-        port = p.port
-    except ValueError as exc:
-        raise StoreError(f"{what} {shown} is not a valid URL ({exc})") from None
-    if p.scheme not in ("http", "https") or not p.hostname:
-        raise StoreError(f"{what} {shown} is not an http:// or https:// URL")
-    if p.username or p.password:
-        raise StoreError(f"{what} {shown}: do not put a user or password in the URL; use --auth basic|digest "
-                         "with KG_SPARQL_USER and KG_SPARQL_PASSWORD, or ~/.netrc")
-    try:
-        socket.getaddrinfo(p.hostname, port or (443 if p.scheme == "https" else 80), type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
-            raise StoreError(f"{what} {shown}: unknown host {p.hostname} ({exc.strerror})") from None
-    except (UnicodeError, OSError):
-        pass  # a transient resolver failure: the request's own retries deal with it
-
-
-@dataclass(frozen=True)
-class Credentials:
-    user: str
-    password: str
-
-    def __repr__(self) -> str:  # never leak the password through a repr in a traceback or log
-        return f"Credentials(user={self.user!r}, password=***)"
-
-
-def find_credentials(url: str) -> Credentials | None:
-    """KG_SPARQL_USER / KG_SPARQL_PASSWORD, else the ~/.netrc entry for the endpoint's host."""
-    user, pw = os.environ.get("KG_SPARQL_USER"), os.environ.get("KG_SPARQL_PASSWORD")
-    if user is not None and pw is not None:
-        return Credentials(user, pw)
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        auth = netrc.netrc().authenticators(host)
-    except (FileNotFoundError, netrc.NetrcParseError, OSError):
-        auth = None
-    if auth and auth[0] and auth[2] is not None:
-        return Credentials(auth[0], auth[2])
-    if user is not None or pw is not None:
-        raise StoreError("set both KG_SPARQL_USER and KG_SPARQL_PASSWORD (or a ~/.netrc entry for "
-                         f"{host}), not only one of them")
-    return None
-
-
 class _SortLimit(QueryError):
     """Virtuoso refused ORDER BY with OFFSET + LIMIT beyond MaxSortedTopRows (SR353, SR352)."""
-
-
-class Refused(StoreError):
-    """The server answered 4xx (or 5xx after every retry): resending the same request will not help."""
-
-    def __init__(self, message: str, *, code: int) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 _PROLOGUE = re.compile(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*")
@@ -151,7 +75,7 @@ class SparqlStore:
         self.gsp = gsp
         # A dataset endpoint that takes N-Quads by POST (Oxigraph /store, Fuseki /DATASET, GraphDB
         # /repositories/ID/statements): a batch of graphs is one DROP request plus one POST.
-        self.quads = quads
+        self.quads_url = quads
         self.auth = auth
         self.timeout = timeout
         self.retries = retries
@@ -256,10 +180,9 @@ class SparqlStore:
         values: dict = dict(bindings or {})
         # Declared parameters left unbound are passed as UNDEF: Virtuoso's compiler fails on a variable
         # that has no origin in the query (one only tested in FILTER (!BOUND(?x) || EXISTS {...})).
-        for name in re.findall(r"(?m)^#\+\s*param:\s*([A-Za-z_]\w*)", sparql):
-            values.setdefault(name, _UNDEF)
+        for name in declared_parameters(sparql):
+            values.setdefault(name, UNDEF)
         if values:
-            from ..queries import with_values
             sparql = with_values(sparql, values)
         text = with_prefixes(sparql)
         form = query_form(text)
@@ -404,7 +327,7 @@ class SparqlStore:
             for g, lines in graphs:
                 self._put_graph(g, lines)
             return
-        if self.quads:
+        if self.quads_url:
             self._post_quads(graphs)
             return
         batch: list[tuple[str, Sequence[str]]] = []
@@ -468,7 +391,7 @@ class SparqlStore:
         body = "".join(f"{line[:-2]}<{g}> .\n" for g, lines in batch for line in lines)
         if body:
             self.requests += 1
-            self._send("POST", self.quads, body.encode("utf-8"), "application/n-quads",
+            self._send("POST", self.quads_url, body.encode("utf-8"), "application/n-quads",
                        what=_what("writing", graphs))
 
     def _send_big(self, g: str, lines: Sequence[str]) -> None:
@@ -504,257 +427,60 @@ class SparqlStore:
             self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
                        what=_what("writing", [g]))
 
+    # ---- the Store interface (kg.stores.base), as the vocabulary loaders use it ------------------------
+    def replace_graph(self, graph: str, lines: Sequence[str]) -> None:
+        """One graph replaced whole, checked first (nothing is sent when a line does not parse)."""
+        parse_ntriples(graph, lines)
+        self.replace_graphs([(graph, list(lines))])
 
-# ---- paging a SELECT that the server cuts short ------------------------------------------------------
-# Virtuoso cuts SELECT results at ResultSetMaxRows and says so only in the X-SPARQL-MaxRows header. The
-# query is then asked again in pages, in one deterministic order:
-#
-#   PREFIX ...                                     (the user's prologue)
-#   SELECT * FROM ...                              (the user's dataset clause, if any: not allowed inside)
-#   WHERE { { SELECT ... WHERE { ... } GROUP BY ... HAVING ...
-#             ORDER BY <the user's keys> ?v1 ?v2 ...   (every projected variable breaks ties)
-#           } }                                    (a trailing VALUES goes into the WHERE group)
-#   LIMIT n OFFSET m                               (the user's own LIMIT/OFFSET are paged within)
-#
-# The ORDER BY sits in the subquery and LIMIT/OFFSET outside: Virtuoso refuses ORDER BY with
-# OFFSET + LIMIT beyond MaxSortedTopRows (10,000: error SR353) in one query, but not in this form, and it
-# keeps the subquery's order (measured on Virtuoso 7.2; tests/test_sparql_paging.py). Without the
-# tie-breaking variables, rows that tie on the user's keys changed places between pages and some were
-# lost. Nothing is pasted in but the query's own parts (split at its top-level tokens), integers and the
-# projected variable names the server sent back (checked to be variable names).
+    def add_triples(self, graph: str, lines: Sequence[str]) -> None:
+        parse_ntriples(graph, lines)
+        step = min(self.batch_triples, MAX_BLOCK)
+        for i in range(0, len(lines), step):
+            self.update("INSERT DATA {\n" + "".join(_blocks(graph, lines[i:i + step])) + "}\n",
+                        what=_what("writing", [graph]))
 
-_TOKEN = re.compile(r"""
-    (?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}
-              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-   |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-   |(?P<comment>\#[^\n]*)
-   |(?P<space>\s+)
-   |(?P<word>[\w:.%$?\-]+)
-   |(?P<other>.)
-""", re.X | re.S)
-_VARNAME = re.compile(r"^[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+$")
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """DELETE DATA, written by pyoxigraph's own term serialisation (blank nodes cannot be named there)."""
+        todo = list(quads)
+        for q in todo:
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                raise StoreError(f"cannot remove a quad with a blank node from a SPARQL server: {q}")
+        by_graph: dict[str, list[str]] = {}
+        for q in todo:
+            by_graph.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+        for g, lines in by_graph.items():  # one GRAPH block per request: Virtuoso's SQL-size limit
+            for i in range(0, len(lines), MAX_BLOCK):
+                self.update("DELETE DATA {\n" + "".join(_blocks(g, lines[i:i + MAX_BLOCK])) + "}\n",
+                            what=_what("deleting from", [g]))
 
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
+              object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+              graph: str | None = None) -> Iterator[ox.Quad]:
+        """The matching quads of the named graphs, asked as a SELECT with the pattern's terms bound."""
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for name, term in (("s", subject), ("p", predicate), ("o", object)):
+            if isinstance(term, ox.BlankNode):
+                raise StoreError("a SPARQL server cannot be asked about a blank node by its label")
+            if term is not None:
+                bound[name] = term
+        if graph is not None:
+            bound["g"] = ox.NamedNode(graph)
+        for sol in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound):
+            yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
 
-def _tokens(text: str) -> list[tuple[str, str, int, int]]:
-    """(kind, text, start, end) of each token but spaces and comments."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup not in ("space", "comment"):
-            out.append((m.lastgroup, m.group(), m.start(), m.end()))
-    return out
+    def has_graph(self, graph: str) -> bool:
+        return bool(self.query("ASK WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}))
 
+    def named_graphs(self) -> Iterator[str]:
+        for sol in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            yield sol["g"].value
 
-@dataclass(frozen=True)
-class PagePlan:
-    prologue: str
-    dataset: str
-    inner: str
-    offset: int = 0          # the user's OFFSET
-    limit: int | None = None  # the user's LIMIT
+    def flush(self) -> None:
+        """Nothing to do: every write is a request the server has answered."""
 
-    def text(self, offset: int, limit: int) -> str:
-        return (f"{self.prologue}SELECT *{self.dataset} WHERE {{ {{\n{self.inner}\n}} }}\n"
-                f"LIMIT {int(limit)} OFFSET {int(offset)}")
-
-
-def page_query(text: str, variables: Sequence[str]) -> PagePlan:
-    """Split a SELECT query at its top level and plan its pages (see the comment above)."""
-    toks = _tokens(text)
-    i = 0
-    while i < len(toks) and toks[i][1].upper() in ("PREFIX", "BASE"):  # PREFIX p: <iri> / BASE <iri>
-        i += 3 if toks[i][1].upper() == "PREFIX" else 2
-    if i >= len(toks) or toks[i][1].upper() != "SELECT":
-        raise QueryError("it is not a SELECT query")
-    prologue = text[:toks[i][2]]
-    select_at = i
-    # The SELECT clause runs to the dataset clause, WHERE, or the group that opens the WHERE clause.
-    depth = 0
-    dataset: list[str] = []
-    select_end = None
-    while i < len(toks):
-        kind, t, a, b = toks[i]
-        if t == "(":
-            depth += 1
-        elif t == ")":
-            depth -= 1
-        elif depth == 0 and kind == "word" and t.upper() == "FROM":
-            select_end = a if select_end is None else select_end
-            j = i + 1
-            if j < len(toks) and toks[j][1].upper() == "NAMED":
-                j += 1
-            if j >= len(toks):
-                raise QueryError("its FROM clause is cut short")
-            dataset.append(text[a:toks[j][3]])
-            i = j
-        elif depth == 0 and kind == "word" and t.upper() == "WHERE":
-            select_end = a if select_end is None else select_end
-        elif depth == 0 and t == "{":
-            break
-        i += 1
-    if i >= len(toks):
-        raise QueryError("no WHERE { ... } group was found")
-    select_clause = text[toks[select_at][2]:toks[i][2] if select_end is None else select_end]
-    open_at, depth = i, 0
-    while i < len(toks):
-        if toks[i][1] == "{":
-            depth += 1
-        elif toks[i][1] == "}":
-            depth -= 1
-            if depth == 0:
-                break
-        i += 1
-    if i >= len(toks):
-        raise QueryError("its WHERE group is not closed")
-    group = text[toks[open_at][2]:toks[i][3]]
-    # Solution modifiers and a trailing VALUES clause, at the top level.
-    tail = toks[i + 1:]
-    marks: dict[str, int] = {}
-    depth = 0
-    for k, (kind, t, a, b) in enumerate(tail):
-        if t in ("(", "{"):
-            depth += 1
-        elif t in (")", "}"):
-            depth -= 1
-        elif depth == 0 and kind == "word" and t.upper() in ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
-            if t.upper() in marks:
-                raise QueryError(f"it has two {t.upper()} clauses")
-            marks[t.upper()] = k
-            if t.upper() == "VALUES":
-                break
-    values = text[tail[marks["VALUES"]][2]:] if "VALUES" in marks else ""
-
-    def _int(key: str) -> int | None:
-        if key not in marks:
-            return None
-        k = marks[key] + 1
-        if k >= len(tail) or not tail[k][1].isdigit():
-            raise QueryError(f"its {key} is not a whole number")
-        return int(tail[k][1])
-
-    limit, offset = _int("LIMIT"), _int("OFFSET")
-    # where the GROUP BY / HAVING part ends: at ORDER, LIMIT, OFFSET or VALUES, whichever comes first
-    stops = [marks[k] for k in ("ORDER", "LIMIT", "OFFSET", "VALUES") if k in marks]
-    stop_at = tail[min(stops)][2] if stops else len(text)
-    grouping = text[tail[0][2]:stop_at] if tail and (not stops or min(stops) > 0) else ""
-    keys = ""
-    if "ORDER" in marks:
-        k = marks["ORDER"]
-        if k + 1 >= len(tail) or tail[k + 1][1].upper() != "BY":
-            raise QueryError("ORDER is not followed by BY")
-        after = [marks[x] for x in ("LIMIT", "OFFSET", "VALUES") if x in marks and marks[x] > k]
-        keys_end = tail[min(after)][2] if after else len(text)
-        keys = text[tail[k + 1][3]:keys_end].strip()
-    for v in variables:
-        if not _VARNAME.match(v):
-            raise QueryError(f"the server named a result variable {v!r}")
-    # Each variable breaks ties by its kind first, then by itself: Virtuoso's order of a
-    # variable mixing IRIs and literals is not the same from one page to the next (rows were lost).
-    # A grouped query orders by the plain variables: Virtuoso refuses expressions over aggregates there.
-    ties = " ".join(f"?{v}" if "GROUP" in marks else f"isLiteral(?{v}) isBlank(?{v}) ?{v}" for v in variables)
-    order = " ".join(x for x in (keys, ties) if x)
-    if not order and variables:
-        raise QueryError("it projects no variables to order the pages by")
-    if values:  # joined with the WHERE group either way; Virtuoso fails on VALUES after a subquery (SQ200)
-        group = f"{group[:-1]}\n{values.strip()}\n}}"
-    inner = f"{select_clause.strip()} WHERE {group}\n{grouping.strip()}" + (f"\nORDER BY {order}" if order else "")
-    return PagePlan(prologue, "".join(f" {d}" for d in dataset), inner, offset or 0, limit)
-
-
-class PagedSolutions:
-    """The rows of a SELECT read page by page; iterated like pyoxigraph's `QuerySolutions` (once).
-
-    The first page is read at once, so a server that refuses the paged form fails `query()` itself.
-    """
-
-    def __init__(self, store: "SparqlStore", plan: PagePlan, variables: Sequence[str], cap: int) -> None:
-        self.variables = [ox.Variable(v) for v in variables]
-        self.pages = 0
-        self._store, self._plan, self._size = store, plan, max(1, cap)
-        self._offset = plan.offset
-        self._remaining = plan.limit
-        self._next = self._fetch()
-
-    def _fetch(self) -> list | None:
-        """The next page, or None after the last one."""
-        while True:
-            want = self._size if self._remaining is None else min(self._size, self._remaining)
-            if want <= 0:
-                return None
-            rows, announced = self._store._page(self._plan, self._offset, want)
-            if announced is not None and announced < want and len(rows) >= announced:
-                self._size = announced  # the server cut the page itself: ask for smaller ones
-                continue
-            self.pages += 1
-            self._offset += len(rows)
-            if self._remaining is not None:
-                self._remaining -= len(rows)
-            if len(rows) < want:
-                self._remaining = 0  # a short page is the last one
-            return rows
-
-    def __iter__(self):
-        while self._next is not None:
-            rows, self._next = self._next, None
-            yield from rows
-            if rows:
-                self._next = self._fetch()
-
-
-def _max_rows(headers: Mapping[str, str]) -> int | None:
-    """The cap Virtuoso announces when it cut a SELECT (X-SPARQL-MaxRows), else None."""
-    v = (headers.get("X-SPARQL-MaxRows") or "").strip()
-    return int(v) if v.isdigit() and int(v) > 0 else None
-
-
-class _Undef:
-    """The SPARQL VALUES keyword for 'no value', where `with_values` writes a term."""
-
-    def __str__(self) -> str:
-        return "UNDEF"
-
-
-_UNDEF = _Undef()
-
-
-class _Digest:
-    """HTTP Digest (MD5, qop=auth) computed ahead of each request from the last challenge."""
-
-    def __init__(self, cred: Credentials) -> None:
-        self.cred = cred
-        self.challenge: dict[str, str] | None = None
-        self.nc = 0
-
-    def learn(self, www_authenticate: str) -> None:
-        if not www_authenticate.lower().startswith("digest "):
-            return
-        items = urllib.request.parse_http_list(www_authenticate[7:])
-        self.challenge = urllib.request.parse_keqv_list(items)
-        self.nc = 0
-
-    def header(self, method: str, url: str) -> str | None:
-        import hashlib
-
-        c = self.challenge
-        if not c:
-            return None
-        md5 = lambda x: hashlib.md5(x.encode("utf-8")).hexdigest()  # noqa: E731 - RFC 2617 notation
-        parts = urllib.parse.urlsplit(url)
-        uri = parts.path + (f"?{parts.query}" if parts.query else "")
-        realm, nonce = c.get("realm", ""), c.get("nonce", "")
-        ha1 = md5(f"{self.cred.user}:{realm}:{self.cred.password}")
-        ha2 = md5(f"{method}:{uri}")
-        self.nc += 1
-        nc = f"{self.nc:08x}"
-        cnonce = os.urandom(8).hex()
-        qop = "auth" if "auth" in c.get("qop", "").split(",") else None
-        resp = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}") if qop else md5(f"{ha1}:{nonce}:{ha2}")
-        h = (f'Digest username="{self.cred.user}", realm="{realm}", nonce="{nonce}", uri="{uri}", '
-             f'response="{resp}", algorithm=MD5')
-        if qop:
-            h += f', qop={qop}, nc={nc}, cnonce="{cnonce}"'
-        if "opaque" in c:
-            h += f', opaque="{c["opaque"]}"'
-        return h
+    def close(self) -> None:
+        """Nothing held open: each request opens its own connection."""
 
 
 def _blocks(g: str, lines: Sequence[str]) -> Iterable[str]:
@@ -780,20 +506,3 @@ def with_prefixes(sparql: str) -> str:
     return "".join(missing) + sparql
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        return f"{exc.reason}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _body_excerpt(exc: urllib.error.HTTPError) -> str:
-    try:
-        text = exc.read().decode("utf-8", "replace")
-    except Exception:  # noqa: BLE001 - the body is only decoration for the message
-        return ""
-    text = re.sub(r"<[^>]+>", " ", text)
-    return " ".join(text.split())[:400]
-
-
-def _sw_message(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:400]

@@ -26,12 +26,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from . import iris, prefixes
-from .errors import InputError
-from .rdf.nt import iri, lit, typed
-from .vocab import DCTERMS, KG, KGID, OWL, RDF, XSD
+from .. import iris, prefixes
+from ..errors import InputError
+from ..rdf.nt import iri, lit, typed
+from ..vocab import DCTERMS, KG, KGID, OWL, RDF, XSD
+
+if TYPE_CHECKING:
+    from ..stores.base import Store
 
 SSSOM = "https://w3id.org/sssom/"
 PAV = "http://purl.org/pav/"
@@ -262,55 +265,51 @@ def parse_table(path: str) -> MappingTable:
     return table
 
 
-def remove_set(store, set_iri: str, graph: str = iris.MAPPINGS_GRAPH) -> int:
+def remove_set(store: Store, set_iri: str, graph: str = iris.MAPPINGS_GRAPH) -> int:
     """Remove a mapping set, its mapping records, and the mapping triples no other set still asserts."""
     import pyoxigraph as ox
 
-    st, g = store.store, ox.NamedNode(graph)
     s_set = ox.NamedNode(set_iri)
     src, prop, tgt = (ox.NamedNode(OWL + n) for n in ("annotatedSource", "annotatedProperty", "annotatedTarget"))
     has = ox.NamedNode(SSSOM + "mappings")
 
-    def one(subject, predicate):
-        return next((q.object for q in st.quads_for_pattern(subject, predicate, None, g)), None)
+    def one(subject: ox.NamedNode | ox.BlankNode,
+            predicate: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        return next((q.object for q in store.quads(subject, predicate, None, graph)), None)
 
-    candidates = set()
+    candidates: set[tuple] = set()
     removed = 0
-    for q in list(st.quads_for_pattern(s_set, has, None, g)):
+    for q in list(store.quads(s_set, has, None, graph)):
         m = q.object
         spo = (one(m, src), one(m, prop), one(m, tgt))
         if None not in spo:
             candidates.add(spo)
-        for mq in list(st.quads_for_pattern(m, None, None, g)):
-            st.remove(mq)
-            removed += 1
-    for q in list(st.quads_for_pattern(s_set, None, None, g)):
-        st.remove(q)
-        removed += 1
+        records = list(store.quads(m, None, None, graph))
+        store.remove_quads(records)
+        removed += len(records)
+    own = list(store.quads(s_set, None, None, graph))
+    store.remove_quads(own)
+    removed += len(own)
+    g = ox.NamedNode(graph)
     for s, p, o in candidates:
         still = any(one(q.subject, prop) == p and one(q.subject, tgt) == o
-                    for q in st.quads_for_pattern(None, src, s, g))
+                    for q in store.quads(None, src, s, graph))
         if not still:
-            st.remove(ox.Quad(s, p, o, g))
+            store.remove_quads([ox.Quad(s, p, o, g)])
             removed += 1
     return removed
 
 
-def load_tables(paths: Iterable[str], store, *, graph: str = iris.MAPPINGS_GRAPH) -> list[MappingTable]:
+def load_tables(paths: Iterable[str], store: Store, *, graph: str = iris.MAPPINGS_GRAPH) -> list[MappingTable]:
     """Parse every table first; then, per table, replace its mapping set in the mappings graph.
 
     A malformed table raises before anything of it is written (tables given before it are loaded).
     """
-    import pyoxigraph as ox
-
-    g = ox.NamedNode(graph)
     done = []
     for path in paths:
         table = parse_table(path)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, g)
-                 for t in ox.parse("".join(table.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
         remove_set(store, table.set_iri, graph)
-        store.store.extend(quads)
+        store.add_triples(graph, table.lines)
         done.append(table)
     store.flush()
     return done
