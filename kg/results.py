@@ -118,12 +118,26 @@ def solutions(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> ox.QuerySo
         body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in r) + ")" for r in rows)
         text = f"SELECT {head or '*'} WHERE {{}} VALUES ({head}) {{ {body} }}"
     else:
-        def group(r: Sequence[Any]) -> str:
+        def group(k: int, r: Sequence[Any]) -> str:
             return "{ " + " ".join(
-                f"BIND ({_bnode_expr(t)} AS ?{n})" for n, t in zip(names, r) if t is not None) + " }"
-        union = " UNION ".join(group(r) for r in rows) or "{ FILTER (false) }"
-        text = f"SELECT {head or '*'} WHERE {{ {union} }}"
+                f"BIND ({_bnode_expr(t)} AS ?{n})" for n, t in zip(names, r) if t is not None) + \
+                f" BIND ({k} AS ?kg_row_) }}"
+        union = _balanced_union([group(k, r) for k, r in enumerate(rows)]) or "{ FILTER (false) }"
+        # UNION branches come back in no set order: the row number keeps the rows' own
+        text = f"SELECT {head or '*'} WHERE {{ {union} }} ORDER BY ?kg_row_"
     return ox.Store().query(text)  # type: ignore[return-value]
+
+
+def _balanced_union(groups: list[str]) -> str:
+    """`{A} UNION {B} UNION ...` nested as a balanced tree: a flat chain of thousands of UNIONs is parsed
+    and evaluated recursively, one level per branch, and overflows the stack (pyoxigraph crashed at 20,000
+    rows); a balanced tree is log2(n) levels deep and gives the same rows in the same order."""
+    if len(groups) <= 1:
+        return groups[0] if groups else ""
+    while len(groups) > 1:
+        groups = ["{ " + " UNION ".join(groups[i:i + 2]) + " }" if i + 1 < len(groups) else groups[i]
+                  for i in range(0, len(groups), 2)]
+    return groups[0]
 
 
 def _bnode_expr(t: Any) -> str:

@@ -295,3 +295,16 @@ def test_cli_format_choices_are_the_writers():
     from kg.commands import core  # keeps its own copy so `kg --help` need not import pyoxigraph
 
     assert core.RESULT_FORMATS == results.CLI_FORMATS
+
+
+def test_large_answers_with_blank_nodes_are_rebuilt_in_order():
+    """A PagedSolutions answer with blank nodes is rebuilt as a UNION; a flat chain of 20,000 UNIONs crashed
+    pyoxigraph (stack overflow). Run in a child process so a crash fails this test, not the whole run."""
+    import subprocess
+    import sys
+    code = ("import pyoxigraph as ox\nfrom kg.results import solutions\n"
+            "rows = [[ox.BlankNode(f'b{i}'), ox.Literal(str(i))] for i in range(20000)]\n"
+            "got = [s['b'].value for s in solutions(['a', 'b'], rows)]\n"
+            "assert got == [str(i) for i in range(20000)], got[:5]\nprint('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-500:])

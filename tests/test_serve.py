@@ -433,11 +433,16 @@ def test_kg_sparql_refuses_service_unless_allowed(tmp_path):
 
     path = tmp_path / "st"
     OxigraphStore(str(path)).close()
-    q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    import socket
+    with socket.socket() as sock:  # a free loopback port: nothing answers there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/sparql"
+    q = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     r = CliRunner().invoke(main, ["sparql", "--store", str(path), q])
-    assert r.exit_code == 2 and "SERVICE <http://127.0.0.1:9/sparql> is not allowed" in r.output
-    r = CliRunner().invoke(main, ["sparql", "--store", str(path), "--allow-service", "http://127.0.0.1:9/", q])
-    assert "not allowed" not in r.output  # let through: it then fails to connect, as any query to a dead port
+    assert r.exit_code == 2 and f"SERVICE <{url}> is not allowed" in r.output
+    r = CliRunner().invoke(main, ["sparql", "--store", str(path), "--allow-service", f"http://127.0.0.1:{port}/", q])
+    assert "--allow-service" not in r.output  # let through by kg: it then fails to connect to the dead port
 
 
 @pytest.mark.parametrize("fmt,accept", [("json", "application/sparql-results+json"),
