@@ -40,7 +40,7 @@ CANNED = [
     ("pathways-linking", {}),
     ("entities-of-article", {"pmid": "35246503"}),
     ("evidence", {"subject": "GO:0007219", "object": "MONDO:0005575"}),
-    ("genes-in-pathway-evidence", {"pathway": "R-HSA-5334118"}),
+    ("genes-in-pathway-evidence", {"pathway": "R-HSA-2219528"}),  # PI3K/AKT, in tests/data's CRC abstracts
     ("drugs-for-pathway", {"pathway": "GO:0006887"}),
     ("cell-types-in-mechanism", {}),
 ]
@@ -68,7 +68,8 @@ def built_store(shared_data, tmp_path_factory) -> str:
     r = run_kg("ingest", "--store", str(path), "--no-validate", "--no-nlp", *files)
     assert r.exit_code in (0, 1), r.output
     r = run_kg("ingest", "--store", str(path), "--no-validate", "examples/",
-               str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz"))  # these two with text mining
+               str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz"),
+               "tests/data/crc-metastasis-pathways.xml")  # these with text mining
     assert r.exit_code == 0, r.output
     assert run_kg("mesh", "load", "--store", str(path)).exit_code == 0
     r = run_kg("link", "--store", str(path), str(shared_data / "mondo" / "mondo_exactmatch_mesh.sssom.tsv"),
