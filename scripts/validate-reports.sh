@@ -12,11 +12,7 @@ out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
 store=$(mktemp -d)/store
 trap 'rm -rf "$(dirname "$store")"' EXIT
-inputs=(examples/)
-for f in tipplerow-pubmed fatcat/pubmedsample_2019.xml.gz biopython/Entrez seed; do
-  [ -e "$shared/$f" ] && inputs+=("$shared/$f")
-done
-.venv/bin/kg ingest --store "$store" --no-validate "${inputs[@]}" > /dev/null 2>&1 || true
+bash scripts/sample-store.sh "$store" "$shared"
 [ -e "$shared/hhs-meshrdf/samples.nt" ] && .venv/bin/kg mesh load --store "$store" "$shared/hhs-meshrdf/samples.nt" > /dev/null 2>&1
 engine=()
 [ -n "${ENGINE:-}" ] && engine=(--engine "$ENGINE")

@@ -27,3 +27,18 @@ def path_text(g, p) -> str | None:
         if inner is not None:
             return path_text(g, inner) + mark
     raise AssertionError(f"unexpected SHACL path: {p!r}")
+
+
+def rdflib_form(term: str | None) -> str | None:
+    """A term as rdflib writes it back: pySHACL reads values through rdflib, which normalises some lexical
+    forms ("01"^^xsd:integer becomes "1", "yes"^^xsd:boolean "false"), so a value in its report may be
+    spelled differently from the data."""
+    if term is None or term[0] != '"':
+        return term
+    import rdflib
+
+    from kg import validation as S
+    lex, dt, lang = S.literal_parts(term)
+    if lang:
+        return rdflib.Literal(lex, lang=lang).n3()
+    return rdflib.Literal(lex, datatype=None if dt == S.XSD_STRING else rdflib.URIRef(dt)).n3()

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from kg import validation as S
-from shacl_paths import path_text
+from shacl_paths import path_text, rdflib_form
 
 pytestmark = pytest.mark.shared
 
@@ -46,20 +46,9 @@ def pyshacl_keys(triples_text: str, shapes_graph, extra_nt: str = "") -> set[tup
     return keys
 
 
-def _rdflib_form(term: str | None) -> str | None:
-    """A term as rdflib writes it back: rdflib normalises some ill-typed literals ("yes"^^xsd:boolean
-    becomes "false"), so a value in pySHACL's report can differ in spelling from the data."""
-    if term is None or term[0] != '"':
-        return term
-    import rdflib
-    lex, dt, lang = S.literal_parts(term)
-    if lang:
-        return rdflib.Literal(lex, lang=lang).n3()
-    return rdflib.Literal(lex, datatype=None if dt == S.XSD_STRING else rdflib.URIRef(dt)).n3()
-
 
 def our_keys(results) -> set[tuple]:
-    return {(r.focus, r.path, _rdflib_form(r.value), r.shape, r.component, r.severity, r.message) for r in results}
+    return {(r.focus, r.path, rdflib_form(r.value), r.shape, r.component, r.severity, r.message) for r in results}
 
 
 @pytest.fixture(scope="module")

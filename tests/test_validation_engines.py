@@ -17,24 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from kg import validation as S
+from shacl_paths import rdflib_form
 
 pytestmark = pytest.mark.shared
 
 
-def _rdflib_form(term: str | None) -> str | None:
-    """A literal as rdflib spells it: pySHACL reads values through rdflib, which normalises some lexical
-    forms ("01"^^xsd:integer becomes "1"), so a value in its report may be spelled differently."""
-    if term is None or term[0] != '"':
-        return term
-    import rdflib
-    lex, dt, lang = S.literal_parts(term)
-    if lang:
-        return rdflib.Literal(lex, lang=lang).n3()
-    return rdflib.Literal(lex, datatype=None if dt == S.XSD_STRING else rdflib.URIRef(dt)).n3()
-
-
 def keys(results: list[S.Result]) -> set[tuple]:
-    return {(r.graph, r.pmid, r.focus, r.path, _rdflib_form(r.value), r.shape, r.component, r.severity, r.message)
+    return {(r.graph, r.pmid, r.focus, r.path, rdflib_form(r.value), r.shape, r.component, r.severity, r.message)
             for r in results}
 
 
