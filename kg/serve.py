@@ -1,9 +1,9 @@
 """`kg serve`: the embedded store as a read-only SPARQL 1.1 Protocol endpoint (stdlib http.server).
 
 GET /sparql?query=... , POST with `application/sparql-query` or a form `query=...`. Results by Accept:
-SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle. GET /map/QUERY?NAME=VALUE
-draws a canned query's answer as a mechanism map (HTML; /map/QUERY.svg for the SVG), as `kg map` does. Updates are refused
-(the store is opened read-only). CORS is open so a Yasgui page can query it.
+SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as N-Triples or Turtle. Updates are refused
+(the store is opened read-only). CORS is open so a Yasgui page can query it. GET /map/QUERY?NAME=VALUE
+draws a canned query's answer as a mechanism map (HTML; /map/QUERY.svg for the SVG), as `kg map` does.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from .errors import KgError, QueryError
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,9 @@ def make_handler(store):
             values = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
             try:
                 m = build_map(store, name, values)
-            except QueryError as exc:
-                return self._reply(400, f"{exc}\n".encode(), "text/plain; charset=utf-8")
+            except KgError as exc:  # a bad parameter is the client's; anything else is ours
+                code = 400 if isinstance(exc, QueryError) else 500
+                return self._reply(code, f"{exc}\n".encode(), "text/plain; charset=utf-8")
             if svg:
                 return self._reply(200, to_svg(m).encode(), "image/svg+xml; charset=utf-8")
             self._reply(200, to_html(m).encode(), "text/html; charset=utf-8")
