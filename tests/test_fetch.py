@@ -202,9 +202,13 @@ def eutils_around(shared_data):
             if name == "elink.fcgi":
                 assert q["dbfrom"] == ["pubmed"], q
                 ln = q["linkname"][0]
+                inner = "".join(linkset(i, ln) for i in _ids(q, "id"))
+                if state.get("elink_errors"):  # NCBI's answer when it is busy or the ids are refused
+                    state["elink_errors"] -= 1
+                    inner = "<ERROR>Backend failed: could not process the request</ERROR>"
                 body = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink '
                         '20101123//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n<eLinkResult>'
-                        + "".join(linkset(i, ln) for i in _ids(q, "id")) + "</eLinkResult>\n")
+                        + inner + "</eLinkResult>\n")
             elif name == "efetch.fcgi" and q["db"] == ["pmc"]:
                 assert _ids(q, "id") == [SEED_PMC], q
                 body = '<?xml version="1.0"?>\n<pmc-articleset>' + jats[jats.index("<article "):] + "</pmc-articleset>"
@@ -313,3 +317,15 @@ def test_fetch_around_rejects_a_bad_pmid_and_two_sources(tmp_path):
     assert r.exit_code == 2 and "not a PMID: '35x'" in r.output
     r = CliRunner().invoke(main, ["fetch", "--around", "35246503", "--query", "x", "--cache", str(tmp_path / "c")])
     assert r.exit_code == 2 and "exactly one of --query, --pmids or --around" in r.output
+
+
+@pytest.mark.shared
+def test_fetch_around_does_not_cache_an_elink_error(eutils_around, tmp_path):
+    url, pt_url, state = eutils_around
+    state["elink_errors"] = 1
+    r = _around(url, pt_url, tmp_path, "--no-ingest", "--no-pmc", "--no-pubtator")
+    assert r.exit_code == 2 and "ELink answered with an error" in r.output and "Backend failed" in r.output
+    assert list((tmp_path / "c" / "elink").glob("*.xml")) == []
+    r = _around(url, pt_url, tmp_path, "--no-ingest", "--no-pmc", "--no-pubtator")  # resumes: asks again
+    assert r.exit_code == 0, r.output
+    assert "9 articles" in r.output and "3 ELink requests sent" in r.output

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 
 import pyoxigraph as ox
 
-from .. import queries
+from .. import iris, queries
 from ..errors import QueryError
 
 MAPPABLE = ("pathways-linking", "evidence", "entities-of-article")
@@ -36,10 +36,16 @@ COOCCURRENCE = "co-occurrence"
 POLARITIES = ("positive", "negative", "neutral", COOCCURRENCE)
 
 _PREFIXES = """PREFIX kg: <https://w3id.org/oncokg/vocab/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX biolink: <https://w3id.org/biolink/vocab/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 _PUBMED = "http://rdf.ncbi.nlm.nih.gov/pubmed/"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_COOCCURRENCE_CLASS = "https://w3id.org/oncokg/vocab/TextCooccurrence"
+_DETAIL = {"https://w3id.org/oncokg/vocab/" + k: v for k, v in (
+    ("sentence", "sentence"), ("polarity", "polarity"), ("sectionType", "section"), ("negated", "negated"),
+    ("hedged", "hedged"))}
 
 
 @dataclass(frozen=True)
@@ -130,22 +136,21 @@ def _values(iris: Iterable[str]) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in iris)
 
 
-def entity_info(store: Any, iris: Mapping[str, None] | Iterable[str]) -> dict[str, tuple[str, str]]:
+def entity_info(store: Any, candidates: Iterable[str]) -> dict[str, tuple[str, str]]:
     """IRI -> (label, kind) for the IRIs the store knows as entities (those with a kg:entityType)."""
-    iris = list(iris)
-    if not iris:
+    wanted = list(candidates)
+    if not wanted:
         return {}
-    text = _PREFIXES + f"""SELECT ?e (MIN(STR(?t)) AS ?type) (MIN(STR(?l)) AS ?label) WHERE {{
-  VALUES ?e {{ {_values(iris)} }}
-  GRAPH ?g {{ ?e kg:entityType ?t }}
-  OPTIONAL {{ GRAPH ?g2 {{ ?e rdfs:label ?l }} }}
-}} GROUP BY ?e"""
+    # two aggregates rather than one OPTIONAL: pyoxigraph 0.5 evaluates an OPTIONAL over every graph
+    vals = _values(wanted)
+    types = {sol["e"].value: sol["x"].value for sol in store.query(
+        _PREFIXES + f"SELECT ?e (MIN(STR(?t)) AS ?x) WHERE {{ VALUES ?e {{ {vals} }} GRAPH ?g {{ ?e kg:entityType ?t }} }} GROUP BY ?e")}
+    labels = {sol["e"].value: sol["x"].value for sol in store.query(
+        _PREFIXES + f"SELECT ?e (MIN(STR(?l)) AS ?x) WHERE {{ VALUES ?e {{ {vals} }} GRAPH ?g {{ ?e rdfs:label ?l }} }} GROUP BY ?e")
+        if sol["x"] is not None}
     out: dict[str, tuple[str, str]] = {}
-    for sol in store.query(text):
-        e = sol["e"].value
-        t = sol["type"].value.rsplit("/", 1)[-1] if sol["type"] else ""
-        label = sol["label"].value if sol["label"] else _local_name(e)
-        out[e] = (label, KIND_OF_TYPE.get(t, "other"))
+    for e, t in types.items():
+        out[e] = (labels.get(e) or _local_name(e), KIND_OF_TYPE.get(t.rsplit("/", 1)[-1], "other"))
     return out
 
 
@@ -160,26 +165,39 @@ def associations(store: Any, entities: list[str], *, article: str | None = None)
     """Every association with an end in `entities` (optionally of one article), one row per association."""
     if not entities:
         return []
-    only = f"FILTER (?article = {ox.NamedNode(article)})" if article else ""
-    body = f"""GRAPH ?g {{
-      ?a a biolink:Association ; biolink:subject ?s ; biolink:object ?o ; biolink:predicate ?pred ;
-         biolink:publications ?article .
-      OPTIONAL {{ ?a kg:sentence ?sentence }} OPTIONAL {{ ?a kg:polarity ?polarity }}
-      OPTIONAL {{ ?a kg:sectionType ?section }} OPTIONAL {{ ?a kg:negated ?negated }}
-      OPTIONAL {{ ?a kg:hedged ?hedged }}
-      OPTIONAL {{ ?a a kg:TextCooccurrence . BIND (true AS ?co) }}
-    }} {only}"""
-    vals = _values(entities)
-    text = _PREFIXES + f"""SELECT DISTINCT ?a ?s ?o ?pred ?article ?sentence ?polarity ?section ?negated ?hedged ?co
-WHERE {{ {{ VALUES ?s {{ {vals} }} {body} }} UNION {{ VALUES ?o {{ {vals} }} {body} }} }}"""
-    rows = []
+    # Details come as (?p ?v) pairs of a required pattern, not OPTIONALs: pyoxigraph 0.5 evaluates each
+    # OPTIONAL over every graph before joining it (6.9 s against 0.01 s for one article of 2,000).
+    pattern = """GRAPH ?g {
+      ?a biolink:publications ?article ; a biolink:Association ; biolink:subject ?s ; biolink:object ?o ;
+         biolink:predicate ?pred ; ?p ?v .
+      VALUES ?p { kg:sentence kg:polarity kg:sectionType kg:negated kg:hedged rdf:type }
+    }"""
+    head = "SELECT ?a ?s ?o ?pred ?article ?p ?v WHERE "
+    if article:
+        # one article: read its own graphs' associations and keep those of the entities here; starting
+        # from the entities reads every association of one as common as "cancer" (28 s on 2,000 articles)
+        pmid = article.rsplit("/", 1)[-1]
+        graphs = _values(iris.article_graph(pmid, source) for source in ("pubmed", "pmc", "pubtator"))
+        text = _PREFIXES + head + f"{{ VALUES ?article {{ {ox.NamedNode(article)} }} VALUES ?g {{ {graphs} }} {pattern} }}"
+    else:
+        vals = _values(entities)
+        text = _PREFIXES + head + f"{{ {{ VALUES ?s {{ {vals} }} {pattern} }} UNION {{ VALUES ?o {{ {vals} }} {pattern} }} }}"
+    wanted = set(entities)
+    found: dict[str, dict[str, str]] = {}
     for sol in store.query(text):
-        def v(name: str) -> str:
-            t = sol[name]
-            return t.value if t is not None else ""
-        rows.append({k: v(k) for k in ("a", "s", "o", "pred", "article", "sentence", "polarity", "section",
-                                        "negated", "hedged", "co")})
-    return rows
+        s, o = sol["s"].value, sol["o"].value
+        if s not in wanted and o not in wanted:
+            continue
+        row = found.setdefault(sol["a"].value, {"a": sol["a"].value, "s": s, "o": o, "pred": sol["pred"].value,
+                                                  "article": sol["article"].value, "sentence": "", "polarity": "",
+                                                  "section": "", "negated": "", "hedged": "", "co": ""})
+        p, v = sol["p"].value, sol["v"].value
+        if p == _RDF_TYPE:
+            if v == _COOCCURRENCE_CLASS:
+                row["co"] = "true"
+        else:
+            row[_DETAIL[p]] = v
+    return list(found.values())
 
 
 def _polarity(row: Mapping[str, str]) -> str:
