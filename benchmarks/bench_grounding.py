@@ -48,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # pubtator_gold, when loaded by path (tests)
 
 from kg.nlp.evaluate import Counts, MappedPrediction, errors, resolve, score, split_ids  # noqa: E402
 
@@ -241,18 +242,10 @@ def load_maps(lexicon, shared: Path, which: str) -> Maps:
 # -- gold and predictions --------------------------------------------------------------------------------
 def read_gold(path: Path) -> list[dict]:
     """Documents of a PubTator file, via kg.ingest: pmid, title, abstract, gold ID sets and texts by type."""
-    from kg.ingest import read_path
-    from kg.records import AnnotatedDocument, Rejected
+    from pubtator_gold import documents, title_and_abstract
     docs = []
-    for rec in read_path(str(path), "pubtator"):
-        if isinstance(rec, Rejected):
-            print(f"bench_grounding: {rec.error}", file=sys.stderr)
-            continue
-        if not isinstance(rec, AnnotatedDocument):
-            continue
-        title = next((p.text for p in rec.passages if p.section == "title"), rec.passages[0].text)
-        abstract = next((p.text for p in rec.passages if p.section == "abstract"),
-                        rec.passages[1].text if len(rec.passages) > 1 else "")
+    for rec in documents(path, "bench_grounding"):
+        title, abstract = title_and_abstract(rec)
         gold: dict[str, set[str]] = defaultdict(set)
         texts: dict[tuple[str, str], str] = {}
         spans: list[tuple[int, int, str, str]] = []  # every typed gold mention: start, end, type, ID ('' none)

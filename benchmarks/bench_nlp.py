@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # pubtator_gold, when loaded by path (tests)
 
 GOLD_TYPES = {"GeneOrGeneProduct": "gene", "DiseaseOrPhenotypicFeature": "disease", "ChemicalEntity": "chemical",
               "Chemical": "chemical", "Disease": "disease"}
@@ -30,23 +31,23 @@ OUR_TYPES = {"gene": "gene", "family": "gene", "disease": "disease", "chemical":
 
 
 def read_pubtator(path: Path) -> list[dict]:
-    docs: dict[str, dict] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "|t|" in line[:20]:
-            pmid, _, title = line.split("|", 2)
-            docs[pmid] = {"pmid": pmid, "title": title, "abstract": "", "gold": set()}
-        elif "|a|" in line[:20]:
-            pmid, _, abstract = line.split("|", 2)
-            docs[pmid]["abstract"] = abstract
-        elif line.strip():
-            parts = line.split("\t")
-            if len(parts) >= 5 and parts[1].isdigit() and parts[0] in docs:
-                t = GOLD_TYPES.get(parts[4])
-                if t:
-                    docs[parts[0]]["gold"].add((int(parts[1]), int(parts[2]), t))
-                    if len(parts) > 5 and parts[5]:
-                        docs[parts[0]].setdefault("ids", {})[(int(parts[1]), int(parts[2]), t)] = parts[5]
-    return list(docs.values())
+    """Documents of a PubTator file (via kg.ingest): title, abstract, gold (start, end, type) spans and
+    their raw identifiers."""
+    from pubtator_gold import documents, title_and_abstract
+    out = []
+    for doc in documents(path, "bench_nlp"):
+        title, abstract = title_and_abstract(doc)
+        d: dict = {"pmid": doc.pmid, "title": title, "abstract": abstract, "gold": set()}
+        for a in doc.annotations:
+            t = GOLD_TYPES.get(a.type or "")
+            if not t:
+                continue
+            for sp in a.spans:
+                d["gold"].add((sp.start, sp.end, t))
+                if a.identifier:
+                    d.setdefault("ids", {})[(sp.start, sp.end, t)] = a.identifier
+        out.append(d)
+    return out
 
 
 def predict(tagger, doc: dict) -> set[tuple[int, int, str]]:

@@ -35,31 +35,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # pubtator_gold, when loaded by path (tests)
 
 ENTITY_TYPES = {"gene": "gene", "family": "gene", "disease": "disease", "chemical": "chemical"}
 
 
 def read_pubtator(path: Path) -> list[dict]:
-    """Documents of a PubTator file: title, abstract, {id: type} of its entities and its relations."""
-    docs: dict[str, dict] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "|t|" in line[:20]:
-            pmid, _, title = line.split("|", 2)
-            docs[pmid] = {"pmid": pmid, "title": title, "abstract": "", "ids": {}, "rels": {}}
-        elif "|a|" in line[:20]:
-            pmid, _, abstract = line.split("|", 2)
-            docs[pmid]["abstract"] = abstract
-        elif line.strip():
-            parts = line.split("\t")
-            d = docs.get(parts[0])
-            if d is None:
-                continue
-            if len(parts) >= 6 and parts[1].isdigit():
-                if parts[5] and parts[5] != "-":
-                    d["ids"][parts[5]] = parts[4]
-            elif len(parts) >= 4 and not parts[1].isdigit():
-                d["rels"][frozenset((parts[2], parts[3]))] = parts[1]
-    return list(docs.values())
+    """Documents of a PubTator file (via kg.ingest): title, abstract, {id: type} of its entities and its
+    relations."""
+    from pubtator_gold import documents, title_and_abstract
+    out = []
+    for doc in documents(path, "bench_relations"):
+        title, abstract = title_and_abstract(doc)
+        ids = {a.identifier: a.type for a in doc.annotations if a.identifier and a.identifier != "-"}
+        rels = {frozenset((r.subject, r.object)): r.type for r in doc.relations}
+        out.append({"pmid": doc.pmid, "title": title, "abstract": abstract, "ids": ids, "rels": rels})
+    return out
 
 
 def biored_ids(curie: str, xrefs: dict) -> set[str]:
