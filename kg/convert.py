@@ -17,7 +17,6 @@ local temporary file and uploaded whole, the marker last.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -30,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable
 
-from . import iris
+from . import gzipio, iris
 from .errors import ConvertError
 from .records import Article, Deletion, PrebuiltArticle, Rejected
 from .vocab import KG, PROV, RDF
@@ -186,8 +185,9 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
         name = f"{stem}.{len(shards):04d}.nq.gz"
         tmp = os.path.join(staging, name + ".tmp")
         raw = open(tmp, "wb")
-        # No file name and no time in the gzip header: a shard's bytes depend on its content only.
-        gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
+        # No file name and no time in the gzip header: a shard's bytes depend on its content (and on the
+        # gzip library, kg.gzipio) only.
+        gz = gzipio.writer(raw)
         state.update(f=gz, raw=raw, n=0, tmp=tmp, name=name)
 
     def close() -> None:

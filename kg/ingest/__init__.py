@@ -10,17 +10,16 @@ format is one module and one `register(...)` line.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import io
 import logging
 import os
 import sys
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator, cast
 
+from .. import gzipio
 from ..errors import InputError
 from ..records import Record, Rejected
 
@@ -84,7 +83,7 @@ class TruncationGuard(io.RawIOBase):
     yielded; `truncated` tells it to name the damaged stream and count the records read before it.
     """
 
-    def __init__(self, gz: gzip.GzipFile) -> None:
+    def __init__(self, gz: IO[bytes]) -> None:
         self.gz = gz
         self.truncated: str | None = None
 
@@ -95,8 +94,8 @@ class TruncationGuard(io.RawIOBase):
         if self.truncated:
             return 0
         try:
-            data = self.gz.read1(min(len(buf), 1 << 16))  # read1: hand over what was decompressed before a cut
-        except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
+            data = self.gz.read1(min(len(buf), 1 << 16))  # type: ignore[attr-defined]  # read1: hand over what was decompressed before a cut
+        except gzipio.ERRORS as exc:
             self.truncated = str(exc) or type(exc).__name__
             return 0
         buf[: len(data)] = data
@@ -140,7 +139,7 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
         _OPEN_FILES[path] = f
     try:
         if f.peek(2)[:2] == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=f) as gz:
+            with gzipio.reader(f) as gz:  # ISA-L where installed (kg.gzipio)
                 yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
         else:
             yield f
@@ -198,7 +197,7 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
         with open_source(path) as stream:
             try:
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
-            except (EOFError, OSError, gzip.BadGzipFile) as exc:
+            except gzipio.ERRORS as exc:
                 yield Rejected(InputError(f"cannot read: {exc}", path=path))
                 return
             if not head and getattr(stream, "truncated", None):
@@ -226,7 +225,7 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
                 yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except gzipio.DAMAGED as exc:
         yield Rejected(InputError(f"the gzip stream is damaged ({exc}); the rest of the file is lost", path=path))
     except OSError as exc:
         yield Rejected(InputError(f"file is unreadable ({exc.strerror or exc})", path=path))
