@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
-from typing import IO, Any
+from typing import IO, Any, cast
 
 _damaged: list[type[BaseException]] = [EOFError, gzip.BadGzipFile, zlib.error]
 
@@ -30,7 +30,7 @@ if os.environ.get("KG_GZIP", "").lower() != "zlib":
         pass
     else:
         _gz, BACKEND = _igzip, "isal"
-        _damaged.append(_isal_zlib.error)  # a corrupt deflate stream (zlib.error's counterpart)
+        _damaged.append(cast("type[BaseException]", _isal_zlib.error))  # a corrupt deflate stream (zlib.error's counterpart)
 
 # What reading a damaged or truncated gzip stream raises, whichever library reads it; ERRORS adds the
 # errors of reading the file itself.
