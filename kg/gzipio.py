@@ -48,6 +48,13 @@ def reader(fileobj: IO[bytes]) -> IO[bytes]:
     return f
 
 
+def standard_reader(fileobj: IO[bytes]) -> IO[bytes]:
+    """The standard library's reader, whatever `BACKEND` is. Where a stream is damaged, it hands over every
+    byte it could decompress before the damage, where ISA-L's drops its last buffer (up to 128 KB of
+    compressed input): `kg.ingest.open_source` rereads a damaged file with it to keep every whole record."""
+    return cast(IO[bytes], gzip.GzipFile(fileobj=fileobj, mode="rb"))
+
+
 def writer(fileobj: IO[bytes], level: int = SHARD_LEVEL) -> IO[bytes]:
     """A compressing writer onto an open binary file, with no file name and no time in the gzip header,
     so the bytes depend on the content (and the library) only."""
