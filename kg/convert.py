@@ -10,7 +10,9 @@ inputs whose shards are complete and redoes the others. `DeleteCitation`s become
 The same per-file task runs on a process pool (`jobs`) or, past one machine, as Dask tasks on a Dask
 distributed cluster (`scheduler`, decision 0021). Either way a task's output depends only on its input
 file and the run's timestamp (one per run, taken by the caller, or `SOURCE_DATE_EPOCH`; gzip headers carry
-no time), so a task that a lost worker leaves half done is simply run again and writes the same bytes.
+no time), so a task that a lost worker leaves half done is simply run again and writes the same bytes
+(the same gzip bytes where the workers share a gzip library, `kg.gzipio`: ISA-L or zlib; the same
+N-Quads whichever).
 The output may be a local folder or an fsspec URL (`s3://bucket/shards`): shards are then written to a
 local temporary file and uploaded whole, the marker last.
 """
