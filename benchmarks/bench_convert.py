@@ -9,9 +9,10 @@ articles are converted, repeating the parts under other names past the file's si
 
 The machine is shared: next to the wall-clock rate this prints the CPU seconds the run used (user+sys of
 kg and its workers) per 1,000 articles, and the rate per CPU-second, which load from other processes
-changes far less; twice that is what two free cores would give. Each run is done with the gzip library
-kg picked (kg.gzipio: ISA-L where installed) and, for comparison, with the standard library's zlib
-(KG_GZIP=zlib; KG_BENCH_CONVERT_ZLIB=0 skips it). Figures only: nothing here asserts a timing.
+changes far less (though a loaded CPU-second still does less than a free one); twice that is the rate
+of two cores at that speed. Each run is done with the gzip library kg picked (kg.gzipio: ISA-L where
+installed) and, for comparison, with the standard library's zlib (KG_GZIP=zlib;
+KG_BENCH_CONVERT_ZLIB=0 skips it). Figures only: nothing here asserts a timing.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def main() -> int:
             print(f"kg convert --jobs {a.jobs} [{backend(e)}]: {r['articles']:,} articles in {r['wall']:.1f} s = "
                   f"{rate:,.0f} articles/s ({rate / TARGET:.0%} of the {TARGET:,}/s target); "
                   f"CPU {r['cpu']:.1f} s = {per_k:.2f} CPU-s per 1,000 articles = {per_core:,.0f} articles per "
-                  f"CPU-second (two free cores: {2 * per_core:,.0f}/s); shards {r['bytes'] / 1e6:,.0f} MB "
+                  f"CPU-second ({2 * per_core:,.0f}/s on two cores at that rate); shards {r['bytes'] / 1e6:,.0f} MB "
                   f"({r['bytes'] / r['articles'] / 1e3:.1f} KB per article); load average {r['load']:.1f}",
                   flush=True)
     return 0
