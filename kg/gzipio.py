@@ -1,10 +1,10 @@
 """Gzip in and out through ISA-L (python-isal) where its wheel is installed, the standard library otherwise.
 
-Why: on a baseline file, the standard library's zlib spends about half of `kg convert`'s CPU time
-compressing shards at level 1 and a tenth decompressing the input; ISA-L's `igzip` does the same work
-three to four times faster (docs/scale.md, "Gzip"). The choice is made once, at import; both give
-standard gzip streams, and the decompressed bytes are the same whichever library wrote or reads them
-(tests/test_convert_gzip.py). Compressed bytes are not: ISA-L and zlib encode differently, so a shard's
+Why: on a baseline-shaped file, the standard library's zlib spent over a third of `kg convert`'s CPU
+time compressing shards at level 1 and a tenth decompressing the input; ISA-L's `igzip` does the same
+work two to four times faster (docs/scale.md, "Conversion speed"). The choice is made once, at import;
+both give standard gzip streams, and the decompressed bytes are the same whichever library wrote or
+reads them (tests/test_convert_gzip.py). Compressed bytes are not: ISA-L and zlib encode differently, so a shard's
 gzip bytes depend on the library as well as its content.
 
 `BACKEND` names the library in use; `KG_GZIP=zlib` in the environment forces the standard library (to
@@ -30,16 +30,18 @@ if os.environ.get("KG_GZIP", "").lower() != "zlib":
         pass
     else:
         _gz, BACKEND = _igzip, "isal"
-        _damaged.append(cast("type[BaseException]", _isal_zlib.error))  # a corrupt deflate stream (zlib.error's counterpart)
+        # a corrupt deflate stream: zlib.error's counterpart
+        _damaged.append(cast("type[BaseException]", _isal_zlib.error))
 
 # What reading a damaged or truncated gzip stream raises, whichever library reads it; ERRORS adds the
 # errors of reading the file itself.
 DAMAGED: tuple[type[BaseException], ...] = tuple(_damaged)
 ERRORS: tuple[type[BaseException], ...] = (*DAMAGED, OSError)
 
-# Shards are written at ISA-L's level 1: the size of zlib's level 1 (what shards were written at before),
-# at about four times its speed. Level 0 is a fifth faster again but a sixth larger (docs/scale.md).
-SHARD_LEVEL = 1 if BACKEND == "isal" else 1
+# Shards are written at level 1 whichever the library: ISA-L's level 1 makes them the size of zlib's
+# level 1 (what shards were written at before) at about four times its speed. ISA-L's level 0 is a fifth
+# faster again but a sixth larger (docs/scale.md), which is not worth it for files loaders read.
+SHARD_LEVEL = 1
 
 
 def reader(fileobj: IO[bytes]) -> IO[bytes]:
