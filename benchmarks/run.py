@@ -28,6 +28,8 @@ BENCHES = [
     ("Relations end to end: BioRED Test pair P/R/F1, untyped and typed (issue 12)", "bench_relations.py", []),
     ("Assertion precision on the judged colorectal-cancer sample (issue 12)", "bench_assertions.py", []),
     ("Stores and servers: embedded load, kg load, kg convert (issue 6)", "bench_servers.py", [str(DATA)]),
+    ("kg convert --jobs 2 on gzipped baseline-shaped files: rate against 10,500 articles/s (issue 15)",
+     "bench_convert.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
     ("pathways-linking latency on the examples + shared CRC records (issue 12)", "bench_linking.py", []),
     # Builds (once, kept in .bench/) stores of 30,000 and 100,000 articles with text mining: long the

@@ -10,14 +10,15 @@ inputs whose shards are complete and redoes the others. `DeleteCitation`s become
 The same per-file task runs on a process pool (`jobs`) or, past one machine, as Dask tasks on a Dask
 distributed cluster (`scheduler`, decision 0021). Either way a task's output depends only on its input
 file and the run's timestamp (one per run, taken by the caller, or `SOURCE_DATE_EPOCH`; gzip headers carry
-no time), so a task that a lost worker leaves half done is simply run again and writes the same bytes.
+no time), so a task that a lost worker leaves half done is simply run again and writes the same bytes
+(the same gzip bytes where the workers share a gzip library, `kg.gzipio`: ISA-L or zlib; the same
+N-Quads whichever).
 The output may be a local folder or an fsspec URL (`s3://bucket/shards`): shards are then written to a
 local temporary file and uploaded whole, the marker last.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -28,12 +29,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Iterable
+from typing import IO, TYPE_CHECKING, Any, Iterable
 
-from . import iris
+from . import gzipio, iris
 from .errors import ConvertError
 from .records import Article, Deletion, PrebuiltArticle, Rejected
 from .vocab import KG, PROV, RDF
+
+if TYPE_CHECKING:
+    from .pipeline import Mapped
 
 
 @dataclass
@@ -66,6 +70,8 @@ class Output:
 
     def __init__(self, out: str) -> None:
         self.out = out
+        self.fs: Any  # an fsspec file system (untyped), None for a local folder
+        self.root: str
         if is_url(out):
             try:
                 import fsspec
@@ -92,7 +98,8 @@ class Output:
         if self.fs is None:
             return Path(self.path(name)).read_text()
         with self.fs.open(self.path(name), "rt") as f:
-            return f.read()
+            text: str = f.read()
+            return text
 
     def write_text(self, name: str, text: str) -> None:
         if self.fs is None:
@@ -119,7 +126,7 @@ def _marker(path: str) -> str:
     return f"{_stem(path)}.done"
 
 
-def _fingerprint(path: str) -> dict:
+def _fingerprint(path: str) -> dict[str, int]:
     st = os.stat(path)
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
@@ -172,44 +179,18 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
                   res: FileResult) -> FileResult:
     from .ingest import read_path
     from .errors import InputError
-    from .pipeline import Mapped, map_record
+    from .pipeline import map_record
     from .rdf.nt import XSD_DATETIME, iri, typed
 
-    stem = _stem(path)
-    shards: list[str] = []
+    writer = _ShardWriter(output, staging, _stem(path), shard_size)
     tombstones: list[str] = []
     errors: list[str] = []
-    state = {"f": None, "n": 0, "tmp": None, "name": None}
-
-    def open_next() -> None:
-        close()
-        name = f"{stem}.{len(shards):04d}.nq.gz"
-        tmp = os.path.join(staging, name + ".tmp")
-        raw = open(tmp, "wb")
-        # No file name and no time in the gzip header: a shard's bytes depend on its content only.
-        gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
-        state.update(f=gz, raw=raw, n=0, tmp=tmp, name=name)
-
-    def close() -> None:
-        if state["f"] is not None:
-            state["f"].close()
-            state["raw"].close()
-            output.publish(state["tmp"], state["name"])
-            shards.append(state["name"])
-            state["f"] = None
 
     # Which copy of each PMID survives, decided before writing, so graphs stream out in constant memory:
     # a later, higher version replaces an earlier one and a DeleteCitation in the file drops the PMID, as
     # `kg ingest` does (a shard must never hold two versions in one graph).
     keep = _survivors(path) if fmt in (None, "pubmed") else None
     seen: dict[str, int] = {}
-
-    def write(m: Mapped) -> None:
-        if state["f"] is None or state["n"] >= shard_size:
-            open_next()
-        state["f"].write(m.nquads)
-        state["n"] += 1
-        res.articles += m.kind == "article"
 
     for rec in read_path(path, fmt, prebuilt_at=generated):
         if isinstance(rec, Rejected):
@@ -233,17 +214,56 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
                 res.rejected += 1
                 errors.append(str(exc))
                 continue
-            write(m)
+            writer.write(m)
+            res.articles += m.kind == "article"
     if tombstones:
-        if state["f"] is None:
-            open_next()
-        state["f"].write("".join(tombstones).encode())
-    close()
-    output.write_text(_marker(path), json.dumps({"source": _fingerprint(path), "shards": shards,
+        writer.tail("".join(tombstones).encode())
+    writer.close()
+    output.write_text(_marker(path), json.dumps({"source": _fingerprint(path), "shards": writer.shards,
                                                  "articles": res.articles, "deleted": res.deleted}))
-    res.shards = len(shards)
+    res.shards = len(writer.shards)
     res.errors = tuple(errors)
     return res
+
+
+class _ShardWriter:
+    """The shards of one input file, opened as graphs arrive: at most `size` graphs each, written under a
+    temporary name and published whole when full or at the end."""
+
+    def __init__(self, output: Output, staging: str, stem: str, size: int) -> None:
+        self.output, self.staging, self.stem, self.size = output, staging, stem, size
+        self.shards: list[str] = []  # published, in order
+        self.f: IO[bytes] | None = None
+        self.raw: IO[bytes] | None = None
+        self.n = 0  # graphs in the open shard
+        self.name = ""
+
+    def _open(self) -> IO[bytes]:
+        self.close()
+        self.name = f"{self.stem}.{len(self.shards):04d}.nq.gz"
+        self.raw = open(os.path.join(self.staging, self.name + ".tmp"), "wb")
+        # No file name and no time in the gzip header: a shard's bytes depend on its content (and on the
+        # gzip library, kg.gzipio) only.
+        self.f = gzipio.writer(self.raw)
+        self.n = 0
+        return self.f
+
+    def write(self, m: Mapped) -> None:
+        f = self.f if self.f is not None and self.n < self.size else self._open()
+        f.write(m.nquads)
+        self.n += 1
+
+    def tail(self, data: bytes) -> None:
+        """Bytes that go into the last shard whatever its count (the file's tombstones)."""
+        (self.f or self._open()).write(data)
+
+    def close(self) -> None:
+        if self.f is not None and self.raw is not None:
+            self.f.close()
+            self.raw.close()
+            self.output.publish(self.raw.name, self.name)
+            self.shards.append(self.name)
+            self.f = self.raw = None
 
 
 _RECORD_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b([^>]*)>\s*(\d+)\s*</PMID>")
@@ -325,7 +345,7 @@ def convert_on_dask(todo: list[tuple[str, str, int, str | None, str]], scheduler
     except ImportError as exc:
         raise ConvertError("--scheduler needs Dask distributed: pip install 'kg[dask]'") from exc
     try:
-        client = Client(scheduler, timeout=30)
+        client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise ConvertError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     with client:
@@ -334,4 +354,4 @@ def convert_on_dask(todo: list[tuple[str, str, int, str | None, str]], scheduler
         run = uuid.uuid4().hex[:8]
         futures = [client.submit(convert_file, *t, key=f"kg-convert-{run}-{i}-{_stem(t[0])}", retries=2)
                    for i, t in enumerate(todo)]
-        return [f.result() for f in as_completed(futures)]
+        return [f.result() for f in as_completed(futures)]  # type: ignore[no-untyped-call]

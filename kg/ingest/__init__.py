@@ -10,17 +10,17 @@ format is one module and one `register(...)` line.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import io
 import logging
 import os
 import sys
-import zlib
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator, cast
 
+from .. import gzipio
 from ..errors import InputError
 from ..records import Record, Rejected
 
@@ -82,10 +82,15 @@ class TruncationGuard(io.RawIOBase):
 
     The reader then sees a premature end, so every record completed before the damage is still
     yielded; `truncated` tells it to name the damaged stream and count the records read before it.
+    `rescue(n)`, when given, is called once at the damage for a reader of the same stream already past
+    its first `n` decompressed bytes (the standard library's, which gives up fewer bytes before the
+    damage than ISA-L: kg.gzipio.standard_reader); reading goes on from it.
     """
 
-    def __init__(self, gz: gzip.GzipFile) -> None:
+    def __init__(self, gz: IO[bytes], rescue: Callable[[int], IO[bytes]] | None = None) -> None:
         self.gz = gz
+        self.rescue = rescue
+        self.delivered = 0  # decompressed bytes handed over so far
         self.truncated: str | None = None
 
     def readable(self) -> bool:
@@ -94,12 +99,21 @@ class TruncationGuard(io.RawIOBase):
     def readinto(self, buf: Any) -> int:
         if self.truncated:
             return 0
-        try:
-            data = self.gz.read1(min(len(buf), 1 << 16))  # read1: hand over what was decompressed before a cut
-        except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
-            self.truncated = str(exc) or type(exc).__name__
-            return 0
+        while True:
+            try:
+                data = self.gz.read1(min(len(buf), 1 << 16))  # type: ignore[attr-defined]  # read1: hand over what was decompressed before a cut
+                break
+            except gzipio.ERRORS as exc:
+                rescue, self.rescue = self.rescue, None
+                try:
+                    if rescue is None:
+                        raise
+                    self.gz = rescue(self.delivered)
+                except gzipio.ERRORS:
+                    self.truncated = str(exc) or type(exc).__name__
+                    return 0
         buf[: len(data)] = data
+        self.delivered += len(data)
         return len(data)
 
 
@@ -140,14 +154,31 @@ def open_source(path: str) -> Iterator[IO[bytes]]:
         _OPEN_FILES[path] = f
     try:
         if f.peek(2)[:2] == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=f) as gz:
-                yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
+            if path == "-":  # no second read of a pipe: the reader that keeps the most before damage
+                with gzipio.standard_reader(f) as gz:
+                    yield GuardedReader(TruncationGuard(gz), buffer_size=1 << 20)
+            else:
+                with gzipio.reader(f) as gz:  # ISA-L where installed (kg.gzipio)
+                    rescue = None if gzipio.BACKEND == "zlib" else partial(_reread, f)
+                    yield GuardedReader(TruncationGuard(gz, rescue), buffer_size=1 << 20)
         else:
             yield f
     finally:
         if path != "-":
             _OPEN_FILES.pop(path, None)
             f.close()
+
+
+def _reread(f: IO[bytes], skip: int) -> IO[bytes]:
+    """The standard library's reader of a damaged gzip file, past the `skip` bytes read already."""
+    f.seek(0)
+    gz = gzipio.standard_reader(f)
+    while skip > 0:
+        got = len(gz.read(min(skip, 1 << 20)))
+        if not got:
+            raise EOFError("the gzip stream ends before the point the first reader reached")
+        skip -= got
+    return gz
 
 
 def _strip_gz(name: str) -> str:
@@ -198,7 +229,7 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
         with open_source(path) as stream:
             try:
                 head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
-            except (EOFError, OSError, gzip.BadGzipFile) as exc:
+            except gzipio.ERRORS as exc:
                 yield Rejected(InputError(f"cannot read: {exc}", path=path))
                 return
             if not head and getattr(stream, "truncated", None):
@@ -226,7 +257,7 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
                 yield from ing.read(stream, path)
     except InputError as exc:
         yield Rejected(exc)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except gzipio.DAMAGED as exc:
         yield Rejected(InputError(f"the gzip stream is damaged ({exc}); the rest of the file is lost", path=path))
     except OSError as exc:
         yield Rejected(InputError(f"file is unreadable ({exc.strerror or exc})", path=path))

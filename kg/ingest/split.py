@@ -50,10 +50,12 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
     names = b"|".join(re.escape(t.encode()) for t in tags)
     start_re = re.compile(rb"<(" + names + rb")[\s>/]")
     too_large = f"larger than {max_record >> 20} MB: rejected without being read"
+    closes = {t.encode(): (t, b"</" + t.encode() + b">") for t in tags}  # start tag name -> (name, end tag)
     buf = b""
     line = 1  # line number of buf[0]
     eof = False
     skipping = False  # inside an oversized record: drop bytes up to the next record start
+    ahead: re.Match[bytes] | None = None  # the next record's start, found while ending the last one
 
     def gap(data: bytes, at: int) -> Iterator[Piece]:
         if gap_problem is not None and data.strip():
@@ -71,7 +73,13 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
         pos = 0
         while pos < len(buf):
             safe = len(buf) if eof else max(pos, len(buf) - _KEEP)  # how far bytes with no start may go
-            first = None if skipping else start_re.match(buf, pos)
+            if skipping:
+                first = None
+            elif ahead is not None and ahead.start() == pos:  # found already: no second match
+                first = ahead
+            else:
+                first = start_re.match(buf, pos)
+            ahead = None
             if first is None:  # gap bytes, or the rest of an oversized record: up to the next record start
                 nxt = start_re.search(buf, pos)
                 cut = nxt.start() if nxt is not None else safe
@@ -83,13 +91,12 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
                     break
                 skipping = False
                 continue
-            tag = first.group(1).decode("ascii")
+            tag, close = closes[first.group(1)]
             nxt = start_re.search(buf, first.end())
             if nxt is None and not eof:
                 if len(buf) - pos > max_record:
                     # A whole record followed by a flood of bytes before the next one: the record is kept,
                     # the flood goes through the gap branch block by block.
-                    close = b"</" + tag.encode() + b">"
                     k = buf.rfind(close, pos, pos + max_record)
                     if k >= 0:
                         k += len(close)
@@ -103,21 +110,26 @@ def split_records(stream: IO[bytes], tags: tuple[str, ...], *,
                     continue
                 break  # the record goes on in the next block
             end = nxt.start() if nxt is not None else len(buf)
-            chunk = buf[pos:end]
-            close = b"</" + tag.encode() + b">"
-            if len(chunk) > max_record and chunk.rfind(close, 0, max_record) < 0:
+            # Offsets into buf rather than a copy of the record's stretch: one slice per record, the Piece.
+            if end - pos > max_record and buf.rfind(close, pos, pos + max_record) < 0:
                 yield Piece(b"", line, tag, f"record <{tag}> is {too_large}")
+                line += buf.count(b"\n", pos, end)
             else:
-                k = chunk.rfind(close, 0, max_record + len(close))
+                k = buf.rfind(close, pos, min(end, pos + max_record + len(close)))
                 if k < 0:
-                    yield Piece(chunk, line, tag, f"record <{tag}> has no </{tag}> end tag " +
+                    yield Piece(buf[pos:end], line, tag, f"record <{tag}> has no </{tag}> end tag " +
                                 ("(the input ends inside it)" if nxt is None else "before the next record starts"))
+                    line += buf.count(b"\n", pos, end)
                 else:
                     k += len(close)
-                    yield Piece(chunk[:k], line, tag)
-                    yield from gap(chunk[k:], line + chunk.count(b"\n", 0, k))
-            line += chunk.count(b"\n")
+                    yield Piece(buf[pos:k], line, tag)
+                    line += buf.count(b"\n", pos, k)
+                    if k < end:
+                        yield from gap(buf[k:end], line)
+                        line += buf.count(b"\n", k, end)
+            ahead = nxt
             pos = end
         buf = buf[pos:]
+        ahead = None  # its offsets were into the old buffer
         if eof:
             return

@@ -1,0 +1,113 @@
+"""`kg convert --jobs 2` on gzipped baseline-shaped files, against the 10,500 articles/s target (issue 15).
+
+    python benchmarks/bench_convert.py .bench/synthetic-30000.xml.gz
+
+38 million articles in under an hour on two cores is 10,500 articles/s. The synthetic file (about 9 KB
+of XML per record, as a baseline file) is split once into gzipped part files of 7,500 records under
+.bench/ (convert runs one worker per input file); KG_BENCH_CONVERT_N (default 30,000) sets how many
+articles are converted, repeating the parts under other names past the file's size, for longer runs.
+
+The machine is shared: next to the wall-clock rate this prints the CPU seconds the run used (user+sys of
+kg and its workers) per 1,000 articles, and the rate per CPU-second, which load from other processes
+changes far less (though a loaded CPU-second still does less than a free one); twice that is the rate
+of two cores at that speed. Each run is done with the gzip library kg picked (kg.gzipio: ISA-L where
+installed) and, for comparison, with the standard library's zlib (KG_GZIP=zlib;
+KG_BENCH_CONVERT_ZLIB=0 skips it). Figures only: nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BENCH = ROOT / ".bench"
+TARGET = 10_500  # articles/s: 38 million baseline articles in an hour
+PER_PART = 7_500
+KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
+
+
+def inputs(src: Path, n: int, work: Path) -> list[Path]:
+    """Part files holding `n` articles in all: the source's parts, linked again under new names when `n`
+    is larger than the source (every name is its own input file, so its own shards)."""
+    sys.path.insert(0, str(HERE))
+    from bench_servers import split_parts  # written once under .bench/, reused by later runs
+
+    with subprocess.Popen(["gzip", "-dc", str(src)], stdout=subprocess.PIPE) as p:  # count, untimed
+        assert p.stdout is not None
+        have = sum(chunk.count(b"<PubmedArticle>") for chunk in iter(lambda: p.stdout.read(1 << 22), b""))
+    parts = split_parts(src, max(1, -(-have // PER_PART)))
+    want = max(1, -(-n // PER_PART))
+    out = []
+    for i in range(want):
+        link = work / f"in-{i:03d}.xml.gz"
+        link.symlink_to(parts[i % len(parts)])
+        out.append(link)
+    return out
+
+
+def run(parts: list[Path], out: Path, jobs: int, env: dict[str, str]) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    r = subprocess.run([*KG_CMD, "convert", *map(str, parts), "-o", str(out), "--jobs", str(jobs)], cwd=ROOT,
+                       env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise RuntimeError(f"kg convert exited {r.returncode}: {r.stderr.strip()[-500:]}")
+    m = re.search(r"(\d+) articles", r.stderr)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    size = sum(f.stat().st_size for f in out.glob("*.nq.gz"))
+    return {"articles": int(m.group(1)) if m else 0, "wall": wall, "cpu": cpu, "load": load, "bytes": size}
+
+
+def backend(env: dict[str, str]) -> str:
+    r = subprocess.run([sys.executable, "-c", "from kg import gzipio; print(gzipio.BACKEND, gzipio.SHARD_LEVEL)"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    name, level = r.stdout.split()
+    return f"{name} level {level}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("path", help="the synthetic PubMed file (benchmarks/synthetic.py)")
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args()
+    n = int(os.environ.get("KG_BENCH_CONVERT_N", "30000"))
+    BENCH.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=BENCH, prefix="bench-convert-") as tmp:
+        work = Path(tmp)
+        parts = inputs(Path(a.path).resolve(), n, work)
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+        runs = [("picked", env)]
+        if os.environ.get("KG_BENCH_CONVERT_ZLIB", "1") != "0":
+            runs.append(("zlib", dict(env, KG_GZIP="zlib")))
+        print(f"{len(parts)} gzipped input files of up to {PER_PART:,} articles; {os.cpu_count()} cores; "
+              f"wall-clock and CPU (user+sys of kg and its workers)", flush=True)
+        for label, e in runs:
+            r = run(parts, work / f"out-{label}", a.jobs, e)
+            rate = r["articles"] / r["wall"]
+            per_k = r["cpu"] / r["articles"] * 1000
+            per_core = r["articles"] / r["cpu"]
+            print(f"kg convert --jobs {a.jobs} [{backend(e)}]: {r['articles']:,} articles in {r['wall']:.1f} s = "
+                  f"{rate:,.0f} articles/s ({rate / TARGET:.0%} of the {TARGET:,}/s target); "
+                  f"CPU {r['cpu']:.1f} s = {per_k:.2f} CPU-s per 1,000 articles = {per_core:,.0f} articles per "
+                  f"CPU-second ({2 * per_core:,.0f}/s on two cores at that rate); shards {r['bytes'] / 1e6:,.0f} MB "
+                  f"({r['bytes'] / r['articles'] / 1e3:.1f} KB per article); load average {r['load']:.1f}",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
