@@ -26,7 +26,6 @@ from lxml import etree
 
 from ..errors import InputError
 from ..iris import ascii_digits
-from ..rdf.fast import map_article as _map_article  # None where the C extension was not built
 from .split import Piece, split_records
 from ..records import (AbstractSection, Article, Author, CommentCorrection, Deletion, Grant, Journal,
                        MeshHeading, PrebuiltArticle, PubDate, Qualifier, Record, Reference, Rejected, Term)
@@ -362,7 +361,8 @@ def parse_book(pba: etree._Element) -> Article:
     )
 
 
-def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
+def records_of(elem: etree._Element, path: str) -> Iterator[Record]:
+    """The records of one record element: an `Article`, `Deletion`s, or a `Rejected` naming the problem."""
     tag = elem.tag
     if tag == "DeleteCitation":
         for p in elem.iterfind("PMID"):
@@ -381,26 +381,32 @@ def _records_of(elem: etree._Element, path: str) -> Iterator[Record]:
 
 
 RecordsOf = Callable[[etree._Element, str], Iterable[Record]]
+ElementHook = Callable[[etree._Element, str], "Iterable[Record] | None"]
 
 
-def read_prebuilt(stream: IO[bytes], path: str, generated: str) -> Iterator[Record]:
-    """`read`, but a `PubmedArticle` the compiled mapping accepts comes out as a `PrebuiltArticle` whose
-    provenance says `generated`; everything else (books, deletions, any record the compiled mapping
-    declines, or every record where it was not built) comes from the Python reader as before."""
-    if _map_article is None:
-        return read(stream, path)
-    from ..rdf.provenance import fixed_middles
-    middles = fixed_middles(path, "pubmed", generated)
-    map_article = _map_article
+def read_elements(stream: IO[bytes], path: str, hook: ElementHook) -> Iterator[Record]:
+    """`read`, but `hook` sees each record element first: what it returns stands for the element (the run
+    layer's compiled mapping, kg.rdf.fast), and where it returns None the element is read here as usual."""
+    def each(elem: etree._Element, path: str) -> Iterable[Record]:
+        got = hook(elem, path)
+        return got if got is not None else records_of(elem, path)
 
-    def records_of(elem: etree._Element, path: str) -> Iterable[Record]:
-        if elem.tag == "PubmedArticle":
-            got = map_article(elem, middles)
-            if got is not None:
-                return (PrebuiltArticle(*got),)  # a tuple: cheaper than a generator, once per record
-        return _records_of(elem, path)
+    return read(stream, path, records_of=each)
 
-    return read(stream, path, records_of=records_of)
+
+def text_record(elem: etree._Element) -> Article:
+    """The text mining reads of a `PubmedArticle` element (PMID, version, title, abstract sections) as an
+    `Article` with nothing else set: read from the element a hook already mapped, exactly as
+    `parse_article` reads those fields. Raises ValueError naming the problem."""
+    mc = elem.find("MedlineCitation")
+    if mc is None:
+        raise ValueError("PubmedArticle has no MedlineCitation")
+    pmid, version = _pmid(mc)
+    art = mc.find("Article")
+    if art is None:
+        raise ValueError("MedlineCitation has no Article")
+    return Article(pmid=pmid, version=version, title=text_of(art.find("ArticleTitle")),
+                   abstract=_abstract(art.find("Abstract")))
 
 
 _ROOT_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
@@ -463,11 +469,11 @@ def _relocated(rec: Record, line: int) -> Record:
     return rec
 
 
-def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = _records_of) -> Iterator[Record]:
+def read(stream: IO[bytes], path: str, *, records_of: RecordsOf = records_of) -> Iterator[Record]:
     """Yield the records of one PubMed XML document, streaming, one record parsed at a time.
 
     `stream` is a buffered binary file object (already decompressed); `path` names the source in errors;
-    `records_of` turns one record element into records (`read_prebuilt` passes the compiled one).
+    `records_of` turns one record element into records (`read_elements` puts a caller's hook first).
     The stream is cut at record start tags first (`kg.ingest.split`), so a broken record is rejected
     alone, whatever the delivery (file, gzip, stdin); a damaged gzip stream ends the file with a
     rejection that says how many records were read before the damage.
