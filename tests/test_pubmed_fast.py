@@ -1239,3 +1239,16 @@ def test_a_refused_configuration_leaves_the_module_working():
     files = sorted(p for p in path.rglob("*.xml") if PUBMED_MARKERS[0] in p.read_bytes()[:65536])
     slow, fast_ = mapped_both(files[0])
     assert slow == fast_ and any(e[0] == "article" for e in fast_)
+
+
+def test_added_lines_go_before_the_provenance_each_once():
+    """`add_lines` places text-mining quads after the article's triples and before the provenance the
+    compiled mapping writes last, and keeps each line once (a repeat of an article or provenance line
+    is not added again), as `article_nquads` orders them."""
+    from kg.rdf.fast import _PROVENANCE_LINES, add_lines
+    art = [f'<urn:a> <urn:p> "{i}" <urn:g> .\n' for i in range(3)]
+    prov = [f'<urn:g> <urn:q> "{i}" <urn:g> .\n' for i in range(_PROVENANCE_LINES)]
+    mined = '<urn:m> <urn:p> "x" <urn:g> .\n'
+    text, n = add_lines("".join(art + prov).encode(), [art[1], mined, mined])
+    assert text.decode() == "".join(art + [mined] + prov)
+    assert n == len(art) + 1 + len(prov)
