@@ -18,7 +18,6 @@ from .errors import InputError
 from .ingest import ElementHook, HookFor, Ingestor, read_paths
 from .records import AnnotatedDocument, Article, Deletion, FullText, PrebuiltArticle, Record, Rejected
 from .rdf.article import article_triples
-from .rdf.fast import FAST_MAPPINGS, add_lines
 from .rdf.nt import graph_text, iri
 from .rdf.provenance import fixed_middles, graph_triples, now
 from .stores.oxigraph import GraphWrite, OxigraphStore
@@ -88,6 +87,8 @@ def compiled_hooks(generated: str, *, nlp: bool = False) -> HookFor:
     Text mining does not decide this: with `nlp` each compiled record also carries its text
     (`Ingestor.text_record`), which `map_record` mines; an ingestor that cannot give it is read in Python.
     """
+    from .rdf.fast import FAST_MAPPINGS  # here: importing kg.pipeline loads neither lxml nor the C module
+
     def hook_for(ing: Ingestor, path: str) -> ElementHook | None:
         mapping = FAST_MAPPINGS.get(ing.name)
         text = ing.text_record
@@ -141,6 +142,7 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
                                     "compiled_hooks(..., nlp=True)")
                 lines = mining_lines(rec.text, iri(graph))
                 if lines:
+                    from .rdf.fast import add_lines
                     nquads, n = add_lines(nquads, lines)
             return Mapped(graph, rec.pmid, rec.version, nquads, n, "article", path, rec.line)
         if not rec.pmid:
