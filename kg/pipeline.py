@@ -143,7 +143,7 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
                 lines = mining_lines(rec.text, iri(graph))
                 if lines:
                     from .rdf.fast import add_lines
-                    nquads, n = add_lines(nquads, lines)
+                    nquads, n = add_lines(nquads, n, lines)
             return Mapped(graph, rec.pmid, rec.version, nquads, n, "article", path, rec.line)
         if not rec.pmid:
             raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "

@@ -1243,12 +1243,16 @@ def test_a_refused_configuration_leaves_the_module_working():
 
 def test_added_lines_go_before_the_provenance_each_once():
     """`add_lines` places text-mining quads after the article's triples and before the provenance the
-    compiled mapping writes last, and keeps each line once (a repeat of an article or provenance line
-    is not added again), as `article_nquads` orders them."""
+    compiled mapping writes last, and keeps each line once where `article_nquads` keeps it: a repeat of an
+    article line is not added again, a mined line that is also a provenance line stays where it was mined."""
     from kg.rdf.fast import _PROVENANCE_LINES, add_lines
     art = [f'<urn:a> <urn:p> "{i}" <urn:g> .\n' for i in range(3)]
     prov = [f'<urn:g> <urn:q> "{i}" <urn:g> .\n' for i in range(_PROVENANCE_LINES)]
     mined = '<urn:m> <urn:p> "x" <urn:g> .\n'
-    text, n = add_lines("".join(art + prov).encode(), [art[1], mined, mined])
-    assert text.decode() == "".join(art + [mined] + prov)
-    assert n == len(art) + 1 + len(prov)
+    graph = "".join(art + prov).encode()
+    n = len(art) + len(prov)
+    for got, want in ((add_lines(graph, n, [art[0], art[1], mined, mined]), art + [mined] + prov),
+                      (add_lines(graph, n, [mined, prov[1]]), art + [mined, prov[1]] + prov[:1] + prov[2:]),
+                      (add_lines(graph, n, [art[2]]), art + prov)):
+        assert got == ("".join(want).encode(), len(want))
+        assert got[0].decode().splitlines(keepends=True) == list(dict.fromkeys(want))
