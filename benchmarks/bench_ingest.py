@@ -53,7 +53,7 @@ def stage_nquads(path: str, compiled: bool = True, to_file: bool = True) -> dict
     from contextlib import nullcontext
 
     from kg.ingest import read_path
-    from kg.pipeline import map_record
+    from kg.pipeline import compiled_hooks, map_record
     from kg.records import Article, PrebuiltArticle
     from kg.rdf.provenance import now
     n = triples = prebuilt = 0
@@ -62,7 +62,7 @@ def stage_nquads(path: str, compiled: bool = True, to_file: bool = True) -> dict
             if to_file else nullcontext(_Discard()))
     t, c = time.perf_counter(), time.process_time()
     with sink as out:
-        for rec in read_path(path, prebuilt_at=gen if compiled else None):
+        for rec in read_path(path, hook_for=compiled_hooks(gen) if compiled else None):
             if isinstance(rec, (Article, PrebuiltArticle)):
                 m = map_record(rec, path=path, fmt="pubmed", generated=gen)
                 out.write(m.nquads)

@@ -1,7 +1,7 @@
 """`kg convert`: PubMed files straight to gzipped N-Quads shards, in parallel, without a store.
 
 One worker per input file (multiprocessing), each streaming records through the same mapping as
-`kg ingest` (`kg.pipeline.map_record`; PubMed XML through the compiled reader, kg.rdf.fast) into shards of at most `shard_size` articles, so a worker's
+`kg ingest` (`kg.pipeline.map_record`; PubMed XML through the compiled mapping, kg.rdf.fast) into shards of at most `shard_size` articles, so a worker's
 memory is one shard's gzip buffer whatever the file size. Each shard is written to a temporary name and
 renamed; a file's `.done` marker (its size and mtime, its shards) is written last, so a re-run skips
 inputs whose shards are complete and redoes the others. `DeleteCitation`s become tombstones in
@@ -179,7 +179,7 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
                   res: FileResult) -> FileResult:
     from .ingest import read_path
     from .errors import InputError
-    from .pipeline import map_record
+    from .pipeline import compiled_hooks, map_record
     from .rdf.nt import XSD_DATETIME, iri, typed
 
     writer = _ShardWriter(output, staging, _stem(path), shard_size)
@@ -192,7 +192,7 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     keep = _survivors(path) if fmt in (None, "pubmed") else None
     seen: dict[str, int] = {}
 
-    for rec in read_path(path, fmt, prebuilt_at=generated):
+    for rec in read_path(path, fmt, hook_for=compiled_hooks(generated)):
         if isinstance(rec, Rejected):
             res.rejected += 1
             errors.append(str(rec.error))

@@ -15,11 +15,11 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Protocol
 
 from . import iris
 from .errors import InputError
-from .ingest import read_paths
-from .records import AnnotatedDocument, Article, Deletion, FullText, PrebuiltArticle, Rejected
+from .ingest import ElementHook, HookFor, Ingestor, read_paths
+from .records import AnnotatedDocument, Article, Deletion, FullText, PrebuiltArticle, Record, Rejected
 from .rdf.article import article_triples
 from .rdf.nt import graph_text, iri
-from .rdf.provenance import graph_triples, now
+from .rdf.provenance import fixed_middles, graph_triples, now
 from .stores.oxigraph import GraphWrite, OxigraphStore
 
 if TYPE_CHECKING:
@@ -64,13 +64,47 @@ def article_nquads(article: Article, *, path: str, fmt: str, generated: str,
     graph = iris.article_graph(article.pmid, source)
     g = iri(graph)
     lines = [f"{s} {p} {o} {g} .\n" for s, p, o in article_triples(article)]
-    if nlp:  # text mining of title and abstract: kg.nlp reads records, kg.rdf maps them
-        from .nlp import mine
-        from .rdf.mechanisms import mechanism_triples
-        lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in mechanism_triples(mine(article, source=source)))
+    if nlp:
+        lines.extend(mining_lines(article, g, source))
     lines.extend(f"{s} {p} {o} {g} .\n" for s, p, o in
                  graph_triples(graph, path=path, fmt=fmt, article=iris.article(article.pmid), generated=generated))
     return (graph, *graph_text(lines))
+
+
+def mining_lines(article: Article, g: str, source: str = "pubmed") -> list[str]:
+    """The N-Quads lines (graph term `g`) of the text mining of an article's title and abstract (issue 3):
+    kg.nlp reads records, kg.rdf maps them."""
+    from .nlp import mine
+    from .rdf.mechanisms import mechanism_triples
+    return [f"{s} {p} {o} {g} .\n" for s, p, o in mechanism_triples(mine(article, source=source))]
+
+
+def compiled_hooks(generated: str, *, nlp: bool = False) -> HookFor:
+    """The run's choice of mapping, file by file: a reader whose ingestor has a compiled mapping in
+    `kg.rdf.fast.FAST_MAPPINGS` gets it as a hook on its record elements (`PrebuiltArticle` records, their
+    provenance saying `generated`); any element the mapping declines is read and mapped in Python.
+
+    Text mining does not decide this: with `nlp` each compiled record also carries its text
+    (`Ingestor.text_record`), which `map_record` mines; an ingestor that cannot give it is read in Python.
+    """
+    from .rdf.fast import FAST_MAPPINGS  # here: importing kg.pipeline loads neither lxml nor the C module
+
+    def hook_for(ing: Ingestor, path: str) -> ElementHook | None:
+        mapping = FAST_MAPPINGS.get(ing.name)
+        text = ing.text_record
+        if mapping is None or (nlp and text is None):
+            return None
+        middles = fixed_middles(path, ing.name, generated)
+
+        def hook(elem: Any, path: str) -> tuple[Record, ...] | None:
+            got = mapping(elem, middles)
+            if got is None:
+                return None
+            if text is not None and nlp:
+                return (PrebuiltArticle(*got, text=text(elem)),)
+            return (PrebuiltArticle(*got),)  # a tuple: cheaper than a generator, once per record
+        return hook
+    return hook_for
 
 
 @dataclass(frozen=True)
@@ -91,7 +125,8 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
                generated: str, nlp: bool = False) -> Mapped:
     """The one mapping dispatch from a record to its graph, shared by `kg ingest` and `kg convert`.
 
-    A `PrebuiltArticle` is a graph already (its reader was given `generated`); the rest are mapped here.
+    A `PrebuiltArticle` is a graph already (its hook was given `generated`), to which text mining adds the
+    triples of its `text`; the rest are mapped here.
     Raises InputError naming file and PMID when the record cannot be mapped.
     """
     try:
@@ -99,10 +134,17 @@ def map_record(rec: Article | PrebuiltArticle | AnnotatedDocument | FullText, *,
             graph, text, n = article_nquads(rec, path=path, fmt=fmt or rec.source_format, generated=generated, nlp=nlp)
             return Mapped(graph, rec.pmid, rec.version, text.encode(), n, "article", path, rec.line)
         if isinstance(rec, PrebuiltArticle):
+            graph = iris.article_graph(rec.pmid)
+            nquads, n = rec.nquads, rec.triples
             if nlp:
-                raise TypeError("a PrebuiltArticle carries no text to tag: read without prebuilt_at for nlp")
-            return Mapped(iris.article_graph(rec.pmid), rec.pmid, rec.version, rec.nquads, rec.triples, "article",
-                          path, rec.line)
+                if rec.text is None:
+                    raise TypeError("a PrebuiltArticle without its text cannot be mined: read it with "
+                                    "compiled_hooks(..., nlp=True)")
+                lines = mining_lines(rec.text, iri(graph))
+                if lines:
+                    from .rdf.fast import add_lines
+                    nquads, n = add_lines(nquads, n, lines)
+            return Mapped(graph, rec.pmid, rec.version, nquads, n, "article", path, rec.line)
         if not rec.pmid:
             raise InputError("document has no PMID (full text and annotations are stored per PubMed article); "
                              "add an article-id of pub-id-type pmid", path=path)
@@ -313,7 +355,7 @@ def ingest(paths: Iterable[str], store: OxigraphStore, *, fmt: str | None = None
         progress.update(summary)
 
     try:
-        for path, rec in read_paths(paths, fmt, prebuilt_at=None if nlp else generated):
+        for path, rec in read_paths(paths, fmt, hook_for=compiled_hooks(generated, nlp=nlp)):
             if path not in seen_files:
                 seen_files.add(path)
                 summary.files += 1

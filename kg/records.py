@@ -161,12 +161,14 @@ class Article:
 @dataclass(frozen=True, slots=True)
 class PrebuiltArticle:
     """A PubMed article already mapped to the UTF-8 N-Quads of its whole named graph, provenance included,
-    by the compiled reader (`kg._pubmed_fast`, through `kg.rdf.fast`).
+    by a compiled mapping (`kg.rdf.fast.FAST_MAPPINGS`, which the run layer hands the reader as an element
+    hook; docs/decisions/0026-fast-path-as-a-map-table.md).
 
-    Why a record holds RDF here, against the rule above: where nothing needs the parsed fields (`kg
-    convert`, `kg ingest --no-nlp`), building an `Article` only to format it again costs most of the
-    time of a run. The text is exactly what `kg.pipeline.map_record` makes of the `Article` the Python
-    reader gives for the same element (tests/test_pubmed_fast.py): one mapping, two implementations.
+    Why a record holds RDF here, against the rule above: building an `Article` only to format it again
+    costs most of the time of a run. The text is exactly what `kg.pipeline.map_record` makes of the
+    `Article` the Python reader gives for the same element (tests/test_pubmed_fast.py): one mapping, two
+    implementations. `text` is set when the run mines text: an `Article` holding only the PMID, version,
+    title and abstract (what `kg.nlp.mine` reads), taken by the reader from the same parsed element.
     """
 
     pmid: str
@@ -174,6 +176,7 @@ class PrebuiltArticle:
     nquads: bytes
     triples: int
     line: int | None = field(default=None, compare=False)  # where the record starts in its file, for messages
+    text: Article | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,7 @@ def test_a_cut_gzip_file_yields_every_record_whole_before_the_cut(tmp_path):
     file with the standard library, so as many records come out as zlib alone gives: all those whole in
     the bytes that can be decompressed."""
     from kg.ingest import read_path
+    from kg.pipeline import compiled_hooks
     from kg.records import PrebuiltArticle, Rejected
 
     src = _synthetic(tmp_path / "full.xml.gz", 60)
@@ -107,7 +108,7 @@ def test_a_cut_gzip_file_yields_every_record_whole_before_the_cut(tmp_path):
     prefix = zlib.decompressobj(31).decompress(data[: len(data) * 2 // 3])  # all zlib gets out of it
     whole = prefix.count(b"</PubmedArticle>")
     assert 0 < whole < 60
-    recs = list(read_path(str(cut), prebuilt_at="2023-11-14T22:13:20Z"))
+    recs = list(read_path(str(cut), hook_for=compiled_hooks("2023-11-14T22:13:20Z")))
     articles = [r for r in recs if isinstance(r, PrebuiltArticle)]
     assert [r.pmid for r in articles] == [str(30000000 + i) for i in range(whole)]
     assert isinstance(recs[-1], Rejected) and f"{whole} records were read whole" in recs[-1].error.problem

@@ -1,7 +1,8 @@
-"""The compiled PubMed XML fast path (`kg._pubmed_fast`, `read_path(..., prebuilt_at=...)`) must give the
-same graphs as the Python reference (`kg.ingest.pubmed_xml` + `kg.rdf.article`), byte for byte.
+"""The compiled PubMed XML fast path (`kg._pubmed_fast`, `read_path(..., hook_for=compiled_hooks(...))`) must
+give the same graphs as the Python reference (`kg.ingest.pubmed_xml` + `kg.rdf.article`), byte for byte,
+with text mining and without.
 
-Every input is read twice, once without `prebuilt_at` (the reference) and once with it
+Every input is read twice, once without the hook (the reference) and once with it
 (`PrebuiltArticle` records made by C, `Article` records for what C declines); every record is mapped with
 `map_record` and the two lists must be equal: same records in the same order, same N-Quads text, same
 triple counts, same rejection messages, same deletions.
@@ -27,7 +28,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.ingest import read_path
-from kg.pipeline import Mapped, map_record
+from kg.pipeline import Mapped, compiled_hooks, map_record
 from kg.records import Article, Deletion, Rejected
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,33 +42,33 @@ PUBMED_MARKERS = (b"<PubmedArticle", b"<PubmedBookArticle", b"<DeleteCitation")
 # Reading both ways and comparing
 
 
-def _read(path: Path, prebuilt: bool) -> list:
-    return list(read_path(str(path), prebuilt_at=GENERATED if prebuilt else None))
+def _read(path: Path, prebuilt: bool, nlp: bool = False) -> list:
+    return list(read_path(str(path), hook_for=compiled_hooks(GENERATED, nlp=nlp) if prebuilt else None))
 
 
-def _entry(rec, path: Path):
+def _entry(rec, path: Path, nlp: bool = False):
     """What a record becomes: ('article', Mapped) / ('rejected', message) / ('deletion', pmid)."""
     if isinstance(rec, Rejected):
         return ("rejected", str(rec.error))
     if isinstance(rec, Deletion):
         return ("deletion", rec.pmid)
     try:
-        return ("article", map_record(rec, path=str(path), fmt=None, generated=GENERATED))
+        return ("article", map_record(rec, path=str(path), fmt=None, generated=GENERATED, nlp=nlp))
     except InputError as exc:
         return ("map-error", str(exc))
     except Exception as exc:  # noqa: BLE001 - shown in the comparison instead of aborting the file
         return ("exception", f"{type(exc).__name__}: {exc} (record type {type(rec).__name__})")
 
 
-def read_both(path: Path) -> tuple[list, list]:
+def read_both(path: Path, nlp: bool = False) -> tuple[list, list]:
     """The records of `path` read by the Python reference and through the fast path."""
-    return _read(path, False), _read(path, True)
+    return _read(path, False), _read(path, True, nlp)
 
 
-def mapped_both(path: Path) -> tuple[list, list]:
-    """Both readings of `path`, every record mapped: two lists that must be equal."""
-    slow, fast = read_both(path)
-    return [_entry(r, path) for r in slow], [_entry(r, path) for r in fast]
+def mapped_both(path: Path, nlp: bool = False) -> tuple[list, list]:
+    """Both readings of `path`, every record mapped (text mined with `nlp`): two lists that must be equal."""
+    slow, fast = read_both(path, nlp)
+    return [_entry(r, path, nlp) for r in slow], [_entry(r, path, nlp) for r in fast]
 
 
 def _lines(data: bytes) -> list[str]:
@@ -112,10 +113,11 @@ def _diff_entry(a, b, label: str = "") -> str:
     return "".join(out)
 
 
-def assert_same(path: Path, names: dict[str, str] | None = None, max_shown: int = 8) -> tuple[list, list]:
+def assert_same(path: Path, names: dict[str, str] | None = None, max_shown: int = 8,
+                nlp: bool = False) -> tuple[list, list]:
     """Assert that both readings of `path` map to the same graphs; on failure show each differing record
     (by case name where `names` maps PMIDs to case names) and its first differing N-Quads lines."""
-    slow, fast = mapped_both(path)
+    slow, fast = mapped_both(path, nlp)
     if slow == fast:
         return slow, fast
     problems = []
@@ -193,6 +195,15 @@ def test_shared_data_same_both_ways(shared_data, rel):
     assert_same(Path(rel))
 
 
+@pytest.mark.parametrize("rel", [str(p) for p in SHARED] or ["(none)"], ids=lambda s: s.split("shared/data/")[-1])
+def test_shared_data_same_both_ways_with_text_mining(shared_data, rel):
+    """Text mining does not choose the mapping: compiled graph plus the mining of the record's text is the
+    Python graph with mining, line for line in the same order."""
+    if rel == "(none)":
+        pytest.skip("no PubMed XML file under the shared data folder")
+    assert_same(Path(rel), nlp=True)
+
+
 def test_shared_data_found(shared_data):
     assert len(pubmed_files_under(shared_data)) >= 10, "expected the shared data to hold PubMed XML files"
 
@@ -202,6 +213,19 @@ def test_examples_same_both_ways():
     assert files, "examples/ holds no PubMed XML file"
     for p in files:
         assert_same(p)
+        assert_same(p, nlp=True)
+
+
+def test_text_mining_keeps_the_compiled_mapping():
+    """With text mining on, PubMed articles still come out of the compiled mapping (carrying their text),
+    and at least one graph gains mining triples there (the examples are about colorectal cancer)."""
+    prebuilt_cls = _fast_classes()
+    path = next(p for p in pubmed_files_under(ROOT / "examples"))
+    fast = _read(path, True, nlp=True)
+    built = [r for r in fast if isinstance(r, prebuilt_cls)]
+    assert built and all(r.text is not None and r.text.pmid == r.pmid for r in built)
+    grew = [r for r in built if _entry(r, path, True)[1].triples > r.triples]
+    assert grew, "no compiled graph gained text-mining triples"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1186,14 +1210,14 @@ def test_every_term_the_c_mapping_writes_comes_from_python():
 
 
 def test_without_the_extension_the_python_reader_serves_prebuilt_callers(monkeypatch):
-    """Where no C compiler built kg._pubmed_fast, `prebuilt_at` readers fall back to `Article` records and
-    the graphs are the same."""
-    import kg.ingest.pubmed_xml as px
+    """Where no C compiler built kg._pubmed_fast, `FAST_MAPPINGS` is empty: the hooks fall back to `Article`
+    records and the graphs are the same."""
+    from kg.rdf import fast
     path = ROOT / "examples"
     files = sorted(p for p in path.rglob("*.xml") if PUBMED_MARKERS[0] in p.read_bytes()[:65536])
     assert files
     with_c = [_entry(r, files[0]) for r in _read(files[0], True)]
-    monkeypatch.setattr(px, "_map_article", None)
+    monkeypatch.delitem(fast.FAST_MAPPINGS, "pubmed", raising=False)
     recs = _read(files[0], True)
     assert recs and all(not type(r).__name__ == "PrebuiltArticle" for r in recs)
     assert [_entry(r, files[0]) for r in recs] == with_c
@@ -1215,3 +1239,20 @@ def test_a_refused_configuration_leaves_the_module_working():
     files = sorted(p for p in path.rglob("*.xml") if PUBMED_MARKERS[0] in p.read_bytes()[:65536])
     slow, fast_ = mapped_both(files[0])
     assert slow == fast_ and any(e[0] == "article" for e in fast_)
+
+
+def test_added_lines_go_before_the_provenance_each_once():
+    """`add_lines` places text-mining quads after the article's triples and before the provenance the
+    compiled mapping writes last, and keeps each line once where `article_nquads` keeps it: a repeat of an
+    article line is not added again, a mined line that is also a provenance line stays where it was mined."""
+    from kg.rdf.fast import _PROVENANCE_LINES, add_lines
+    art = [f'<urn:a> <urn:p> "{i}" <urn:g> .\n' for i in range(3)]
+    prov = [f'<urn:g> <urn:q> "{i}" <urn:g> .\n' for i in range(_PROVENANCE_LINES)]
+    mined = '<urn:m> <urn:p> "x" <urn:g> .\n'
+    graph = "".join(art + prov).encode()
+    n = len(art) + len(prov)
+    for got, want in ((add_lines(graph, n, [art[0], art[1], mined, mined]), art + [mined] + prov),
+                      (add_lines(graph, n, [mined, prov[1]]), art + [mined, prov[1]] + prov[:1] + prov[2:]),
+                      (add_lines(graph, n, [art[2]]), art + prov)):
+        assert got == ("".join(want).encode(), len(want))
+        assert got[0].decode().splitlines(keepends=True) == list(dict.fromkeys(want))

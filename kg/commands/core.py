@@ -33,8 +33,8 @@ def _open_out(path: str) -> IO[bytes]:
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check each article against the SHACL shapes before storing it; invalid ones are rejected.")
 @click.option("--nlp/--no-nlp", default=True, show_default=True,
-              help="Find mechanism entities, mentions and assertions in titles, abstracts and full text. "
-              "--no-nlp reads PubMed XML through the compiled reader, about four times faster.")
+              help="Find mechanism entities, mentions and assertions in titles, abstracts and full text "
+              "(PubMed XML is mapped by the compiled mapping either way; text mining costs the most time).")
 @click.option("--write-threads", default=1, show_default=True, metavar="N",
               help="Batches written to the store at once. On 2 cores 2 was about 10% faster for 30,000 "
               "articles but took half as much memory again (465 MB); try 2 or more on machines with more "

@@ -1,9 +1,10 @@
 """One ingestor per source format, behind one small interface; `INGESTORS` is the only registry.
 
-An ingestor is a function ``read(stream, path) -> Iterator[Record]`` plus how to recognise its files, and
-optionally a ``prebuilt(stream, path, generated)`` reader that may yield whole graphs already mapped by
-compiled code (`PrebuiltArticle`), used when the caller needs only the graphs (`kg convert`,
-`kg ingest --no-nlp`).
+An ingestor is a function ``read(stream, path) -> Iterator[Record]`` plus how to recognise its files.
+A reader that parses one element per record may also offer ``read_elements(stream, path, hook)``: the
+caller's hook sees each record element first and may return the records for it (the run layer passes the
+compiled mapping of `kg.rdf.fast.FAST_MAPPINGS` this way), and ``text_record(element)``: the element's
+title and abstract as a record, for text mining beside such a hook. Readers never make RDF themselves.
 `kg ingest --format` choices, suffix guessing and content sniffing all derive from `INGESTORS`: adding a
 format is one module and one `register(...)` line.
 """
@@ -22,7 +23,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, cast
 
 from .. import gzipio
 from ..errors import InputError
-from ..records import Record, Rejected
+from ..records import Article, Record, Rejected
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,15 @@ class Ingestor:
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
     read: Callable[[IO[bytes], str], Iterator[Record]]
-    prebuilt: Callable[[IO[bytes], str, str], Iterator[Record]] | None = None
+    read_elements: Callable[[IO[bytes], str, ElementHook], Iterator[Record]] | None = None
+    text_record: Callable[[Any], Article] | None = None
+
+
+# A caller's hook on a reader's record elements (`Ingestor.read_elements`): (element, path) -> the records
+# for that element, or None to let the reader make them itself.
+ElementHook = Callable[[Any, str], "Iterable[Record] | None"]
+# Given the ingestor a file is read with and the file, the hook to run on its record elements, or None.
+HookFor = Callable[[Ingestor, str], "ElementHook | None"]
 
 
 INGESTORS: dict[str, Ingestor] = {}
@@ -64,7 +73,7 @@ def _sniff_medline(head: bytes) -> bool:
 
 register(Ingestor("pubmed", "PubMed XML: efetch output, baseline and update files (.xml, .xml.gz)",
                   (".xml",), _sniff_pubmed, _lazy("pubmed_xml", "read"),
-                  prebuilt=_lazy("pubmed_xml", "read_prebuilt")))
+                  read_elements=_lazy("pubmed_xml", "read_elements"), text_record=_lazy("pubmed_xml", "text_record")))
 register(Ingestor("medline", "MEDLINE tagged text (.txt, .medline, .nbib)",
                   (".medline", ".nbib"), _sniff_medline, _lazy("medline", "read")))
 register(Ingestor("jats", "PMC full text in JATS XML (.nxml; efetch db=pmc output)",
@@ -213,14 +222,13 @@ def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, bool]]:
 
 
 def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
-              prebuilt_at: str | None = None) -> Iterator[Record]:
+              hook_for: HookFor | None = None) -> Iterator[Record]:
     """All records of one file; problems opening or reading it come out as `Rejected` records.
 
     With `skip_unknown` (files found by walking a folder), a file of no recognised format is skipped with
     a log line instead of rejected: a README or a checksum file beside the data is not an error.
-    With `prebuilt_at` (the run's generation time, as `kg.rdf.provenance.now` gives it), formats that have
-    a compiled reader may yield `PrebuiltArticle` records (the same graphs, provenance included, mapped
-    already) instead of `Article`: only for callers that never look at parsed fields.
+    With `hook_for`, a reader that offers `read_elements` runs the hook it gives for this file on each
+    record element (the run layer's compiled mapping, `kg.pipeline.compiled_hooks`).
     """
     if path != "-" and not os.path.exists(path):
         yield Rejected(InputError("no such file", path=path))
@@ -251,8 +259,9 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
                         log.info("%s: skipped, not a format kg reads", path)
                         return
                     raise
-            if prebuilt_at is not None and ing.prebuilt is not None:
-                yield from ing.prebuilt(stream, path, prebuilt_at)
+            hook = hook_for(ing, path) if hook_for is not None and ing.read_elements is not None else None
+            if hook is not None and ing.read_elements is not None:
+                yield from ing.read_elements(stream, path, hook)
             else:
                 yield from ing.read(stream, path)
     except InputError as exc:
@@ -270,7 +279,7 @@ def read_path(path: str, fmt: str | None = None, *, skip_unknown: bool = False,
 
 
 def read_paths(paths: Iterable[str], fmt: str | None = None, *,
-               prebuilt_at: str | None = None) -> Iterator[tuple[str, Record]]:
+               hook_for: HookFor | None = None) -> Iterator[tuple[str, Record]]:
     for path, in_folder in expand_paths(paths):
-        for rec in read_path(path, fmt, skip_unknown=in_folder, prebuilt_at=prebuilt_at):
+        for rec in read_path(path, fmt, skip_unknown=in_folder, hook_for=hook_for):
             yield path, rec

@@ -9,11 +9,17 @@ Nothing about the vocabulary lives in C: every predicate, class, datatype and IR
 `kg.rdf.article` (itself from `kg.vocab`) and `kg.iris`, so the ontology stays the one source of truth.
 Where the extension was not built (no C compiler at install time), `map_article` is None and callers
 use the Python path, which gives the same graph.
+
+`FAST_MAPPINGS` is the map layer's table of compiled mappings by ingestor name (`kg.ingest.INGESTORS`):
+the run layer (`kg.pipeline.compiled_hooks`) consults it and hands the mapping to the reader as a hook on
+its record elements, so readers only read (docs/decisions/0026-fast-path-as-a-map-table.md). Whether a
+run mines text does not choose the mapping: `add_lines` puts the text-mining triples into a compiled
+graph where the Python mapping puts them.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 from lxml import etree
 
@@ -21,6 +27,7 @@ from .. import iris
 from ..vocab import MESH, PROV
 from . import article as m
 from .nt import FALSE, TRUE, XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH, XSD_INTEGER, iri
+from .provenance import fixed_middles
 
 # (element, provenance middles) -> (pmid, version, UTF-8 N-Quads of the whole graph, triples) or None
 MapArticle = Callable[[etree._Element, "tuple[bytes, ...]"], "tuple[str, int, bytes, int] | None"]
@@ -85,3 +92,53 @@ def _load() -> MapArticle | None:
 
 
 map_article: MapArticle | None = _load()
+
+
+#: Compiled mappings by the name of the ingestor whose record elements they take: (element, provenance
+#: middles from `kg.rdf.provenance.fixed_middles`) -> (pmid, version, UTF-8 N-Quads, triples), or None for
+#: an element the mapping declines (the reader then reads it, and the Python mapping maps it).
+FAST_MAPPINGS: dict[str, MapArticle] = {} if map_article is None else {"pubmed": map_article}
+
+# The compiled graph ends with its provenance: one line per fixed middle, then prov:hadPrimarySource.
+_PROVENANCE_LINES = len(fixed_middles("-", "pubmed", "")) + 1
+
+
+def add_lines(nquads: bytes, triples: int, lines: Sequence[str]) -> tuple[bytes, int]:
+    """A compiled graph (`triples` lines, each once) with `lines` (more quads of the same graph: text
+    mining) added where `kg.pipeline.article_nquads` adds them, after the article's triples and before the
+    provenance the compiled mapping writes last, each line once as `kg.rdf.nt.graph_text` keeps it: (the
+    graph's N-Quads, its triple count).
+
+    Why hashes: an article with 15,000 investigators has 120,000 lines, and a set of them would cost more
+    memory than the Python path this replaces; a set of their hashes is a fifth of that, and a mined line
+    whose hash is there is confirmed by a search for it after a newline."""
+    cut = len(nquads)
+    for _ in range(_PROVENANCE_LINES + 1):
+        cut = nquads.rfind(b"\n", 0, cut)
+        if cut < 0:
+            break
+    cut += 1  # start of the first provenance line (0 if the graph were only provenance)
+    head, tail = nquads[:cut], nquads[cut:]
+    hashes = _line_hashes(head)
+    new = [x for x in dict.fromkeys(x.encode() for x in lines)
+           if not (hash(x) in hashes and (head.startswith(x) or b"\n" + x in head))]
+    if not new:
+        return nquads, triples
+    tail_lines = [x + b"\n" for x in tail.split(b"\n")[:-1]]
+    added = set(new)
+    kept_tail = [x for x in tail_lines if x not in added]  # a provenance line mined too stays where mined
+    return (head + b"".join(new) + b"".join(kept_tail),
+            triples - len(tail_lines) + len(new) + len(kept_tail))
+
+
+def _line_hashes(data: bytes) -> set[int]:
+    """The hashes of the lines (each with its newline) of N-Quads text, without holding the lines."""
+    out: set[int] = set()
+    find = data.find
+    start = 0
+    while True:
+        end = find(b"\n", start) + 1
+        if not end:
+            return out
+        out.add(hash(data[start:end]))
+        start = end
