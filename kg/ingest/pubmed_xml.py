@@ -116,7 +116,7 @@ def _relocated(rec: Record, line: int) -> Record:
         e = rec.error
         return Rejected(InputError(e.problem, path=e.path, pmid=e.pmid, line=line + (e.line or 1) - 1))
     if type(rec) is PrebuiltArticle:  # once per record of `kg convert`: the constructor, not replace()
-        return PrebuiltArticle(rec.pmid, rec.version, rec.nquads, rec.triples, line)
+        return PrebuiltArticle(rec.pmid, rec.version, rec.nquads, rec.triples, line, rec.text)
     if isinstance(rec, (Article, PrebuiltArticle)):
         return replace(rec, line=line)
     return rec
