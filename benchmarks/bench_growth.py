@@ -16,6 +16,9 @@ of the descendants it waited for, so a worker pool's CPU time counts and its pea
 - oxload:   the Oxigraph server's bulk loader (`oxigraph load -f SHARDS`) into a fresh database: the
             bulk-load path from shards (kg has no bulk loader into its embedded store; `kg load --from`
             sends shards to a running server over HTTP, graph by graph).
+- vload:    Virtuoso's bulk loader (`ld_dir` + two `rdf_loader_run()` sessions, then `checkpoint`) on a
+            fresh Virtuoso 7 started for the step (tests/servers.py's settings: 170,000 buffers, 1.3 GB);
+            its CPU and peak RSS are the server process's (/proc), its disk the database file.
 - ingest:   `kg ingest --no-validate` (text mining on, as by default) into a fresh embedded store: the
             store-load path; validation is measured apart, by the next step.
 - validate: `kg validate` of every article graph of that store (the same compiled checker `kg ingest`
@@ -52,7 +55,7 @@ ROOT = HERE.parent
 BENCH = ROOT / ".bench"
 RESULTS = BENCH / "growth-results.jsonl"
 BASELINE_ARTICLES = 38_000_000
-STEPS = ("convert", "oxload", "ingest", "validate", "ingest+validate")
+STEPS = ("convert", "oxload", "vload", "ingest", "validate", "ingest+validate")
 
 
 # ---- the pure part: records, fit, extrapolation, table (tests/test_bench_growth.py) --------------------
@@ -285,6 +288,14 @@ def measure(step: str, n: int, files: list[Path], work: Path) -> Result | None:
         r = run([str(OXIGRAPH), "load", "--location", str(db), "-f", *map(str, nq)], step, n, log)
         r.disk_bytes = du(db)
         shutil.rmtree(db, ignore_errors=True)
+    elif step == "vload":
+        nq = sorted(shards.glob("*.nq.gz"))
+        if not nq:
+            print(f"   vload {n:,}: skipped (no shards: run convert first)", flush=True)
+            return None
+        r = virtuoso_load(n, nq, work / "virtuoso")
+        if r is None:
+            return None
     elif step in ("ingest", "ingest+validate"):
         target = store if step == "ingest" else work / "store-validated"
         shutil.rmtree(target, ignore_errors=True)
@@ -305,6 +316,60 @@ def measure(step: str, n: int, files: list[Path], work: Path) -> Result | None:
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         print(f"   {step} {n:,}: exit {r.rc}: {' | '.join(tail)}", flush=True)
     return r
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process (all its threads), from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_hwm_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def virtuoso_load(n: int, shards: list[Path], folder: Path) -> Result | None:
+    """Virtuoso's documented bulk load of the shards (docs/bulk-loading.md) into a fresh server: wall time
+    of the load and checkpoint, CPU and peak RSS of the server process, size of its database file."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import VirtuosoServer, virtuoso_binaries
+    bins = virtuoso_binaries()
+    if bins is None:
+        print(f"   vload {n:,}: skipped (no virtuoso-t/isql-vt: make servers installs them)", flush=True)
+        return None
+    shutil.rmtree(folder, ignore_errors=True)
+    srv = VirtuosoServer(folder, bins).start()
+    try:
+        local = folder / "shards"  # inside the server's DirsAllowed; hard links cost nothing
+        local.mkdir()
+        for f in shards:
+            os.link(f, local / f.name)
+        pid = srv.proc.pid if srv.proc else 0
+        isql = [srv.isql_binary, f"127.0.0.1:{srv.sql_port}", "dba", srv.password]
+        l0, c0, t = os.getloadavg()[0], _proc_cpu_seconds(pid), time.perf_counter()
+        srv.isql(f"ld_dir('{local}', '*.nq.gz', 'https://w3id.org/oncokg/graph/unnamed');")
+        loaders = [subprocess.Popen([*isql, "exec=rdf_loader_run();"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT) for _ in range(2)]
+        texts = [p.communicate()[0].decode(errors="replace") for p in loaders]
+        subprocess.run([*isql, "exec=checkpoint;"], capture_output=True, check=True)
+        wall, cpu = time.perf_counter() - t, _proc_cpu_seconds(pid) - c0
+        failed = srv.isql("SELECT COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL OR ll_state <> 2;")
+        bad = [t for t in texts if "*** Error" in t]
+        rc = 1 if bad or not any(line.strip() == "0" for line in failed.splitlines()) else 0
+        if rc:
+            print(f"   vload {n:,}: load errors: {(bad or [failed])[0][-500:]}", flush=True)
+        counted = srv.isql("SELECT COUNT(*) FROM DB.DBA.RDF_QUAD;")  # the check that all quads landed
+        numbers = [int(line) for line in counted.splitlines() if line.strip().isdigit()]
+        return Result("vload", n, wall, cpu, _proc_hwm_mb(pid), disk_bytes=du(folder / "virtuoso.db"),
+                      quads=numbers[0] if numbers else 0, load_before=l0, load_after=os.getloadavg()[0], rc=rc)
+    finally:
+        srv.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def load_results() -> list[Result]:
