@@ -21,6 +21,8 @@ of the descendants it waited for, so a worker pool's CPU time counts and its pea
             its CPU and peak RSS are the server process's (/proc), its disk the database file.
 - ingest:   `kg ingest --no-validate` (text mining on, as by default) into a fresh embedded store: the
             store-load path; validation is measured apart, by the next step.
+- ingest-no-nlp: `kg ingest --no-validate --no-nlp`: the same without text mining (the compiled reader),
+            so the difference is what text mining costs.
 - validate: `kg validate` of every article graph of that store (the same compiled checker `kg ingest`
             runs on each batch by default).
 - ingest+validate: `kg ingest` with its defaults (validation during ingest), at sizes up to
@@ -55,7 +57,7 @@ ROOT = HERE.parent
 BENCH = ROOT / ".bench"
 RESULTS = BENCH / "growth-results.jsonl"
 BASELINE_ARTICLES = 38_000_000
-STEPS = ("convert", "oxload", "vload", "ingest", "validate", "ingest+validate")
+STEPS = ("convert", "oxload", "vload", "ingest", "ingest-no-nlp", "validate", "ingest+validate")
 
 
 # ---- the pure part: records, fit, extrapolation, table (tests/test_bench_growth.py) --------------------
@@ -296,10 +298,10 @@ def measure(step: str, n: int, files: list[Path], work: Path) -> Result | None:
         r = virtuoso_load(n, nq, work / "virtuoso")
         if r is None:
             return None
-    elif step in ("ingest", "ingest+validate"):
-        target = store if step == "ingest" else work / "store-validated"
+    elif step in ("ingest", "ingest-no-nlp", "ingest+validate"):
+        target = store if step == "ingest" else work / f"store-{step}"
         shutil.rmtree(target, ignore_errors=True)
-        flags = ["--no-validate"] if step == "ingest" else []
+        flags = {"ingest": ["--no-validate"], "ingest-no-nlp": ["--no-validate", "--no-nlp"]}.get(step, [])
         r = run([*KG, "ingest", "--store", str(target), "--no-progress", *flags, *map(str, files)], step, n, log)
         r.disk_bytes, r.quads = du(target), store_quads(target)
         if step != "ingest":
