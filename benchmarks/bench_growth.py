@@ -118,16 +118,17 @@ class Extrapolation:
 def extrapolate(points: Sequence[tuple[float, float]], target: float, tolerance: float = 0.1) -> Extrapolation:
     """Carry cost(N) from the measured points to `target`.
 
-    The local exponent b between the two largest sizes decides the model. Within `tolerance` of 1, or
-    below it (a fixed start-up cost makes small runs look sublinear), the cost is linear in articles:
-    the largest size's cost plus the marginal cost per article (the slope between the two largest sizes,
-    which leaves the start-up out) for every further article. Above 1 + tolerance the per-article cost
-    rises with the corpus, and the total follows N^b from the largest size."""
+    The exponent b fitted over all the sizes (least squares on the logs: with several sizes one noisy run
+    cannot swing it) decides the model. Within `tolerance` of 1, or below it (a fixed start-up cost makes
+    small runs look sublinear), the cost is linear in articles: the largest size's cost plus the marginal
+    cost per article (the slope between the two largest sizes, which leaves the start-up out) for every
+    further article. Above 1 + tolerance the per-article cost rises with the corpus, and the total
+    follows N^b from the largest size."""
     pts = sorted((n, c) for n, c in points if n > 0)
     if len({n for n, _ in pts}) < 2:
         raise ValueError("extrapolate needs costs at two different sizes or more")
     (n1, c1), (n2, c2) = pts[-2], pts[-1]
-    b = fit_exponent([(n1, c1), (n2, c2)]) if c1 > 0 and c2 > 0 else 1.0
+    b = fit_exponent(pts) if all(c > 0 for _, c in pts) else 1.0
     if b > 1.0 + tolerance:
         return Extrapolation(f"N^{b:.2f}", b, c2 / n2, c2 * (target / n2) ** b)
     slope = max((c2 - c1) / (n2 - n1), 0.0)
@@ -178,7 +179,7 @@ def extrapolation_lines(rows: Sequence[Result], target: int = BASELINE_ARTICLES)
             continue
         ratios = ", ".join(f"{a:,}->{b:,} {x:.2f}x" for a, b, x in growth_ratios(rs))
         cpu = extrapolate([(r.articles, r.cpu_s) for r in rs], target)
-        line = (f"{step}: per-article CPU {ratios}; local exponent {cpu.exponent:.2f}, model {cpu.model}, "
+        line = (f"{step}: per-article CPU {ratios}; fitted exponent {cpu.exponent:.2f}, model {cpu.model}, "
                 f"{cpu.per_article * 1e6:,.0f} µs CPU per further article -> {human_seconds(cpu.total)} CPU "
                 f"at {target / 1e6:.0f}M")
         if rs[-1].disk_bytes:

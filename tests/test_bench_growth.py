@@ -46,6 +46,15 @@ def test_extrapolate_linear_uses_the_marginal_cost() -> None:
     assert e.total == pytest.approx(50 + 0.0015 * (38_000_000 - 30_000))
 
 
+def test_extrapolate_fits_over_all_sizes() -> None:
+    # per-article cost 1.0, 1.2, 0.9, 1.1 ms: the last pair alone says exponent 1.27, all four say about 1.0
+    pts = [(10_000, 10.0), (30_000, 36.0), (100_000, 90.0), (300_000, 330.0)]
+    e = bg.extrapolate(pts, 1_000_000)
+    assert e.exponent == pytest.approx(bg.fit_exponent(pts))
+    assert e.exponent < 1.1 and e.model == "linear"
+    assert e.total == pytest.approx(330 + (240 / 200_000) * 700_000)
+
+
 def test_extrapolate_within_tolerance_stays_linear() -> None:
     # 100 -> 210 for twice the articles: exponent log2(2.1) = 1.07, within 0.1 of 1
     e = bg.extrapolate([(1000, 100.0), (2000, 210.0)], 4000)
@@ -54,8 +63,8 @@ def test_extrapolate_within_tolerance_stays_linear() -> None:
 
 
 def test_extrapolate_superlinear_follows_the_exponent() -> None:
-    # 10 s at 10,000 and 40 s at 20,000: cost ~ N^2 from the largest size on; the first point is ignored
-    e = bg.extrapolate([(5_000, 1.0), (10_000, 10.0), (20_000, 40.0)], 40_000)
+    # 2.5, 10 and 40 s at 5,000, 10,000 and 20,000: cost ~ N^2, carried on from the largest size
+    e = bg.extrapolate([(5_000, 2.5), (10_000, 10.0), (20_000, 40.0)], 40_000)
     assert e.model == "N^2.00"
     assert e.exponent == pytest.approx(2.0)
     assert e.per_article == pytest.approx(40 / 20_000)
@@ -94,12 +103,12 @@ def test_extrapolation_lines_on_known_numbers() -> None:
     lines = bg.extrapolation_lines(rows, target=3_000_000)
     # ingest: exactly 10 ms per article and 100 kB per article -> 30,000 s and 300 GB at 3M; memory flat
     assert lines[0] == ("convert: one size only (300,000), no growth to extrapolate from")
-    assert lines[1] == ("ingest: per-article CPU 10,000->30,000 1.00x; local exponent 1.00, model linear, "
+    assert lines[1] == ("ingest: per-article CPU 10,000->30,000 1.00x; fitted exponent 1.00, model linear, "
                         "10,000 µs CPU per further article -> 8.3 h CPU at 3M; disk 100,000 B per further "
                         "article -> 300.0 GB; peak RSS flat (500 MB at 30,000)")
     # validate: 5 ms then 20 ms per article (exponent 2): 800 s * (3M / 40k)^2 = 4.5 million s = 52.1 days;
     # memory x4 for x4 articles (exponent 1): 1,200 MB * 75 = 90 GB
-    assert lines[2] == ("validate: per-article CPU 10,000->40,000 4.00x; local exponent 2.00, model N^2.00, "
+    assert lines[2] == ("validate: per-article CPU 10,000->40,000 4.00x; fitted exponent 2.00, model N^2.00, "
                         "20,000 µs CPU per further article -> 52.1 days CPU at 3M; peak RSS 1,200 MB at "
                         "40,000, grows as N^1.00: about 90.0 GB at 3M")
 
