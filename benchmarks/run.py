@@ -32,6 +32,10 @@ BENCHES = [
      "bench_convert.py", [str(DATA)]),
     ("kg serve: worker processes, time-out and abandoned queries (issue 16)", "bench_serve.py", []),
     ("pathways-linking latency on the examples + shared CRC records (issue 12)", "bench_linking.py", []),
+    # Small sizes by default; KG_BENCH_GROWTH_SIZES=10000,30000,100000 KG_BENCH_GROWTH_CONVERT=300000 for
+    # the figures of docs/scale.md (hours on a loaded 2-core machine).
+    ("Growth curves: convert, bulk load, ingest, validate per article at 2,000 and 6,000 articles (issue 15)",
+     "bench_growth.py", []),
     # Builds (once, kept in .bench/) stores of 30,000 and 100,000 articles with text mining: long the
     # first time; KG_BENCH_QUERY_SIZES=30000 for one size.
     ("Query latency, cold and warm, at 30,000 and 100,000 articles (issue 15)", "bench_queries.py", []),
