@@ -131,13 +131,16 @@ def _fingerprint(path: str) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def is_complete(out: Path | str | Output, path: str) -> bool:
+def is_complete(out: Path | str | Output, path: str, nlp: bool = False) -> bool:
+    """Whether `path` was converted whole into `out` by a run of the same kind (text mining on or off:
+    shards made without it are not what a `--nlp` run asks for, and the reverse)."""
     o = out if isinstance(out, Output) else Output(str(out))
     try:
         info = json.loads(o.read_text(_marker(path)))
     except (OSError, ValueError):
         return False
-    return info.get("source") == _fingerprint(path) and all(o.exists(s) for s in info.get("shards", []))
+    return (info.get("source") == _fingerprint(path) and bool(info.get("nlp", False)) == nlp
+            and all(o.exists(s) for s in info.get("shards", [])))
 
 
 def run_timestamp() -> str:
@@ -156,27 +159,27 @@ def run_timestamp() -> str:
 
 
 def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None,
-                 generated: str | None = None) -> FileResult:
+                 generated: str | None = None, nlp: bool = False) -> FileResult:
     """Convert one input file into shards under `out` (folder or URL), unless its shards are complete.
 
     Safe to run again after a crash at any point, including on another machine: shards are written under
     temporary names and published whole, the `.done` marker last."""
     output = Output(out)
     res = FileResult(path)
-    if is_complete(output, path):
+    if is_complete(output, path, nlp):
         res.skipped = True
         return res
     generated = generated or run_timestamp()
     staging = output.staging()
     try:
-        return _convert_file(path, output, staging, shard_size, fmt, generated, res)
+        return _convert_file(path, output, staging, shard_size, fmt, generated, res, nlp)
     finally:
         if staging != output.root:
             shutil.rmtree(staging, ignore_errors=True)
 
 
 def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt: str | None, generated: str,
-                  res: FileResult) -> FileResult:
+                  res: FileResult, nlp: bool = False) -> FileResult:
     from .ingest import read_path
     from .errors import InputError
     from .pipeline import compiled_hooks, map_record
@@ -192,7 +195,7 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     keep = _survivors(path) if fmt in (None, "pubmed") else None
     seen: dict[str, int] = {}
 
-    for rec in read_path(path, fmt, hook_for=compiled_hooks(generated)):
+    for rec in read_path(path, fmt, hook_for=compiled_hooks(generated, nlp=nlp)):
         if isinstance(rec, Rejected):
             res.rejected += 1
             errors.append(str(rec.error))
@@ -209,7 +212,7 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
                 if keep.get(rec.pmid) != n:  # superseded by a later copy, or deleted later in the file
                     continue
             try:
-                m = map_record(rec, path=path, fmt=fmt, generated=generated)
+                m = map_record(rec, path=path, fmt=fmt, generated=generated, nlp=nlp)
             except InputError as exc:
                 res.rejected += 1
                 errors.append(str(exc))
@@ -219,8 +222,11 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     if tombstones:
         writer.tail("".join(tombstones).encode())
     writer.close()
-    output.write_text(_marker(path), json.dumps({"source": _fingerprint(path), "shards": writer.shards,
-                                                 "articles": res.articles, "deleted": res.deleted}))
+    info: dict[str, object] = {"source": _fingerprint(path), "shards": writer.shards, "articles": res.articles,
+                               "deleted": res.deleted}
+    if nlp:
+        info["nlp"] = True
+    output.write_text(_marker(path), json.dumps(info))
     res.shards = len(writer.shards)
     res.errors = tuple(errors)
     return res
@@ -312,20 +318,24 @@ def _survivors(path: str) -> dict[str, int]:
     return {pmid: n for pmid, (_, n) in best.items() if pmid not in deleted}
 
 
-def _work(args: tuple[str, str, int, str | None, str]) -> FileResult:
+Task = tuple[str, str, int, "str | None", str, bool]  # convert_file's arguments: one input file
+
+
+def _work(args: Task) -> FileResult:
     return convert_file(*args)
 
 
 def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 5000,
             fmt: str | None = None, scheduler: str | None = None,
-            generated: str | None = None) -> list[FileResult]:
+            generated: str | None = None, nlp: bool = False) -> list[FileResult]:
     """Convert every input file; on a process pool of `jobs` workers, or on the Dask cluster whose
-    scheduler listens at `scheduler` (tcp://host:8786). Results are in completion order."""
+    scheduler listens at `scheduler` (tcp://host:8786). Results are in completion order. With `nlp`
+    each graph also holds the text mining of its title and abstract, as `kg ingest` writes it."""
     from .ingest import expand_paths
 
     Output(out).makedirs()
     generated = generated or run_timestamp()
-    todo = [(p, out, shard_size, fmt, generated) for p, _ in expand_paths(paths)]
+    todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp) for p, _ in expand_paths(paths)]
     if scheduler is not None:
         return convert_on_dask(todo, scheduler)
     if jobs <= 1 or len(todo) <= 1:
@@ -335,7 +345,7 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
         return list(pool.imap_unordered(_work, todo))
 
 
-def convert_on_dask(todo: list[tuple[str, str, int, str | None, str]], scheduler: str) -> list[FileResult]:
+def convert_on_dask(todo: list[Task], scheduler: str) -> list[FileResult]:
     """One Dask task per input file. A worker that dies takes its running tasks with it; the scheduler
     gives them to another worker (up to `distributed.scheduler.allowed-failures` times), and since a
     task only publishes whole shards and writes its marker last, the re-run starts clean and ends with the

@@ -100,3 +100,31 @@ def test_convert_keeps_the_newest_version_and_drops_deleted_records(tmp_path):
     graphs = {q.graph_name.value.rsplit("/", 1)[1] for q in quads if "/graph/pubmed/" in q.graph_name.value}
     assert graphs == {"7", "8"}  # 9 is deleted in the same file: only its tombstone remains
     assert any(q.subject.value.endswith("/pubmed/9") and "deletions" in q.graph_name.value for q in quads)
+
+
+def test_convert_with_text_mining_equals_ingest_with_it(shared_data, tmp_path):
+    """`kg convert --nlp` writes what `kg ingest` (text mining on) stores, mentions and assertions included;
+    shards made without text mining do not count as complete for a `--nlp` run, nor the reverse."""
+    files = [str(shared_data / "seed" / "pubmed-35246503.xml"), str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz")]
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--nlp", *files])
+    assert r.exit_code == 0, r.output
+    ds = []
+    for s in sorted(out.glob("*.nq.gz")):
+        with gzip.open(s) as f:
+            ds.extend(ox.parse(f, format=ox.RdfFormat.N_QUADS))
+    store = tmp_path / "st"
+    r = CliRunner().invoke(main, ["ingest", "--store", str(store), "--no-validate", *files])
+    assert r.exit_code == 0, r.output
+    st = OxigraphStore(str(store), read_only=True)
+    times = {"http://www.w3.org/ns/prov#generatedAtTime", "http://www.w3.org/ns/prov#invalidatedAtTime"}
+    key = lambda qs: sorted(str(q) for q in qs if q.predicate.value not in times)  # noqa: E731
+    loaded = ox.Store()  # as a store holds them: Oxigraph writes xsd:decimal "0.50" as "0.5"
+    loaded.extend(ds)
+    got = key(loaded)
+    assert got == key(st.quads())
+    assert any("http://www.w3.org/ns/oa#hasBody" in q for q in got), "no mention in the shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--nlp", *files])
+    assert "0 files converted, 2 already complete" in r.output, r.output
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), *files])
+    assert "2 files converted, 0 already complete" in r.output, r.output
