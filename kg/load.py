@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Sized
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator, NoReturn, cast
 
 import pyoxigraph as ox
 
@@ -30,6 +30,13 @@ from . import iris
 from .errors import StoreError
 from .stores.sparql import SparqlStore, public_url
 from .vocab import KG, PROV, RDF
+
+if TYPE_CHECKING:
+    from io import BufferedReader
+
+    from tqdm import tqdm
+
+    from .stores.oxigraph import OxigraphStore
 
 GENERATED_AT = PROV.generatedAtTime
 DELETED = KG.DeletedCitation
@@ -82,7 +89,7 @@ class store_graphs:  # noqa: N801 - used like the generator function it was
     Oxigraph serialises each graph itself (`graph_ntriples`): the same lines as formatting its quads in Python
     (a test keeps them equal), without a Python object per term."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: OxigraphStore) -> None:
         self.store = store
         self.names = sorted(store.named_graphs())
 
@@ -130,21 +137,23 @@ class _open:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.raw = self.f = None
+        self.raw: BufferedReader | None = None
+        self.f: IO[bytes] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> IO[bytes]:
         if self.path == "-":
             return sys.stdin.buffer
         try:
-            self.raw = open(self.path, "rb")
+            self.raw = raw = open(self.path, "rb")
         except OSError as exc:
             raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
-        gz = self.raw.read(2) == b"\x1f\x8b"
-        self.raw.seek(0)
-        self.f = gzip.GzipFile(fileobj=self.raw) if gz else self.raw
+        gz = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        # typeshed's GzipFile is a BufferedIOBase, not an IO[bytes], though it is a binary file
+        self.f = cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if gz else raw
         return self.f
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         for f in (self.f, self.raw):
             if f is not None:
                 f.close()
@@ -215,7 +224,8 @@ class Checkpoint:
         self.db.commit()
 
     def total_triples(self) -> int:
-        return self.db.execute("SELECT COALESCE(SUM(triples), 0) FROM graphs WHERE hash IS NOT NULL").fetchone()[0]
+        row = self.db.execute("SELECT COALESCE(SUM(triples), 0) FROM graphs WHERE hash IS NOT NULL").fetchone()
+        return int(row[0])
 
     def close(self) -> None:
         self.db.close()
@@ -300,21 +310,22 @@ class Progress:
         self.total: int | None = None
         self.t0 = time.monotonic()
         self.last = 0.0
-        self.bar = None
+        self.bar: tqdm[NoReturn] | None = None
 
     def __call__(self, s: LoadSummary) -> None:
         if not self.enabled:
             return
-        if self.bar is None:
+        bar = self.bar
+        if bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, file=self.stream, unit=" graphs", dynamic_ncols=True, desc="load",
-                            mininterval=0.5)
+            self.bar = bar = tqdm(total=self.total, file=self.stream, unit=" graphs", dynamic_ncols=True,
+                                  desc="load", mininterval=0.5)
         t = time.monotonic()
         rate = s.triples_sent / max(t - self.t0, 1e-9)
-        self.bar.update(s.graphs_seen - self.bar.n)
-        self.bar.set_postfix_str(f"{s.graphs_sent:,} sent ({s.triples_sent:,} triples, {rate:,.0f}/s), "
-                                 f"{s.graphs_dropped} dropped", refresh=t - self.last > 0.5)
+        bar.update(s.graphs_seen - bar.n)
+        bar.set_postfix_str(f"{s.graphs_sent:,} sent ({s.triples_sent:,} triples, {rate:,.0f}/s), "
+                            f"{s.graphs_dropped} dropped", refresh=t - self.last > 0.5)
         self.last = t
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -28,6 +29,9 @@ from .binding import PLACE_MARK, with_values  # noqa: F401  (binding lives below
 from .errors import IdentifierError, QueryError
 from .resources import data_dir
 from .vocab import XSD
+
+if TYPE_CHECKING:
+    from .stores.base import Store
 
 PARAM_TYPES = ("iri", "mesh", "term", "pmid", "string", "int", "bool")
 _PMID = re.compile(r"^[1-9][0-9]{0,11}$")  # ASCII digits, no leading zero, at most 12 (as the readers accept)
@@ -151,6 +155,8 @@ def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | o
     return out
 
 
-def run(store, name: str, values: dict[str, str] | None = None):
+def run(store: Store, name: str, values: dict[str, str] | None = None) -> Any:
+    """Canned query `name` with `values` bound; the answer is whatever `Store.query` gives (pyoxigraph's
+    result objects)."""
     q = load(name)
     return store.query(q.text, bindings(q, values or {}))

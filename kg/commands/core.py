@@ -229,6 +229,8 @@ WHERE {
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(store_path: str, fmt: str) -> None:
     """Counts: named graphs by kind, triples, articles, authors, MeSH headings, deletions."""
+    import pyoxigraph as ox
+
     from ..vocab import KGGRAPH
 
     store = open_store(store_path, read_only=True)
@@ -237,7 +239,10 @@ def stats(store_path: str, fmt: str) -> None:
         base = str(KGGRAPH)
         kind = g[len(base):].split("/")[0] if g.startswith(base) else "other"
         graphs[kind] = graphs.get(kind, 0) + 1
-    row = next(iter(store.query(STATS_QUERY)))
+    answer = store.query(STATS_QUERY)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryError("internal error: the stats query is not a SELECT")
+    row = next(iter(answer))
     d = {"triples": len(store), "graphs": graphs,
          "articles": int(row["articles"].value) if row["articles"] else 0,
          "authors": int(row["authors"].value) if row["authors"] else 0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import open_remote, store_option
+from ._common import open_remote, open_store, store_option
 
 
 @click.command()
@@ -59,8 +59,7 @@ def load(endpoint: str, update_endpoint: str | None, gsp: str | None, quads: str
         if from_files:
             summary = L.load(L.file_graphs(from_files), target, cp, progress=prog)
         else:
-            from ..stores import STORES
-            store = STORES["oxigraph"](store_path, read_only=True)
+            store = open_store(store_path, read_only=True)
             summary = L.load(L.store_graphs(store), target, cp, complete=True, progress=prog)
     finally:
         prog.close()

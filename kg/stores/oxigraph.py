@@ -30,7 +30,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -39,7 +39,7 @@ from ..binding import with_values
 from ..errors import QueryError, StoreError
 from ..vocab import KG, KGGRAPH, PREFIXES, PROV, RDF
 from ..rdf.nt import XSD_DATETIME, iri, quad_line, typed
-from .base import parse_ntriples
+from .base import Bindings, parse_ntriples
 
 SOURCES = ("pubmed", "pmc", "pubtator")
 INTENT_STEM = "kg-intent"  # kg-intent-N.json, one per batch being written (kg-intent.json before 0.2)
@@ -258,6 +258,8 @@ class OxigraphStore:
         g = ox.NamedNode(iris.article_graph(pmid, source))
         for q in self._store.quads_for_pattern(ox.NamedNode(iris.article(pmid)), ox.NamedNode(KG.pmidVersion),
                                               None, g):
+            if isinstance(q.object, ox.Triple):
+                return None
             try:
                 return int(q.object.value)
             except ValueError:
@@ -280,8 +282,7 @@ class OxigraphStore:
             self._store.remove(q)
 
     def load_file(self, path: str, fmt: ox.RdfFormat, graph: str | None = None) -> None:
-        kwargs = {"to_graph": ox.NamedNode(graph)} if graph else {}
-        self._store.load(path=path, format=fmt, **kwargs)
+        self._store.load(path=path, format=fmt, to_graph=ox.NamedNode(graph) if graph else None)
 
     def flush(self) -> None:
         """Everything written so far is on disk; deferred batches lose their intent logs."""
@@ -293,7 +294,8 @@ class OxigraphStore:
         self.flush()
 
     # ---- reading -------------------------------------------------------------------------------
-    def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
+    def query(self, sparql: str,
+              bindings: Bindings | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
             return self._store.query(with_values(sparql, dict(bindings or {})), prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -327,7 +329,9 @@ class OxigraphStore:
 
     def graph_ntriples(self, graph: str) -> str:
         """One named graph as N-Triples text, serialised by Oxigraph (no Python object per term)."""
-        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)).decode("utf-8")
+        text = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        assert text is not None               # no output file given: dump returns the bytes
+        return text.decode("utf-8")
 
     def load_quads(self, data: bytes) -> None:
         """Add N-Quads as they are (tests and fixtures; ingest goes through `replace_graphs`)."""

@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from ..errors import ShapesError
 from .compile import ShapesGraph
 from .data import Data
 from .loading import compiled
 from .model import Context, Result
+
+if TYPE_CHECKING:
+    from ..stores.base import Store
 
 _PMID_IN_IRI = re.compile(r"/(?:graph/(?:pubmed|pmc|pubtator)|pubmed)/([1-9][0-9]{0,9})(?:[/>]|$)")
 
@@ -75,8 +78,8 @@ def _run_sparql(sg: ShapesGraph, deferred: list[tuple[int, str, str, Data]], con
         datas[graph] = data
     preds: set[str] | None = set()
     for i in targeted:
-        p = sg.sparql[i].predicates
-        preds = None if (p is None or preds is None) else preds | p
+        wanted = sg.sparql[i].predicates
+        preds = None if (wanted is None or preds is None) else preds | wanted
     lines = []
     for graph, data in datas.items():
         g = f" <{graph}> ."
@@ -95,8 +98,10 @@ def _run_sparql(sg: ShapesGraph, deferred: list[tuple[int, str, str, Data]], con
             rows = store.query(q, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise ShapesError(f"SPARQL constraint of {c.shape.name} does not parse: {exc}") from exc
+        if not isinstance(rows, ox.QuerySolutions):
+            raise ShapesError(f"SPARQL constraint of {c.shape.name} is not a SELECT query")
         names = [v.value for v in rows.variables]
-        seen: set[tuple] = set()
+        seen: set[tuple[str, str | None, str | None, str]] = set()
         for row in rows:
             this = row["this"]
             if this is None:
@@ -122,7 +127,7 @@ MESHV_ALLOWABLE = "<http://id.nlm.nih.gov/mesh/vocab#allowableQualifier>"
 Triple = tuple[str, str, str]
 
 
-def mesh_context(store: Any) -> list[Triple]:
+def mesh_context(store: Store) -> list[Triple]:
     """The MeSH vocabulary's allowable-qualifier triples in a store (empty when no vocabulary is loaded)."""
     import pyoxigraph as ox
     from .. import iris
@@ -130,7 +135,7 @@ def mesh_context(store: Any) -> list[Triple]:
     return [(str(q.subject), MESHV_ALLOWABLE, str(q.object)) for q in store.quads(None, p, None, iris.MESH_GRAPH)]
 
 
-def store_graphs(store: Any) -> Iterator[tuple[str, list[Triple]]]:
+def store_graphs(store: Store) -> Iterator[tuple[str, list[Triple]]]:
     """(graph IRI, triples) of every article graph of a store (`kg.stores.base.Store`; not the vocabularies, mappings,
     ontologies or deletions), one at a time."""
     from ..vocab import KGGRAPH

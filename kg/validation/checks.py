@@ -1,27 +1,26 @@
 """SHACL constraint components as checks, and the quick check that says "conforms" without building reports.
 
-A check is called as check(data, focus, values, emit) and appends (value, component local name) per failure."""
+A check's `run(data, focus, values, emit)` appends (value, component local name) per failure."""
 
 from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable, SupportsFloat, cast
 
 from .data import Data
-from .model import Shape
+from .model import Check, CheckRun, Emit, Shape, ValueOk
 from .terms import RDF_LANGSTRING, XSD_STRING, literal_parts, ordered_value, term_string, well_formed
 
 if TYPE_CHECKING:
+    from rdflib.term import Node
+
     from .compile import ShapesGraph
 
-Emit = list  # failures: (value, component local name)
 
-
-def _on_empty(check: Any) -> Any:
-    """Mark a check that can fail when the path has no values (counts, sh:hasValue, sh:equals)."""
-    check.on_empty = True
-    return check
+def _on_empty(run: CheckRun) -> Check:
+    """A check that can fail when the path has no values (counts, sh:hasValue, sh:equals)."""
+    return Check(run, on_empty=True)
 
 
 
@@ -37,12 +36,12 @@ def quick_check(shp: Shape) -> tuple[int, int, Callable[[Data, str, list[str]], 
     value that passed the value-only ones (datatype, node kind, pattern, range, length, sh:in) is
     remembered, because most values repeat across articles (flags, positions, MeSH and class IRIs).
     When it says no, the checks themselves run to give the results."""
-    counts = [c.count for c in shp.checks if hasattr(c, "count")]
+    counts = [c.count for c in shp.checks if c.count is not None]
     lo = max((a for a, _ in counts if a is not None), default=0)
     hi = min((b for _, b in counts if b is not None), default=sys.maxsize)
-    local = [c.ok for c in shp.checks if hasattr(c, "ok") and c.local]
-    per_value = [c.ok for c in shp.checks if hasattr(c, "ok") and not c.local]
-    other = [c for c in shp.checks if not hasattr(c, "ok") and not hasattr(c, "count")]
+    local = [c.ok for c in shp.checks if c.ok is not None and c.local]
+    per_value = [c.ok for c in shp.checks if c.ok is not None and not c.local]
+    other = [c.run for c in shp.checks if c.ok is None and c.count is None]
     if not local and not per_value and not other:
         return lo, hi, None
     good: set[str] = set()
@@ -61,9 +60,9 @@ def quick_check(shp: Shape) -> tuple[int, int, Callable[[Data, str, list[str]], 
                 if not ok(data, v):
                     return False
         if other:
-            fails: list = []
-            for c in other:
-                c(data, focus, values, fails)
+            fails: Emit = []
+            for run in other:
+                run(data, focus, values, fails)
                 if fails:
                     return False
         return True
@@ -73,23 +72,21 @@ def quick_check(shp: Shape) -> tuple[int, int, Callable[[Data, str, list[str]], 
 # ---- constraint components ---------------------------------------------------------------------------
 # Most components judge each value on its own: they are built by `_per_value` from a predicate
 # ok(data, value), which the quick check calls directly.
-def _per_value(comp: str, ok: Callable[[Data, str], bool], *, local: bool):
+def _per_value(comp: str, ok: ValueOk, *, local: bool) -> Check:
     """The check that reports each value failing `ok` under component `comp`. `local`: ok looks at the
     value alone, never at the data, so its verdict may be remembered."""
     def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
         for v in values:
             if not ok(data, v):
                 emit.append((v, comp))
-    check.ok = ok
-    check.local = local
-    return check
+    return Check(check, ok=ok, local=local)
 
 
-def _class_check(c: str):
+def _class_check(c: str) -> Check:
     return _per_value("Class", lambda data, v: v[0] != '"' and data.has_class(v, c), local=False)
 
 
-def _datatype_check(dt: str):
+def _datatype_check(dt: str) -> Check:
     if dt == XSD_STRING:
         typed = "^^<" + XSD_STRING + ">"
         return _per_value("Datatype", lambda data, v: v[0] == '"' and (v[-1] == '"' or v.endswith(typed)),
@@ -108,24 +105,22 @@ _KINDS = {
 }
 
 
-def _nodekind_check(kind: str):
+def _nodekind_check(kind: str) -> Check:
     allowed = _KINDS[kind]
     return _per_value("NodeKind", lambda data, v: v[0] in allowed, local=True)
 
 
-def _count_check(lo: int | None, hi: int | None):
-    @_on_empty
-    def check(data, focus, values, emit):
+def _count_check(lo: int | None, hi: int | None) -> Check:
+    def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
         n = len(values)
         if lo is not None and n < lo:
             emit.append((None, "MinCount"))
         if hi is not None and n > hi:
             emit.append((None, "MaxCount"))
-    check.count = (lo, hi)      # the bounds, for quick_check
-    return check
+    return Check(check, on_empty=True, count=(lo, hi))      # the bounds, for quick_check
 
 
-def _range_check(name: str, op: str, bound: str):
+def _range_check(name: str, op: str, bound: str) -> Check:
     b = ordered_value(bound)
 
     def ok(data: Data, v: str) -> bool:
@@ -134,13 +129,13 @@ def _range_check(name: str, op: str, bound: str):
             return False
         try:
             return {"ge": x[1] >= b[1], "le": x[1] <= b[1], "gt": x[1] > b[1], "lt": x[1] < b[1]}[op]
-        except TypeError:
-            return {"ge": float(x[1]) >= float(b[1]), "le": float(x[1]) <= float(b[1]),
-                    "gt": float(x[1]) > float(b[1]), "lt": float(x[1]) < float(b[1])}[op]
+        except TypeError:     # only numbers of two kinds (Decimal, float) can get here
+            xf, bf = float(cast(SupportsFloat, x[1])), float(cast(SupportsFloat, b[1]))
+            return {"ge": xf >= bf, "le": xf <= bf, "gt": xf > bf, "lt": xf < bf}[op]
     return _per_value(name[0].upper() + name[1:], ok, local=True)
 
 
-def _length_check(comp: str, lo: int | None, hi: int | None):
+def _length_check(comp: str, lo: int | None, hi: int | None) -> Check:
     def ok(data: Data, v: str) -> bool:
         if v[0] == "_":
             return False
@@ -149,7 +144,7 @@ def _length_check(comp: str, lo: int | None, hi: int | None):
     return _per_value(comp, ok, local=True)
 
 
-def _pattern_check(pattern: str, flags: str):
+def _pattern_check(pattern: str, flags: str) -> Check:
     f = 0
     for ch in flags:
         f |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(ch, 0)
@@ -162,27 +157,26 @@ def _pattern_check(pattern: str, flags: str):
     return _per_value("Pattern", ok, local=True)
 
 
-def _in_check(allowed: frozenset[str]):
+def _in_check(allowed: frozenset[str]) -> Check:
     return _per_value("In", lambda data, v: v in allowed, local=True)
 
 
-def _has_value_check(value: str):
-    @_on_empty
-    def check(data, focus, values, emit):
+def _has_value_check(value: str) -> Check:
+    def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
         if value not in values:
             emit.append((None, "HasValue"))
-    return check
+    return _on_empty(check)
 
 
-def _node_check(sg: ShapesGraph, node):
+def _node_check(sg: ShapesGraph, node: Node) -> Check:
     return _per_value("Node", lambda data, v: sg.evaluate(sg.shape(node), data, v, None), local=False)
 
 
-def _not_check(sg: ShapesGraph, node):
+def _not_check(sg: ShapesGraph, node: Node) -> Check:
     return _per_value("Not", lambda data, v: not sg.evaluate(sg.shape(node), data, v, None), local=False)
 
 
-def _logic_check(sg: ShapesGraph, comp: str, members: list):
+def _logic_check(sg: ShapesGraph, comp: str, members: list[Node]) -> Check:
     inner: list[Shape] = []
 
     def conforms(shape: Shape, data: Data, v: str) -> bool:
@@ -212,11 +206,10 @@ def _compare(a: str, b: str) -> int | None:
         return None
 
 
-def _pair_check(name: str, other: str):
+def _pair_check(name: str, other: str) -> Check:
     comp = name[0].upper() + name[1:]
 
-    @_on_empty
-    def check(data, focus, values, emit):
+    def check(data: Data, focus: str, values: list[str], emit: Emit) -> None:
         others = data.objects(focus, other)
         if name == "equals":
             for v in values:
@@ -235,4 +228,4 @@ def _pair_check(name: str, other: str):
                     c = _compare(v, o)
                     if c is None or c > 0 or (c == 0 and name == "lessThan"):
                         emit.append((v, comp))
-    return check
+    return _on_empty(check)

@@ -4,25 +4,29 @@ would give, for the subset in `SUPPORTED`; shapes using anything else are refuse
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import ShapesError
 from .checks import (_class_check, _count_check, _datatype_check, _has_value_check, _in_check, _length_check,
                      _logic_check, _node_check, _nodekind_check, _not_check, _pair_check, _pattern_check,
                      _range_check, quick_check)
 from .data import _EMPTY, Data, Path_, path_getter
-from .model import Context, NativeSparql, Result, Shape, SparqlConstraint
+from .model import Context, Emit, NativeSparql, PlanStep, Result, Shape, SparqlConstraint
 from .terms import _IGNORED, RDF_TYPE, RDFS_SUBCLASS, SH, SUPPORTED, nt_term
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
 
 class ShapesGraph:
     """A compiled shapes graph: `validate(data)` gives the results pySHACL would give."""
 
-    def __init__(self, graph, native: Iterable[NativeSparql] = ()) -> None:
+    def __init__(self, graph: Graph, native: Iterable[NativeSparql] = ()) -> None:
         """`native`: Python answers to known SPARQL constraints (see `NativeSparql`)."""
         self.graph = graph
         self.native = list(native)
-        self._cache: dict[object, Shape] = {}
+        self._cache: dict[Node, Shape] = {}
         self.shapes: list[Shape] = []
         self._compile()
         self.sparql = [c for s in self._cache.values() for c in s.sparql]
@@ -76,8 +80,8 @@ class ShapesGraph:
     def _compile(self) -> None:
         from rdflib import RDF, RDFS, URIRef
         g = self.graph
-        sh = lambda n: URIRef(SH + n)  # noqa: E731
-        roots: dict[object, None] = {}
+        sh = _sh
+        roots: dict[Node, None] = {}
         for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
             for s in g.subjects(sh(p), None):
                 roots[s] = None
@@ -91,13 +95,13 @@ class ShapesGraph:
         self.shapes = [self.shape(s) for s in roots]
         self.targeted = [s for s in self.shapes if s.has_targets and not s.deactivated]
 
-    def shape(self, node) -> Shape:
+    def shape(self, node: Node) -> Shape:
         got = self._cache.get(node)
         if got is not None:
             return got
         from rdflib import RDF, RDFS, URIRef, Literal
         g = self.graph
-        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        sh = _sh
         shp = Shape(node=node, name=nt_term(node))
         self._cache[node] = shp
         path = g.value(node, sh("path"))
@@ -131,7 +135,7 @@ class ShapesGraph:
             if g.value(c, sh("deactivated")) == Literal(True):
                 continue
             shp.sparql.append(self._sparql(shp, c))
-        shp.empty_checks = [c for c in shp.checks if getattr(c, "on_empty", False)]
+        shp.empty_checks = [c for c in shp.checks if c.on_empty]
         shp.lo, shp.hi, shp.quick = quick_check(shp)
         if shp.path is not None:
             shp.getter = path_getter(shp.path)
@@ -140,11 +144,11 @@ class ShapesGraph:
                 shp.inline_pred = shp.path.pred
         return shp
 
-    def _path(self, node) -> Path_:
+    def _path(self, node: Node) -> Path_:
         from rdflib import URIRef
         from rdflib.collection import Collection
         g = self.graph
-        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        sh = _sh
         if isinstance(node, URIRef):
             return Path_("pred", nt_term(node))
         if (node, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None) in g:
@@ -159,15 +163,14 @@ class ShapesGraph:
             return Path_("alt", parts=tuple(self._path(x) for x in Collection(g, alt)))
         raise ShapesError(f"unsupported property path {node!r}")
 
-    def _list(self, node) -> list:
+    def _list(self, node: Node) -> list[Node]:
         from rdflib.collection import Collection
         return list(Collection(self.graph, node))
 
     def _checks(self, shp: Shape, used: set[str]) -> None:
-        from rdflib import URIRef
         g = self.graph
         node = shp.node
-        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        sh = _sh
         add = shp.checks.append
         for c in g.objects(node, sh("class")):
             add(_class_check(nt_term(c)))
@@ -176,17 +179,17 @@ class ShapesGraph:
         for k in g.objects(node, sh("nodeKind")):
             add(_nodekind_check(str(k)[len(SH):]))
         for v in g.objects(node, sh("minCount")):
-            add(_count_check(int(v), None))
+            add(_count_check(int(str(v)), None))
         for v in g.objects(node, sh("maxCount")):
-            add(_count_check(None, int(v)))
+            add(_count_check(None, int(str(v))))
         for name, op in (("minInclusive", "ge"), ("maxInclusive", "le"), ("minExclusive", "gt"),
                          ("maxExclusive", "lt")):
             for v in g.objects(node, sh(name)):
                 add(_range_check(name, op, nt_term(v)))
         for v in g.objects(node, sh("minLength")):
-            add(_length_check("MinLength", int(v), None))
+            add(_length_check("MinLength", int(str(v)), None))
         for v in g.objects(node, sh("maxLength")):
-            add(_length_check("MaxLength", None, int(v)))
+            add(_length_check("MaxLength", None, int(str(v))))
         for v in g.objects(node, sh("pattern")):
             flags = g.value(node, sh("flags"))
             add(_pattern_check(str(v), str(flags) if flags is not None else ""))
@@ -208,10 +211,9 @@ class ShapesGraph:
             for v in g.objects(node, sh(name)):
                 add(_pair_check(name, nt_term(v)))
 
-    def _sparql(self, shp: Shape, c) -> SparqlConstraint:
-        from rdflib import URIRef
+    def _sparql(self, shp: Shape, c: Node) -> SparqlConstraint:
         g = self.graph
-        sh = lambda n: URIRef(SH + n)  # noqa: E731
+        sh = _sh
         select = g.value(c, sh("select"))
         if select is None:
             raise ShapesError(f"SPARQL constraint of {shp.name} has no sh:select")
@@ -272,7 +274,8 @@ class ShapesGraph:
         if shp.deactivated:
             return True
         path = shp.path
-        values = [focus] if path is None else shp.getter(data, focus)
+        getter = shp.getter                   # set exactly when the shape has a path
+        values = [focus] if getter is None else getter(data, focus)
         n = len(values)
         ok = (shp.lo <= n <= shp.hi and (shp.quick is None or shp.quick(data, focus, values))) \
             or self._run_checks(shp, data, focus, values, out)
@@ -308,7 +311,7 @@ class ShapesGraph:
         return ok
 
     @staticmethod
-    def _plan(shp: Shape) -> list[tuple]:
+    def _plan(shp: Shape) -> list[PlanStep]:
         """(predicate, getter, lo, hi, quick, shape) per property shape: the predicate of a plain-predicate
         leaf, else the getter of another leaf, else neither (evaluated in full). Built on first use, when
         every property shape is compiled."""
@@ -319,18 +322,19 @@ class ShapesGraph:
         """The shape's own constraints (not its property shapes), one by one in order, reporting each
         failure; True if none fails. Only run when the quick check cannot say the values conform."""
         checks = shp.checks if values else shp.empty_checks
-        fails: list[tuple[str | None, str]] = []
+        fails: Emit = []
         for check in checks:
-            check(data, focus, values, fails)
+            check.run(data, focus, values, fails)
             if fails and out is None:
                 return False
         if not fails:
             return True
+        assert out is not None                # with no output list the first failure returned above
         self._report(shp, focus, fails, out)
         return False
 
     @staticmethod
-    def _report(shp: Shape, focus: str, fails, out) -> None:
+    def _report(shp: Shape, focus: str, fails: Emit, out: list[Result]) -> None:
         for value, comp in fails:
             out.append(Result(focus, shp.path_text, value, shp.name, SH + comp + "ConstraintComponent",
                               shp.severity, shp.message or comp))
@@ -343,10 +347,20 @@ class ShapesGraph:
         return out
 
 
-def _union(sets):
-    if any(x is None for x in sets):
-        return None
-    return frozenset().union(*sets)
+def _sh(name: str) -> URIRef:
+    """The IRI of a term of the SHACL vocabulary."""
+    from rdflib import URIRef
+    return URIRef(SH + name)
+
+
+def _union(sets: Sequence[frozenset[str] | None]) -> frozenset[str] | None:
+    """The union of the sets, None (any) when one of them is None."""
+    found: list[frozenset[str]] = []
+    for x in sets:
+        if x is None:
+            return None
+        found.append(x)
+    return frozenset[str]().union(*found)
 
 
 def _query_predicates(select: str, prefixes: dict[str, str]) -> frozenset[str] | None:

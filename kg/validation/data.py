@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import AbstractSet, Callable, Iterable, Iterator
 
 from .terms import RDF_TYPE, RDFS_SUBCLASS
 
@@ -68,7 +68,8 @@ class Data:
         the way (rdf:type, inverse paths), cheaper than one more pass over the graph each."""
         suffix = f" <{graph}> ."
         n = len(suffix)
-        known: frozenset[str] | set[str] = keep if keep is not None else set()  # predicates known well formed
+        learned: set[str] = set()                   # predicates seen well formed, when all are kept
+        known: AbstractSet[str] = keep if keep is not None else learned  # predicates known well formed
         if keep is not None:
             inverse = inverse & keep
         inv: dict[str, dict[str, list[str]]] = {p: {} for p in inverse}
@@ -87,13 +88,14 @@ class Data:
                         raise ValueError(line)
                     if keep is not None:
                         continue
-                    known.add(p)
+                    learned.add(p)
                 if s != last:
                     if s[0] not in "<_":
                         raise ValueError(line)
-                    d = spo.get(s)
-                    if d is None:
-                        d = spo[s] = {}
+                    got = spo.get(s)
+                    if got is None:
+                        got = spo[s] = {}
+                    d = got
                     last = s
                 o = rest[:-n]
                 v = d.get(p)

@@ -8,7 +8,7 @@ Adding an engine is one function and one line in `ENGINES`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .api import Triple, file_graphs, mesh_context, pmid_of, store_graphs, validate_fast
 from .data import Path_
@@ -17,10 +17,16 @@ from .model import Result
 from .report import Report
 from .terms import SH, XSD_STRING, literal_parts, nt_term
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Identifier, Node
+
+    from ..stores.base import Store
+
 Engine = Callable[[Iterable[tuple[str, list[Triple]]], Sequence[str], Sequence[Triple]], tuple[list[Result], int]]
 
 
-def rdflib_term(term: str) -> Any:
+def rdflib_term(term: str) -> Identifier:
     """An N-Triples term string as an rdflib node, keeping blank node labels (so results name the same
     nodes the compiled checker names)."""
     from rdflib import BNode, Literal, URIRef
@@ -34,7 +40,7 @@ def rdflib_term(term: str) -> Any:
     return Literal(lex, datatype=None if dt == XSD_STRING else URIRef(dt))
 
 
-def report_path(g: Any, node: Any) -> Path_ | None:
+def report_path(g: Graph, node: Node | None) -> Path_ | None:
     """A sh:resultPath of a pySHACL report (a copy of the shape's path) as the compiled checker's `Path_`."""
     from rdflib import RDF, URIRef
     from rdflib.collection import Collection
@@ -55,14 +61,14 @@ def report_path(g: Any, node: Any) -> Path_ | None:
     raise ValueError(f"unsupported property path in pySHACL's report: {node!r}")
 
 
-def _part(g: Any, node: Any) -> Path_:
+def _part(g: Graph, node: Node) -> Path_:
     p = report_path(g, node)
     assert p is not None
     return p
 
 
 def _report_results(rg: Any, gterm: str) -> list[Result]:
-    """The sh:ValidationResults of a pySHACL report graph as `Result`s of graph `gterm`."""
+    """The sh:ValidationResults of a pySHACL report graph (pySHACL is untyped) as `Result`s of graph `gterm`."""
     from rdflib import RDF, Namespace
     sh = Namespace(SH)
     out = []
@@ -105,7 +111,7 @@ def validate_pyshacl(graphs: Iterable[tuple[str, list[Triple]]], names: Sequence
 ENGINES: dict[str, Engine] = {"fast": validate_fast, "pyshacl": validate_pyshacl}
 
 
-def validate_store(store: Any, *, batch_size: int = 2000, names: Sequence[str] | None = None,
+def validate_store(store: Store, *, batch_size: int = 2000, names: Sequence[str] | None = None,
                    engine: str = "fast") -> Report:
     """Every article graph of an `OxigraphStore`, each on its own, with the MeSH vocabulary as context."""
     context = mesh_context(store)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .api import mesh_context, pmid_of, validate_graphs
 from .loading import CORE_SHAPES, MESH_VOCABULARY_SHAPES, compiled
 from .model import Context
 from .report import problem
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+    from ..stores.base import Store
 
 
 def _violations(names: tuple[str, ...], graphs: list[tuple[str, str]], context: Context) -> dict[str, list[str]]:
@@ -62,9 +67,9 @@ class IngestValidator:
         compiled(self.names)
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.parallel_min = parallel_min
-        self._pool = None
+        self._pool: Pool | None = None
 
-    def _get_pool(self):
+    def _get_pool(self) -> Pool | None:
         if self._pool is None:
             import multiprocessing as mp
             try:
@@ -103,7 +108,8 @@ class IngestValidator:
             pass
 
 
-def ingest_validator(store=None, **kwargs) -> IngestValidator:
+def ingest_validator(store: Store | None = None, *, workers: int | None = None,
+                     parallel_min: int = 200) -> IngestValidator:
     """The validator `kg ingest` uses; with a store, the MeSH vocabulary in it adds the allowable-qualifier check."""
     context = mesh_context(store) if store is not None else []
-    return IngestValidator(context=context, **kwargs)
+    return IngestValidator(context=context, workers=workers, parallel_min=parallel_min)

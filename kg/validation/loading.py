@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..errors import ShapesError
 from ..resources import data_dir
 from .compile import ShapesGraph
 from .mirrors import NATIVE_SPARQL
+
+if TYPE_CHECKING:
+    import rdflib
 
 CORE_SHAPES = ("prefixes", "article", "mesh", "provenance", "annotation")
 MESH_VOCABULARY_SHAPES = ("mesh-vocabulary",)
@@ -17,7 +20,7 @@ def shape_names() -> list[str]:
     return sorted(p.stem for p in data_dir("shapes").glob("*.ttl"))
 
 
-def load_shapes_graph(names: Sequence[str] | None = None) -> Any:
+def load_shapes_graph(names: Sequence[str] | None = None) -> rdflib.Graph:
     """The rdflib graph of the named shapes files (default: the core set, without the MeSH-vocabulary checks)."""
     import rdflib
     g = rdflib.Graph()
@@ -43,7 +46,7 @@ def compiled(names: Sequence[str] | None = None) -> ShapesGraph:
     return _COMPILED[key]
 
 
-def shape_set(names: Sequence[str] | None, context: Sequence[Any]) -> tuple[str, ...]:
+def shape_set(names: Sequence[str] | None, context: Sequence[object]) -> tuple[str, ...]:
     """The shapes files to use: `names` as given, else the core set, plus the MeSH-vocabulary checks when
     there is a MeSH vocabulary `context` to check against."""
     if names:
@@ -51,5 +54,5 @@ def shape_set(names: Sequence[str] | None, context: Sequence[Any]) -> tuple[str,
     return CORE_SHAPES + MESH_VOCABULARY_SHAPES if context else CORE_SHAPES
 
 
-def shapes_for(context: Sequence[Any]) -> ShapesGraph:
+def shapes_for(context: Sequence[object]) -> ShapesGraph:
     return compiled(shape_set(None, context))

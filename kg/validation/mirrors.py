@@ -116,8 +116,9 @@ def _offsets(data: Data, focus: str, context: Data) -> list[str] | None:
     """$this oa:hasSelector ?value . ?value oa:start ?start ; oa:end ?end .
     OPTIONAL { $this oa:hasSelector/oa:exact ?exact . } OPTIONAL { $this oa:hasSource/kg:text ?text . }"""
     selectors = data.objects(focus, _SELECTOR)
-    exacts = list(dict.fromkeys(x for s in selectors for x in data.objects(s, _EXACT))) or [None]
-    texts = list(dict.fromkeys(t for s in data.objects(focus, _SOURCE) for t in data.objects(s, _TEXT))) or [None]
+    exacts: list[str | None] = list(dict.fromkeys(x for s in selectors for x in data.objects(s, _EXACT))) or [None]
+    texts: list[str | None] = list(dict.fromkeys(t for s in data.objects(focus, _SOURCE)
+                                                 for t in data.objects(s, _TEXT))) or [None]
     found: list[str] = []
     for value in selectors:
         verdicts = {_offsets_wrong(start, end, exact, text) for start in data.objects(value, _START)

@@ -6,10 +6,44 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .data import Data, Path_
 from .terms import SH
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+#: A failure a check reports: (the value at fault or None, the component's local name, e.g. "MinCount").
+Fail = tuple[str | None, str]
+Emit = list[Fail]
+#: A per-value component's verdict on one value: ok(data, value).
+ValueOk = Callable[[Data, str], bool]
+#: check.run(data, focus node, values at the path, failures): appends one `Fail` per failure.
+CheckRun = Callable[[Data, str, list[str], Emit], None]
+#: The quick check: quick(data, focus node, values) is True when the values surely conform.
+QuickCheck = Callable[[Data, str, list[str]], bool]
+#: A compiled property path: getter(data, node) gives the values (`data.path_getter`).
+PathGetter = Callable[[Data, str], list[str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint component. What the quick check (`checks.quick_check`) may use instead of
+    `run` is carried beside it: `ok` for components that judge each value on its own (`local`: from the
+    value alone, so a verdict may be remembered), `count` for cardinality bounds; `on_empty`: the check can
+    fail when the path has no values, so it runs even then."""
+
+    run: CheckRun
+    ok: ValueOk | None = None
+    local: bool = False
+    count: tuple[int | None, int | None] | None = None
+    on_empty: bool = False
+
+
+#: What the evaluation loop needs per property shape (`ShapesGraph._plan`): the predicate of a plain-predicate
+#: leaf, else the getter of another leaf, else neither; the quick check's bounds and function; the shape.
+PlanStep = tuple["str | None", "PathGetter | None", int, int, "QuickCheck | None", "Shape"]
 
 
 @dataclass(frozen=True)
@@ -26,36 +60,36 @@ class Result:
     graph: str | None = None
     pmid: str | None = None
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str | None, str | None, str, str, str, str]:
         """What pySHACL and this engine must agree on (tests/test_shapes_equivalence.py)."""
         return (self.focus, self.path, self.value, self.shape, self.component, self.severity, self.message)
 
 
 @dataclass
 class Shape:
-    node: object                       # rdflib node of the shape (identity)
+    node: Node                         # rdflib node of the shape (identity)
     name: str                          # N-Triples form for reports
     path: Path_ | None = None
     targets_class: list[str] = field(default_factory=list)
     targets_node: list[str] = field(default_factory=list)
     targets_subjects_of: list[str] = field(default_factory=list)
     targets_objects_of: list[str] = field(default_factory=list)
-    checks: list[Callable] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
     properties: list["Shape"] = field(default_factory=list)
     sparql: list["SparqlConstraint"] = field(default_factory=list)
     severity: str = "Violation"
     message: str | None = None
     deactivated: bool = False
     path_text: str | None = None
-    empty_checks: list[Callable] = field(default_factory=list)   # the checks that can fail with no values
+    empty_checks: list[Check] = field(default_factory=list)   # the checks that can fail with no values
     inline_pred: str | None = None     # set when the shape is a plain-predicate property shape (fast path)
     leaf: bool = False                 # a property shape with no nested shapes of its own (fast path)
-    getter: Callable[[Data, str], list[str]] | None = None        # compiled `path.values`
+    getter: PathGetter | None = None                                     # compiled `path.values`
     # the quick check (`quick_check`): value counts within [lo, hi] and quick(values) mean "conforms"
     lo: int = 0
     hi: int = sys.maxsize
-    quick: Callable[[Data, str, list[str]], bool] | None = None
-    plan: list[tuple] | None = None    # per property shape, what the evaluation loop needs (`_plan`)
+    quick: QuickCheck | None = None
+    plan: list[PlanStep] | None = None   # per property shape, what the evaluation loop needs (`_plan`)
     single_class: str | None = None    # the class, when instances of one class are all the targets
 
     @property
@@ -66,7 +100,7 @@ class Shape:
 @dataclass
 class SparqlConstraint:
     shape: Shape
-    node: object
+    node: Node
     query: str
     predicates: frozenset[str] | None   # predicates the query can match; None: any
     severity: str

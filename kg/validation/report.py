@@ -6,9 +6,29 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TypedDict
 
 from .model import Result
 from .terms import SH
+
+
+class Example(TypedDict):
+    """One result of a group, shortened for display."""
+
+    focus: str
+    path: str | None
+    value: str | None
+
+
+class Group(TypedDict):
+    """Results of one (severity, shape, message), as `kg validate --format json` prints them."""
+
+    severity: str
+    shape: str
+    message: str
+    count: int
+    pmids: list[str]
+    examples: list[Example]
 
 
 @dataclass
@@ -22,15 +42,15 @@ class Report:
     def conforms(self) -> bool:
         return not any(r.severity == "Violation" for r in self.results)
 
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(r.severity for r in self.results)
 
-    def groups(self) -> list[dict]:
+    def groups(self) -> list[Group]:
         by: dict[tuple[str, str, str], list[Result]] = defaultdict(list)
         for r in self.results:
             by[(r.severity, r.shape, r.message)].append(r)
         order = {"Violation": 0, "Warning": 1, "Info": 2}
-        out = []
+        out: list[Group] = []
         for (sev, shape, msg), rs in sorted(by.items(), key=lambda kv: (order.get(kv[0][0], 3), -len(kv[1]), kv[0][1])):
             pmids = sorted({r.pmid for r in rs if r.pmid}, key=lambda p: int(p))
             out.append({"severity": sev, "shape": _short(shape), "message": msg, "count": len(rs), "pmids": pmids,
@@ -78,7 +98,9 @@ class Report:
             if r.pmid:
                 lines.append(f'{b} <{KG.pmid}> "{r.pmid}" .')
         triples = ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.TURTLE)
-        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES, "kgsh": SHAPES_NS}).decode()
+        text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES, "kgsh": SHAPES_NS})
+        assert text is not None               # no output file given: serialize returns the bytes
+        return text.decode()
 
 
 SHAPES_NS = "https://w3id.org/oncokg/shapes/"

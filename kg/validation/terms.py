@@ -7,8 +7,23 @@ module gives those strings their SHACL meaning (lexical forms, well-formedness, 
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+
+class Ordered(Protocol):
+    """A value SHACL's order comparisons apply to: a number (Decimal or float), a date, a dateTime or a
+    string. `ordered_value` pairs it with its kind; values of different kinds are never compared."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+    def __le__(self, other: Any, /) -> bool: ...
+    def __gt__(self, other: Any, /) -> bool: ...
+    def __ge__(self, other: Any, /) -> bool: ...
 
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -59,7 +74,7 @@ def _escape(text: str) -> str:
     return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def nt_term(node) -> str:
+def nt_term(node: Node) -> str:
     """An rdflib node in this module's term form (N-Triples; xsd:string literals without datatype)."""
     from rdflib import BNode, Literal
     if isinstance(node, Literal):
@@ -110,7 +125,6 @@ _INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "long", "i
 
 
 def _valid_date(lex: str) -> bool:
-    import datetime as _dt
     m = re.match(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})", lex)
     if not m:
         return False
@@ -141,9 +155,8 @@ def well_formed(lex: str, datatype: str) -> bool:
     return True
 
 
-def _datetime_value(term: str):
+def _datetime_value(term: str) -> tuple[str, bool, _dt.date] | None:
     """A date or dateTime literal as a comparable value (naive and aware values are kept apart)."""
-    import datetime as _dt
     lex, dt, _ = literal_parts(term)
     local = dt[len(XSD):] if dt.startswith(XSD) else ""
     if local not in ("date", "dateTime") or not well_formed(lex, dt):
@@ -157,7 +170,7 @@ def _datetime_value(term: str):
         return None
 
 
-def ordered_value(term: str):
+def ordered_value(term: str) -> tuple[str, Ordered] | None:
     """(kind, value) for ordering comparisons, or None when the term has no order."""
     if term[0] != '"':
         return None

@@ -28,7 +28,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Iterable, Iterator, cast
 
 from ..resources import package_data
 from .. import iris
@@ -38,6 +38,8 @@ from ..rdf.nt import iri, lang, lit
 from ..vocab import MESHV, RDF, RDFS
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from ..stores.base import Store
 
 SHIPPED = package_data("mesh-hierarchy-2015.nt.gz")
@@ -77,7 +79,8 @@ def _m(ui: str) -> str:
 
 def _open(path: str) -> IO[bytes]:
     if path.endswith(".gz"):
-        return gzip.open(path, "rb")
+        # typeshed's GzipFile is a BufferedIOBase, not an IO[bytes], though it is a binary file
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
 
 
@@ -152,7 +155,7 @@ def read_xml(path: str, load: MeshLoad) -> Iterator[str]:
         raise InputError(f"malformed XML: {exc}", path=path, line=getattr(exc, "lineno", None)) from exc
 
 
-def _xml_record(rec, load: MeshLoad, path: str) -> Iterator[str]:
+def _xml_record(rec: etree._Element, load: MeshLoad, path: str) -> Iterator[str]:
     trees = [t.text.strip() for t in rec.findall("TreeNumberList/TreeNumber") if t.text]
     if rec.tag == "DescriptorRecord":
         ui = (rec.findtext("DescriptorUI") or "").strip()
@@ -267,9 +270,9 @@ def derived_lines(load: MeshLoad) -> Iterator[str]:
             cur = parent
     for tn, ui in load.tree_numbers.items():
         if "." in tn:
-            parent = load.tree_numbers.get(tn.rsplit(".", 1)[0])
-            if parent is not None and parent != ui:
-                yield f"{_m(ui)} {P_BROADER} {_m(parent)} .\n"
+            broader = load.tree_numbers.get(tn.rsplit(".", 1)[0])
+            if broader is not None and broader != ui:
+                yield f"{_m(ui)} {P_BROADER} {_m(broader)} .\n"
 
 
 def mesh_ntriples(paths: Iterable[str], load: MeshLoad | None = None) -> tuple[list[str], MeshLoad]:

@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING, Iterator, cast
 
 from .. import iris, prefixes
 from ..errors import InputError
@@ -103,7 +103,8 @@ def _strip_comment(value: str) -> str:
 
 
 def _obo_stanzas(f: IO[str], path: str) -> Iterator[tuple[int, str, list[tuple[int, str, str]]]]:
-    kind, start, tags = "header", 1, []
+    kind, start = "header", 1
+    tags: list[tuple[int, str, str]] = []
     for lineno, raw in enumerate(f, 1):
         line = raw.rstrip("\n").rstrip("\r")
         if not line.strip() or line.startswith("!"):
@@ -192,7 +193,8 @@ def read_rdf(path: str, load: OntologyLoad) -> None:
     fmt = ox.RdfFormat.RDF_XML if name.endswith((".owl", ".rdf", ".xml")) else ox.RdfFormat.TURTLE
     out = load.lines
     try:
-        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
+        # typeshed's GzipFile is a BufferedIOBase, not an IO[bytes], though it is a binary file
+        with (cast(IO[bytes], gzip.open(path, "rb")) if path.endswith(".gz") else open(path, "rb")) as f:
             triples = list(ox.parse(f, format=fmt))
     except SyntaxError as exc:
         raise InputError(f"malformed RDF: {exc}", path=path) from exc

@@ -26,7 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from .. import iris, prefixes
 from ..errors import InputError
@@ -34,7 +34,11 @@ from ..rdf.nt import iri, lit, typed
 from ..vocab import DCTERMS, KG, KGID, OWL, RDF, XSD
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from ..stores.base import Store
+
+    Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 SSSOM = "https://w3id.org/sssom/"
 PAV = "http://purl.org/pav/"
@@ -124,7 +128,8 @@ def _split_header(path: str) -> tuple[list[str], list[tuple[int, str]]]:
     return header, body
 
 
-def _metadata(path: str, header: list[str]) -> dict:
+def _metadata(path: str, header: list[str]) -> dict[str, Any]:
+    """The YAML metadata block: whatever the table's authors wrote (values of any YAML type)."""
     if not header:
         return {}
     import yaml
@@ -141,7 +146,7 @@ def _metadata(path: str, header: list[str]) -> dict:
 
 
 class _Expander:
-    def __init__(self, path: str, curie_map: dict) -> None:
+    def __init__(self, path: str, curie_map: Mapping[Any, Any]) -> None:
         self.path = path
         self.map = dict(BUILTIN_CURIE_MAP)
         self.map.update({str(k): str(v) for k, v in (curie_map or {}).items()})
@@ -273,17 +278,19 @@ def remove_set(store: Store, set_iri: str, graph: str = iris.MAPPINGS_GRAPH) -> 
     src, prop, tgt = (ox.NamedNode(OWL + n) for n in ("annotatedSource", "annotatedProperty", "annotatedTarget"))
     has = ox.NamedNode(SSSOM + "mappings")
 
-    def one(subject: ox.NamedNode | ox.BlankNode,
-            predicate: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    def one(subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> Term | None:
         return next((q.object for q in store.quads(subject, predicate, None, graph)), None)
 
-    candidates: set[tuple] = set()
+    # (source, property, target) of each annotated axiom; only resources can be sources and properties
+    candidates: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]] = set()
     removed = 0
     for q in list(store.quads(s_set, has, None, graph)):
         m = q.object
-        spo = (one(m, src), one(m, prop), one(m, tgt))
-        if None not in spo:
-            candidates.add(spo)
+        if not isinstance(m, (ox.NamedNode, ox.BlankNode)):
+            continue                     # a literal is no mapping record: nothing hangs from it
+        s, p, o = one(m, src), one(m, prop), one(m, tgt)
+        if isinstance(s, (ox.NamedNode, ox.BlankNode)) and isinstance(p, ox.NamedNode) and o is not None:
+            candidates.add((s, p, o))
         records = list(store.quads(m, None, None, graph))
         store.remove_quads(records)
         removed += len(records)
@@ -293,7 +300,7 @@ def remove_set(store: Store, set_iri: str, graph: str = iris.MAPPINGS_GRAPH) -> 
     g = ox.NamedNode(graph)
     for s, p, o in candidates:
         still = any(one(q.subject, prop) == p and one(q.subject, tgt) == o
-                    for q in store.quads(None, src, s, graph))
+                    for q in store.quads(None, src, s, graph) if not isinstance(q.subject, ox.Triple))
         if not still:
             store.remove_quads([ox.Quad(s, p, o, g)])
             removed += 1

@@ -3,16 +3,24 @@ each request, and the messages a failed request turns into. Nothing here knows S
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
+import logging
 import netrc
 import os
 import re
 import socket
+import time
 import urllib.error
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass
+from typing import Mapping
 
 from ...errors import StoreError
+
+log = logging.getLogger(__name__)
 
 TRANSIENT = (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError,
              http.client.RemoteDisconnected, http.client.IncompleteRead, http.client.BadStatusLine)
@@ -105,12 +113,12 @@ class _Digest:
         self.nc = 0
 
     def header(self, method: str, url: str) -> str | None:
-        import hashlib
-
         c = self.challenge
         if not c:
             return None
-        md5 = lambda x: hashlib.md5(x.encode("utf-8")).hexdigest()  # noqa: E731 - RFC 2617 notation
+
+        def md5(x: str) -> str:  # RFC 2617 notation
+            return hashlib.md5(x.encode("utf-8")).hexdigest()
         parts = urllib.parse.urlsplit(url)
         uri = parts.path + (f"?{parts.query}" if parts.query else "")
         realm, nonce = c.get("realm", ""), c.get("nonce", "")
@@ -128,6 +136,88 @@ class _Digest:
         if "opaque" in c:
             h += f', opaque="{c["opaque"]}"'
         return h
+
+
+class HttpClient:
+    """HTTP requests to one server's write endpoints: credentials sent ahead of each request (Basic, or
+    Digest computed here), transient failures retried with exponential backoff, 4xx answers (and 5xx after
+    every retry) turned into a `Refused` naming the endpoint and what was being done."""
+
+    def __init__(self, *, auth: str | None, credentials: Credentials | None, timeout: float, retries: int,
+                 backoff: float) -> None:
+        self.auth = auth
+        self.credentials = credentials
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        # Digest is done here, preemptively (RFC 7616 nonce reuse with a counter), not by urllib's
+        # handler: that one sends every body twice, and Virtuoso answers the first, unauthenticated
+        # upload with 401 and a closed socket (broken pipe) before the body is read.
+        self._digest = _Digest(credentials) if auth == "digest" and credentials else None
+        self._opener = urllib.request.build_opener()
+
+    def _headers(self, method: str, url: str) -> dict[str, str]:
+        if self.auth == "basic" and self.credentials:
+            token = base64.b64encode(f"{self.credentials.user}:{self.credentials.password}".encode()).decode()
+            return {"Authorization": "Basic " + token}  # preemptive: many servers never challenge
+        if self._digest is not None:
+            if self._digest.challenge is None:
+                self._fetch_challenge(self._digest, url)
+            h = self._digest.header(method, url)
+            return {"Authorization": h} if h else {}
+        return {}
+
+    def _fetch_challenge(self, digest: _Digest, url: str) -> None:
+        """A bodyless GET to learn the digest realm and nonce (answered 401 with WWW-Authenticate)."""
+        try:
+            with self._opener.open(urllib.request.Request(url, method="GET"), timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                digest.learn(exc.headers.get("WWW-Authenticate", ""))
+        except TRANSIENT:
+            return  # the real request will fail and be retried
+
+    def send(self, method: str, url: str, body: bytes | None, content_type: str | None, *,
+             what: str, accept: str = "*/*") -> tuple[bytes, Mapping[str, str]]:
+        """One HTTP request with retries on transient failures; 4xx (and 5xx after retries) -> StoreError."""
+        delay = self.backoff
+        renewed = False
+        attempt = 0
+        while True:
+            headers = {"Accept": accept, **self._headers(method, url)}
+            if content_type:
+                headers["Content-Type"] = content_type
+            req = urllib.request.Request(url, data=body, method=method, headers=headers)
+            try:
+                with self._opener.open(req, timeout=self.timeout) as resp:
+                    return resp.read(), resp.headers
+            except urllib.error.HTTPError as exc:
+                detail = _body_excerpt(exc)
+                if exc.code == 401 and self._digest is not None and not renewed:
+                    renewed = True  # stale or first nonce: learn the new one and try once more
+                    self._digest.learn(exc.headers.get("WWW-Authenticate", ""))
+                    continue
+                if exc.code >= 500 and attempt < self.retries:
+                    log.warning("%s: HTTP %s for %s; retrying in %.1fs", public_url(url), exc.code, what, delay)
+                elif exc.code in (401, 403):
+                    who = f" as user {self.credentials.user!r}" if self.credentials else " (no credentials given)"
+                    raise Refused(f"{public_url(url)} refused {what}{who}: HTTP {exc.code} "
+                                  f"{'authentication failed' if exc.code == 401 else 'forbidden'}; check "
+                                  "--auth, KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc", code=exc.code) from None
+                else:
+                    raise Refused(f"{public_url(url)} refused {what}: HTTP {exc.code} {exc.reason}"
+                                  + (f": {detail}" if detail else ""), code=exc.code) from None
+            except TRANSIENT as exc:
+                if attempt >= self.retries:
+                    raise StoreError(f"{public_url(url)} did not answer {what} after {attempt + 1} tries: "
+                                     f"{_reason(exc)}") from None
+                log.warning("%s: %s during %s; retrying in %.1fs", public_url(url), _reason(exc), what, delay)
+                if self._digest is not None:
+                    self._digest.challenge = None  # a restarted server has forgotten its nonces
+            attempt += 1
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 def _reason(exc: BaseException) -> str:

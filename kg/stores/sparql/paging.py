@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from ...errors import QueryError
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from .store import SparqlStore
 
 #: Rows per page when a server refused a query before announcing its cap (Virtuoso's default cap).
@@ -50,10 +52,11 @@ _VARNAME = re.compile(r"^[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+$")
 
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """(kind, text, start, end) of each token but spaces and comments."""
-    out = []
+    out: list[tuple[str, str, int, int]] = []
     for m in _TOKEN.finditer(text):
-        if m.lastgroup not in ("space", "comment"):
-            out.append((m.lastgroup, m.group(), m.start(), m.end()))
+        kind = m.lastgroup                      # every alternative is a named group: never None
+        if kind is not None and kind not in ("space", "comment"):
+            out.append((kind, m.group(), m.start(), m.end()))
     return out
 
 
@@ -187,7 +190,7 @@ class PagedSolutions:
         self._remaining = plan.limit
         self._next = self._fetch()
 
-    def _fetch(self) -> list | None:
+    def _fetch(self) -> list[ox.QuerySolution] | None:
         """The next page, or None after the last one."""
         while True:
             want = self._size if self._remaining is None else min(self._size, self._remaining)
@@ -205,7 +208,7 @@ class PagedSolutions:
                 self._remaining = 0  # a short page is the last one
             return rows
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
         while self._next is not None:
             rows, self._next = self._next, None
             yield from rows
@@ -213,7 +216,7 @@ class PagedSolutions:
                 self._next = self._fetch()
 
 
-def _max_rows(headers: Mapping[str, str]) -> int | None:
+def _max_rows(headers: Mapping[str, str] | Message) -> int | None:
     """The cap Virtuoso announces when it cut a SELECT (X-SPARQL-MaxRows), else None."""
     v = (headers.get("X-SPARQL-MaxRows") or "").strip()
     return int(v) if v.isdigit() and int(v) > 0 else None

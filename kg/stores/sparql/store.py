@@ -3,9 +3,8 @@
 Reads go through SPARQLWrapper and come back as the same pyoxigraph result objects the embedded store
 returns (`QuerySolutions`, `QueryBoolean`, `QueryTriples`), so `kg query --endpoint` prints exactly what
 `kg query` prints; a SELECT that Virtuoso cuts at `ResultSetMaxRows` is read again in pages (`page_query`,
-`PagedSolutions`). Writes replace named graphs whole, either with the Graph Store Protocol (PUT) or with
-SPARQL Update (`DROP SILENT GRAPH` + `INSERT DATA`), in bounded requests: Virtuoso hangs on very large
-requests and refuses more than ~4,990 statements per `GRAPH {}` block (see docs/bulk-loading.md).
+`PagedSolutions`). Writes replace named graphs whole, in bounded requests (`GraphUploads`, in `upload`);
+HTTP with credentials and retries is `HttpClient` (in `http`).
 
 Credentials come only from KG_SPARQL_USER / KG_SPARQL_PASSWORD or ~/.netrc and never appear in a message.
 Timeouts, connection resets and 5xx answers are retried with exponential backoff; a 4xx answer is a
@@ -14,31 +13,34 @@ Timeouts, connection resets and 5xx answers are retried with exponential backoff
 
 from __future__ import annotations
 
-import base64
 import logging
 import re
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Union
 
 import pyoxigraph as ox
 
 from ...binding import UNDEF, declared_parameters, with_values
 from ...errors import QueryError, StoreError
 from ...vocab import PREFIXES
-from ..base import parse_ntriples
-from .http import (TRANSIENT, Refused, _body_excerpt, _Digest, _reason, _sw_message, check_endpoint,
-                   find_credentials, public_url)
+from ..base import Bindings
+from .http import (TRANSIENT, HttpClient, _body_excerpt, _reason, _sw_message, check_endpoint, find_credentials,
+                   public_url)
 from .paging import DEFAULT_PAGE, PagedSolutions, PagePlan, _max_rows, page_query
+from .upload import DEFAULT_BATCH, MAX_BLOCK, GraphUploads
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 log = logging.getLogger(__name__)
 
-#: Statements per `GRAPH <g> { }` block of INSERT DATA: Virtuoso refuses ~4,990 and more (SP030).
-MAX_BLOCK = 4000
-#: Statements per write request: far below the ~300k where Virtuoso hangs, big enough to be fast.
-DEFAULT_BATCH = 10_000
+__all__ = ["DEFAULT_BATCH", "MAX_BLOCK", "Answer", "SparqlStore", "query_form", "with_prefixes"]
+
+#: What `SparqlStore.query` answers: pyoxigraph's own result objects, or a SELECT read in pages.
+Answer = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples, PagedSolutions]
+
 
 class _SortLimit(QueryError):
     """Virtuoso refused ORDER BY with OFFSET + LIMIT beyond MaxSortedTopRows (SR353, SR352)."""
@@ -50,7 +52,8 @@ _PROLOGUE = re.compile(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]
 def query_form(text: str) -> str:
     """SELECT, CONSTRUCT, ASK or DESCRIBE: the first keyword after comments and the prologue."""
     body = re.sub(r"(?m)^\s*#.*$", "", text)
-    body = body[_PROLOGUE.match(body).end():]
+    prologue = _PROLOGUE.match(body)             # always matches (maybe nothing)
+    body = body[prologue.end():] if prologue else body
     m = re.match(r"\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.I)
     if not m:
         raise QueryError("only SELECT, CONSTRUCT, ASK and DESCRIBE queries can be sent (kg never updates "
@@ -58,8 +61,9 @@ def query_form(text: str) -> str:
     return m.group(1).upper()
 
 
-class SparqlStore:
-    """A remote SPARQL 1.1 service: query endpoint, optional update endpoint and Graph Store endpoint."""
+class SparqlStore(GraphUploads):
+    """A remote SPARQL 1.1 service: query endpoint, optional update endpoint and Graph Store endpoint.
+    Reads are here; writes (`update`, `replace_graphs`, the Store interface's writes) are `GraphUploads`."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
                  quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6, backoff: float = 0.5,
@@ -93,91 +97,21 @@ class SparqlStore:
         # Rows at which this server cuts SELECT results without the X-SPARQL-MaxRows header (None: only
         # the header, which Virtuoso sends, starts paging). A first answer that long is read in pages.
         self.max_rows = max_rows if max_rows and max_rows > 0 else None
-        self._opener = self._build_opener()
+        self._http = HttpClient(auth=auth, credentials=self.credentials, timeout=timeout, retries=retries,
+                                backoff=backoff)
 
     def __repr__(self) -> str:
         return f"SparqlStore({public_url(self.endpoint)!r})"
 
-    # ---- HTTP ----------------------------------------------------------------------------------
-    def _build_opener(self) -> urllib.request.OpenerDirector:
-        # Digest is done here, preemptively (RFC 7616 nonce reuse with a counter), not by urllib's
-        # handler: that one sends every body twice, and Virtuoso answers the first, unauthenticated
-        # upload with 401 and a closed socket (broken pipe) before the body is read.
-        self._digest = _Digest(self.credentials) if self.auth == "digest" and self.credentials else None
-        return urllib.request.build_opener()
-
-    def _headers(self, method: str, url: str) -> dict[str, str]:
-        if self.auth == "basic" and self.credentials:
-            token = base64.b64encode(f"{self.credentials.user}:{self.credentials.password}".encode()).decode()
-            return {"Authorization": "Basic " + token}  # preemptive: many servers never challenge
-        if self._digest is not None:
-            if self._digest.challenge is None:
-                self._fetch_challenge(url)
-            h = self._digest.header(method, url)
-            return {"Authorization": h} if h else {}
-        return {}
-
-    def _fetch_challenge(self, url: str) -> None:
-        """A bodyless GET to learn the digest realm and nonce (answered 401 with WWW-Authenticate)."""
-        try:
-            with self._opener.open(urllib.request.Request(url, method="GET"), timeout=self.timeout):
-                return
-        except urllib.error.HTTPError as exc:
-            if exc.code == 401:
-                self._digest.learn(exc.headers.get("WWW-Authenticate", ""))
-        except TRANSIENT:
-            return  # the real request will fail and be retried
-
-    def _send(self, method: str, url: str, body: bytes | None, content_type: str | None, *,
-              what: str, accept: str = "*/*") -> tuple[bytes, Mapping[str, str]]:
-        """One HTTP request with retries on transient failures; 4xx (and 5xx after retries) -> StoreError."""
-        delay = self.backoff
-        renewed = False
-        attempt = 0
-        while True:
-            headers = {"Accept": accept, **self._headers(method, url)}
-            if content_type:
-                headers["Content-Type"] = content_type
-            req = urllib.request.Request(url, data=body, method=method, headers=headers)
-            try:
-                with self._opener.open(req, timeout=self.timeout) as resp:
-                    return resp.read(), resp.headers
-            except urllib.error.HTTPError as exc:
-                detail = _body_excerpt(exc)
-                if exc.code == 401 and self._digest is not None and not renewed:
-                    renewed = True  # stale or first nonce: learn the new one and try once more
-                    self._digest.learn(exc.headers.get("WWW-Authenticate", ""))
-                    continue
-                if exc.code >= 500 and attempt < self.retries:
-                    log.warning("%s: HTTP %s for %s; retrying in %.1fs", public_url(url), exc.code, what, delay)
-                elif exc.code in (401, 403):
-                    who = f" as user {self.credentials.user!r}" if self.credentials else " (no credentials given)"
-                    raise Refused(f"{public_url(url)} refused {what}{who}: HTTP {exc.code} "
-                                  f"{'authentication failed' if exc.code == 401 else 'forbidden'}; check "
-                                  "--auth, KG_SPARQL_USER/KG_SPARQL_PASSWORD or ~/.netrc", code=exc.code) from None
-                else:
-                    raise Refused(f"{public_url(url)} refused {what}: HTTP {exc.code} {exc.reason}"
-                                  + (f": {detail}" if detail else ""), code=exc.code) from None
-            except TRANSIENT as exc:
-                if attempt >= self.retries:
-                    raise StoreError(f"{public_url(url)} did not answer {what} after {attempt + 1} tries: "
-                                     f"{_reason(exc)}") from None
-                log.warning("%s: %s during %s; retrying in %.1fs", public_url(url), _reason(exc), what, delay)
-                if self._digest is not None:
-                    self._digest.challenge = None  # a restarted server has forgotten its nonces
-            attempt += 1
-            time.sleep(delay)
-            delay = min(delay * 2, 30.0)
-
     # ---- reading -------------------------------------------------------------------------------
-    def query(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None):
+    def query(self, sparql: str, bindings: Bindings | None = None) -> Answer:
         """Same shape as `OxigraphStore.query`: bound values go in as a VALUES block, never pasted text.
 
         A SELECT that the server cuts short (Virtuoso's `ResultSetMaxRows`, announced only by the response
         header `X-SPARQL-MaxRows`) is asked again page by page (`page_query`), so every row comes back; a
         query that is not cut costs one request.
         """
-        values: dict = dict(bindings or {})
+        values: dict[str, object] = dict(bindings or {})
         # Declared parameters left unbound are passed as UNDEF: Virtuoso's compiler fails on a variable
         # that has no origin in the query (one only tested in FILTER (!BOUND(?x) || EXISTS {...})).
         for name in declared_parameters(sparql):
@@ -202,16 +136,16 @@ class SparqlStore:
                 raise
             # The user's own ORDER BY with a large OFFSET/LIMIT: the paged form is not refused.
             return self._paged(text, None, None)
-        first = self._parse(data)
         if form != "SELECT":
-            return first
+            return self._parse(data)
+        first = self._select(data)
         variables = [v.value for v in first.variables]
         cap = _max_rows(headers)
         if cap is None and self.max_rows:
             if sum(1 for _ in first) >= self.max_rows:
                 cap = self.max_rows  # a server that cuts without saying so, at a size the user told us
             else:
-                first = self._parse(data)  # the counted copy is spent
+                first = self._select(data)  # the counted copy is spent
         if cap is None:
             return first
         return self._paged(text, variables, cap)
@@ -226,7 +160,7 @@ class SparqlStore:
             if variables is None:
                 probe = page_query(text, ())
                 data, _ = self._request(probe.text(0, 1), "SELECT")
-                variables = [v.value for v in self._parse(data).variables]
+                variables = [v.value for v in self._select(data).variables]
             plan = page_query(text, variables)
         except QueryError as exc:
             raise QueryError(f"{where} {why} and kg cannot page this query: {exc}; add ORDER BY ... "
@@ -234,12 +168,19 @@ class SparqlStore:
         log.info("%s %s; reading the results in pages", where, why)
         return PagedSolutions(self, plan, variables, cap or self.max_rows or DEFAULT_PAGE)
 
-    def _page(self, plan: "PagePlan", offset: int, limit: int) -> tuple[list, int | None]:
+    def _page(self, plan: "PagePlan", offset: int, limit: int) -> tuple[list[ox.QuerySolution], int | None]:
         """One page: its solutions and the cap the server announced for it, if any."""
         data, headers = self._request(plan.text(offset, limit), "SELECT")
-        return list(self._parse(data)), _max_rows(headers)
+        return list(self._select(data)), _max_rows(headers)
 
-    def _parse(self, data: bytes):
+    def _select(self, data: bytes) -> ox.QuerySolutions:
+        """The answer to a SELECT: solutions (a boolean answer is the server's error, said so)."""
+        got = self._parse(data)
+        if not isinstance(got, ox.QuerySolutions):
+            raise QueryError(f"{public_url(self.endpoint)} answered a SELECT query with a boolean")
+        return got
+
+    def _parse(self, data: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         # Virtuoso writes blank nodes as `nodeID://b1234`, which is no blank-node label; its ids are
         # stable, so the label after the scheme names the same node on every page.
         data = data.replace(b"<bnode>nodeID://", b"<bnode>")
@@ -249,7 +190,7 @@ class SparqlStore:
             raise QueryError(f"{public_url(self.endpoint)} sent results that do not parse as SPARQL XML: "
                              f"{exc}") from None
 
-    def _request(self, text: str, form: str) -> tuple[bytes, Mapping[str, str]]:
+    def _request(self, text: str, form: str) -> tuple[bytes, Message]:
         """One query through SPARQLWrapper, retried on 5xx and transient failures: body and headers."""
         from SPARQLWrapper import POST, SPARQLWrapper
         from SPARQLWrapper import SPARQLExceptions as SE
@@ -301,159 +242,18 @@ class SparqlStore:
         """Triples in all named graphs whose IRI starts with `graph_prefix` (system graphs excluded)."""
         q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
              f"FILTER(STRSTARTS(STR(?g), {ox.Literal(graph_prefix)})) }}")
-        for sol in self.query(q):
+        for sol in self._solutions(q):
             return int(sol["n"].value)
         return 0
 
-    # ---- writing -------------------------------------------------------------------------------
-    def update(self, text: str, *, what: str = "an update") -> None:
-        self.requests += 1
-        self._send("POST", self.update_endpoint, text.encode("utf-8"),
-                   "application/sparql-update; charset=utf-8", what=what)
+    def _solutions(self, sparql: str, bindings: Bindings | None = None) -> Iterator[ox.QuerySolution]:
+        """The solutions of one of kg's own SELECT queries."""
+        answer = self.query(sparql, bindings)
+        if not isinstance(answer, (ox.QuerySolutions, PagedSolutions)):
+            raise QueryError(f"internal error: {sparql!r} is not a SELECT query")
+        return iter(answer)
 
-    def drop_graphs(self, graphs: Sequence[str]) -> None:
-        for i in range(0, len(graphs), 500):
-            chunk = graphs[i:i + 500]
-            self.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in chunk),
-                        what=_what("dropping", chunk))
-
-    def replace_graphs(self, graphs: Iterable[tuple[str, Sequence[str]]]) -> None:
-        """Replace each graph whole. `graphs` yields (IRI, N-Triples lines ending in ' .\\n').
-
-        Several small graphs share one request; a graph bigger than a request is dropped and then sent in
-        several. A request that fails part-way is resent whole (DROP first), so a retry never duplicates.
-        """
-        if self.gsp:
-            for g, lines in graphs:
-                self._put_graph(g, lines)
-            return
-        if self.quads_url:
-            self._post_quads(graphs)
-            return
-        batch: list[tuple[str, Sequence[str]]] = []
-        size = 0
-        for g, lines in graphs:
-            if len(lines) > self.batch_triples:
-                self._flush(batch)
-                batch, size = [], 0
-                self._send_big(g, lines)
-                continue
-            if (size + len(lines) > self.batch_triples or len(batch) >= self.max_graphs) and batch:
-                self._flush(batch)
-                batch, size = [], 0
-            batch.append((g, lines))
-            size += len(lines)
-        self._flush(batch)
-
-    def _flush(self, batch: list[tuple[str, Sequence[str]]]) -> None:
-        if not batch:
-            return
-        parts = [f"DROP SILENT GRAPH <{g}> ;\n" for g, _ in batch]
-        blocks = [b for g, lines in batch for b in _blocks(g, lines)]
-        if blocks:
-            parts.append("INSERT DATA {\n" + "".join(blocks) + "}\n")
-        try:
-            self.update("".join(parts), what=_what("writing", [g for g, _ in batch]))
-        except Refused as exc:
-            if len(batch) == 1 or exc.code in (401, 403) or exc.code >= 500:
-                raise
-            half = len(batch) // 2
-            self.max_graphs = max(1, min(self.max_graphs, half))
-            log.info("%s: request refused (%s); sending %d graphs per request", public_url(self.update_endpoint),
-                     exc.code, self.max_graphs)
-            self._flush(batch[:half])
-            self._flush(batch[half:])
-
-    def _post_quads(self, graphs: Iterable[tuple[str, Sequence[str]]]) -> None:
-        """Dataset POST: per batch of about `batch_triples` triples, drop its graphs, then POST their quads.
-
-        Why: one N-Quads request per batch instead of a request per graph (GSP) or a parsed SPARQL Update
-        (measured on the Oxigraph server in the benchmark). Not atomic (Oxigraph's `?no_transaction` even
-        less so), which the load checkpoint covers: a batch is marked unsent until this returns, so a cut
-        batch is dropped and sent again whole by the next run.
-        """
-        batch: list[tuple[str, Sequence[str]]] = []
-        size = 0
-        for g, lines in graphs:
-            if batch and size + len(lines) > self.batch_triples:
-                self._flush_quads(batch)
-                batch, size = [], 0
-            batch.append((g, lines))
-            size += len(lines)
-        self._flush_quads(batch)
-
-    def _flush_quads(self, batch: list[tuple[str, Sequence[str]]]) -> None:
-        if not batch:
-            return
-        graphs = [g for g, _ in batch]
-        self.drop_graphs(graphs)
-        # N-Triples lines end in " .\n": the graph goes in before the final dot.
-        body = "".join(f"{line[:-2]}<{g}> .\n" for g, lines in batch for line in lines)
-        if body:
-            self.requests += 1
-            self._send("POST", self.quads_url, body.encode("utf-8"), "application/n-quads",
-                       what=_what("writing", graphs))
-
-    def _send_big(self, g: str, lines: Sequence[str]) -> None:
-        self.update(f"DROP SILENT GRAPH <{g}>", what=_what("dropping", [g]))
-        step = min(self.batch_triples, MAX_BLOCK)  # one GRAPH block per request
-        i = 0
-        while i < len(lines):
-            part = lines[i:i + step]
-            try:
-                self.update("INSERT DATA {\n" + "".join(_blocks(g, part)) + "}\n",
-                            what=f"writing graph <{g}> (triples {i + 1}-{i + len(part)})")
-            except Refused as exc:  # Virtuoso's SQL-size limit (SP031): smaller pieces
-                if exc.code >= 500 or exc.code in (401, 403) or step <= 100:
-                    raise
-                step //= 2
-                continue
-            i += len(part)
-
-    def _put_graph(self, g: str, lines: Sequence[str]) -> None:
-        """GSP: PUT the first chunk (replaces), POST the rest (adds). N-Triples, which every server reads."""
-        url = self.gsp + ("&" if "?" in self.gsp else "?") + urllib.parse.urlencode({"graph": g})
-        if not lines:
-            self.requests += 1
-            try:
-                self._send("DELETE", url, None, None, what=_what("deleting", [g]))
-            except StoreError as exc:
-                if "HTTP 404" not in str(exc):
-                    raise
-            return
-        for i in range(0, len(lines), self.batch_triples):
-            body = "".join(lines[i:i + self.batch_triples]).encode("utf-8")
-            self.requests += 1
-            self._send("PUT" if i == 0 else "POST", url, body, "application/n-triples",
-                       what=_what("writing", [g]))
-
-    # ---- the Store interface (kg.stores.base), as the vocabulary loaders use it ------------------------
-    def replace_graph(self, graph: str, lines: Sequence[str]) -> None:
-        """One graph replaced whole, checked first (nothing is sent when a line does not parse)."""
-        parse_ntriples(graph, lines)
-        self.replace_graphs([(graph, list(lines))])
-
-    def add_triples(self, graph: str, lines: Sequence[str]) -> None:
-        parse_ntriples(graph, lines)
-        step = min(self.batch_triples, MAX_BLOCK)
-        for i in range(0, len(lines), step):
-            self.update("INSERT DATA {\n" + "".join(_blocks(graph, lines[i:i + step])) + "}\n",
-                        what=_what("writing", [graph]))
-
-    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """DELETE DATA, written by pyoxigraph's own term serialisation (blank nodes cannot be named there)."""
-        todo = list(quads)
-        for q in todo:
-            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-                raise StoreError(f"cannot remove a quad with a blank node from a SPARQL server: {q}")
-        by_graph: dict[str, list[str]] = {}
-        for q in todo:
-            by_graph.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
-        for g, lines in by_graph.items():  # one GRAPH block per request: Virtuoso's SQL-size limit
-            for i in range(0, len(lines), MAX_BLOCK):
-                self.update("DELETE DATA {\n" + "".join(_blocks(g, lines[i:i + MAX_BLOCK])) + "}\n",
-                            what=_what("deleting from", [g]))
-
+    # ---- the reads of the Store interface (kg.stores.base); its writes are in GraphUploads --------------
     def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
               object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
               graph: str | None = None) -> Iterator[ox.Quad]:
@@ -466,14 +266,14 @@ class SparqlStore:
                 bound[name] = term
         if graph is not None:
             bound["g"] = ox.NamedNode(graph)
-        for sol in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound):
+        for sol in self._solutions("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound):
             yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.query("ASK WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}))
 
     def named_graphs(self) -> Iterator[str]:
-        for sol in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        for sol in self._solutions("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
             yield sol["g"].value
 
     def flush(self) -> None:
@@ -481,17 +281,6 @@ class SparqlStore:
 
     def close(self) -> None:
         """Nothing held open: each request opens its own connection."""
-
-
-def _blocks(g: str, lines: Sequence[str]) -> Iterable[str]:
-    for i in range(0, len(lines), MAX_BLOCK):
-        yield f"GRAPH <{g}> {{\n" + "".join(lines[i:i + MAX_BLOCK]) + "}\n"
-
-
-def _what(verb: str, graphs: Sequence[str]) -> str:
-    if len(graphs) == 1:
-        return f"{verb} graph <{graphs[0]}>"
-    return f"{verb} {len(graphs)} graphs (<{graphs[0]}> ... <{graphs[-1]}>)"
 
 
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
