@@ -78,7 +78,7 @@ KG_TERMS = [
     "grantAcronym", "bookTitle",
     # MeSH heading node
     "descriptor", "descriptorName", "descriptorMajorTopic", "qualifier", "qualifierTerm",
-    "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType",
+    "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType", "meshAncestor",
     # journal
     "nlmUniqueId", "issnLinking", "medlineTA", "country",
     # provenance

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -87,7 +88,8 @@ def test_values_are_bound_not_pasted(small):
     assert list(queries.run(small, "articles-by-author", {"family": evil})) == []
     text = binding.with_values(queries.load("articles-by-author").text,
                                queries.bindings(queries.load("articles-by-author"), {"family": evil}))
-    assert 'VALUES (?family) { ("x\\")) } UNION' in text
+    # the value and its lower-cased key (a derived variable) are both escaped literals of the one row
+    assert 'VALUES (?family ?familyKey) { ("x\\")) } UNION { GRAPH ?g { ?s ?p ?o } } #" "x\\")) } union { graph' in text
 
 
 def test_parameter_errors_are_clear():
@@ -197,3 +199,22 @@ def test_a_pmid_parameter_binds_only_its_article(tmp_path):
     ingest([str(p)], store)
     q = queries.load("entities-of-article")
     assert queries.bindings(q, {"pmid": " 2 "})["pmid"].value == "2"
+
+
+def test_derived_variables_are_bound_from_their_parameter():
+    # the author key is the family name lower-cased as the mapping writes kg:familyNameKey; the article
+    # IRI is the PMID's, as kg.iris mints it
+    author = queries.bindings(queries.load("articles-by-author"), {"family": "ÖZTÜRK"})
+    assert author["familyKey"] == ox.Literal("öztürk") and "given" not in author
+    article = queries.bindings(queries.load("entities-of-article"), {"pmid": " 35246503 "})
+    assert article["article"] == ox.NamedNode("http://rdf.ncbi.nlm.nih.gov/pubmed/35246503")
+
+
+def test_a_malformed_derive_line_is_an_error(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\n#+ param: x string required  X\n#+ derive: y upper x\nSELECT * WHERE { }\n")
+    with pytest.raises(QueryError, match="malformed '#\\+ derive:' line"):
+        queries.parse_query_file(path)
+    path.write_text("#+ summary: s\n#+ derive: y lower x\n#+ param: x string required  X\nSELECT * WHERE { }\n")
+    with pytest.raises(QueryError, match="declared above it"):
+        queries.parse_query_file(path)
