@@ -366,7 +366,7 @@ enum {
     T_OTHER_ABSTRACT, T_DATE, T_PUBLICATION_YEAR, T_MEDLINE_DATE, T_LANGUAGE, T_DOI, T_PMCID, T_PII,
     T_CITATION_STATUS, T_CITATION_OWNER, T_INDEXING_METHOD, T_VOLUME, T_ISSUE, T_PAGES, T_CREATOR,
     T_INVESTIGATOR, T_INVESTIGATOR_CLASS, T_ORGANIZATION, T_COLLECTIVE_NAME, T_NAME, T_PERSON, T_FAMILY_NAME,
-    T_GIVEN_NAME, T_INITIALS, T_SUFFIX, T_AUTHOR_POSITION, T_ORCID, T_AFFILIATION, T_PART_OF, T_JOURNAL,
+    T_FAMILY_NAME_KEY, T_GIVEN_NAME, T_INITIALS, T_SUFFIX, T_AUTHOR_POSITION, T_ORCID, T_AFFILIATION, T_PART_OF, T_JOURNAL,
     T_NLM_UNIQUE_ID, T_NLM_JOURNAL_ID, T_ISSN, T_EISSN, T_ISSN_LINKING, T_MEDLINE_TA, T_NLM_TA, T_COUNTRY,
     T_PUBLICATION_TYPE, T_CHEMICAL, T_SUPPLEMENTARY_CONCEPT, T_KEYWORD, T_GRANT, T_GRANT_CLASS, T_GRANT_ID,
     T_GRANT_AGENCY, T_GRANT_COUNTRY, T_GRANT_ACRONYM, T_CITES, T_MESH_HEADING, T_HEADING_CLASS,
@@ -384,7 +384,7 @@ static const char *TERM_NAMES[N_TERMS] = {
     "otherAbstract", "publicationDate", "publicationYear", "medlineDate", "language", "doi", "pmcid", "pii",
     "citationStatus", "citationOwner", "indexingMethod", "volume", "issue", "pageRange", "creator",
     "investigator", "Investigator", "Organization", "collectiveName", "name", "Person", "familyName",
-    "givenName", "initials", "suffix", "authorPosition", "orcid", "affiliation", "isPartOf", "Journal",
+    "familyNameKey", "givenName", "initials", "suffix", "authorPosition", "orcid", "affiliation", "isPartOf", "Journal",
     "nlmUniqueId", "nlmJournalId", "issn", "eIssn", "issnLinking", "medlineTA", "nlmTitleAbbreviation",
     "country", "publicationType", "chemical", "supplementaryConcept", "keyword", "grant", "Grant", "grantId",
     "grantAgency", "grantCountry", "grantAcronym", "cites", "meshHeading", "MeshHeading",
@@ -894,6 +894,25 @@ static void read_person(const xmlNode *a, Person *P) {
     }
 }
 
+/* kg:familyNameKey: the family name lower-cased by Python's own str.lower (full Unicode case mapping,
+ * final sigma included), so the key equals the Python mapping's byte for byte; a C tolower would only
+ * handle ASCII. Called with the GIL held, like the rest of map_article. */
+static void emit_family_key(const char *n, Py_ssize_t nl, Str last) {
+    PyObject *u = PyUnicode_DecodeUTF8(SP(last), last.len, "strict");
+    PyObject *low = u ? PyObject_CallMethod(u, "lower", NULL) : NULL;
+    Py_ssize_t len = 0;
+    const char *b = low ? PyUnicode_AsUTF8AndSize(low, &len) : NULL;
+    if (!b) {
+        PyErr_Clear();
+        oom = 1;
+    } else {
+        Str key = arena_copy(b, len);
+        if (!oom) L_lit(n, nl, T_FAMILY_NAME_KEY, key, 0);
+    }
+    Py_XDECREF(low);
+    Py_XDECREF(u);
+}
+
 static void emit_person(const char *n, Py_ssize_t nl, const Person *P, long position) {
     if (truthy(P->collective) && !truthy(P->last)) {
         L_term(n, nl, T_TYPE, T_ORGANIZATION, 0);
@@ -901,7 +920,10 @@ static void emit_person(const char *n, Py_ssize_t nl, const Person *P, long posi
         L_lit(n, nl, T_NAME, P->collective, 0);
     } else {
         L_term(n, nl, T_TYPE, T_PERSON, 0);
-        if (truthy(P->last)) L_lit(n, nl, T_FAMILY_NAME, P->last, 0);
+        if (truthy(P->last)) {
+            L_lit(n, nl, T_FAMILY_NAME, P->last, 0);
+            emit_family_key(n, nl, P->last);
+        }
         if (truthy(P->fore)) L_lit(n, nl, T_GIVEN_NAME, P->fore, 0);
         if (truthy(P->initials)) L_lit(n, nl, T_INITIALS, P->initials, 0);
         if (truthy(P->suffix)) L_lit(n, nl, T_SUFFIX, P->suffix, 0);

@@ -14,6 +14,15 @@ Where the VALUES block goes matters for speed (decision 0021): Oxigraph does not
 as constants, so a FILTER or BIND that uses a parameter is only applied early when the block sits in the
 same group as the selective pattern. A query marks that place with a line `# kg:parameters`; without
 the mark the block opens the WHERE clause.
+
+A query may also declare variables derived from a parameter, bound in the same VALUES block:
+
+    #+ derive: familyKey lower family      ?familyKey is ?family lower-cased (Python str.lower)
+    #+ derive: article article pmid        ?article is the article IRI of the PMID ?pmid (kg.iris.article)
+
+Why: a value computed inside the query (BIND, or a FILTER comparing a function of it) is joined last by
+Oxigraph, after the store was scanned (decision 0021); computed here, it is a term the store looks up in
+its index. The functions are a fixed table (DERIVE), so a header cannot run arbitrary code.
 """
 
 from __future__ import annotations
@@ -48,12 +57,21 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A variable bound from a parameter's value by one of the DERIVE functions (`#+ derive:` lines)."""
+    name: str
+    function: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Query:
     name: str
     summary: str
     params: tuple[Param, ...]
     text: str
     path: Path
+    derived: tuple[Derived, ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -73,10 +91,33 @@ def _parse_param(spec: str, path: Path) -> Param:
     return Param(m.group(1), m.group(2), m.group(4).strip(), default, "required" in flags)
 
 
+def _lower(term: ox.NamedNode | ox.Literal) -> ox.NamedNode | ox.Literal:
+    """The value lower-cased as the mapping writes kg:familyNameKey (str.lower), a plain literal."""
+    return ox.Literal(term.value.lower())
+
+
+def _article(term: ox.NamedNode | ox.Literal) -> ox.NamedNode | ox.Literal:
+    """The article IRI of a PMID (already checked by the `pmid` type), as the mapping mints it."""
+    from . import iris
+    return ox.NamedNode(iris.article(term.value))
+
+
+DERIVE = {"lower": _lower, "article": _article}
+
+
+def _parse_derived(spec: str, path: Path, params: list[Param]) -> Derived:
+    m = re.match(r"^(\w+)\s+(\w+)\s+(\w+)\s*$", spec)
+    if not m or m.group(2) not in DERIVE or m.group(3) not in {p.name for p in params}:
+        raise QueryError(f"{path}: malformed '#+ derive:' line {spec!r}; expected 'NAME FUNCTION PARAMETER' "
+                         f"with FUNCTION in {tuple(DERIVE)} and a parameter declared above it")
+    return Derived(m.group(1), m.group(2), m.group(3))
+
+
 def parse_query_file(path: Path) -> Query:
     text = path.read_text(encoding="utf-8")
     summary = ""
-    params = []
+    params: list[Param] = []
+    derived: list[Derived] = []
     for line in text.splitlines():
         m = _HEADER.match(line)
         if not m:
@@ -88,9 +129,11 @@ def parse_query_file(path: Path) -> Query:
             summary = value
         elif key == "param":
             params.append(_parse_param(value, path))
+        elif key == "derive":
+            derived.append(_parse_derived(value, path, params))
     if not summary:
         raise QueryError(f"{path}: no '#+ summary:' line")
-    return Query(path.stem, summary, tuple(params), text, path)
+    return Query(path.stem, summary, tuple(params), text, path, tuple(derived))
 
 
 def queries_dir() -> Path:
@@ -152,6 +195,9 @@ def bindings(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | o
                 raise QueryError(f"query {query.name!r} needs --param {p.name}=... ({p.description})")
             continue
         out[p.name] = to_term(p, raw)
+    for d in query.derived:  # after the parameters, so the VALUES block starts with them
+        if d.source in out:
+            out[d.name] = DERIVE[d.function](out[d.source])
     return out
 
 

@@ -73,12 +73,12 @@ KG_TERMS = [
     "updateOf", "expressionOfConcernIn", "expressionOfConcernFor", "republishedIn", "republishedFrom",
     "reprintIn", "reprintOf", "correctedAndRepublishedIn", "correctedAndRepublishedFrom",
     "partialRetractionIn", "partialRetractionOf", "summaryForPatientsIn", "originalReportIn",
-    "authorPosition", "affiliation", "initials", "orcid", "collectiveName", "suffix",
+    "authorPosition", "affiliation", "initials", "orcid", "collectiveName", "suffix", "familyNameKey",
     "abstractLabel", "nlmCategory", "position", "text", "grantId", "grantAgency", "grantCountry",
     "grantAcronym", "bookTitle",
     # MeSH heading node
     "descriptor", "descriptorName", "descriptorMajorTopic", "qualifier", "qualifierTerm",
-    "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType",
+    "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType", "meshAncestor",
     # journal
     "nlmUniqueId", "issnLinking", "medlineTA", "country",
     # provenance

@@ -59,6 +59,15 @@ def test_authors_in_order_with_orcid_affiliation_and_collective(loaded):
     assert ask(loaded, "pubmed:111 dcterms:creator ?a . ?a a foaf:Organization ; kg:collectiveName 'The Test Consortium'")
 
 
+def test_family_name_key_is_the_lower_cased_family_name(loaded):
+    # articles-by-author looks this key up instead of lower-casing every family name of the store
+    rows = list(loaded.query(PFX + """SELECT ?fam ?key WHERE { GRAPH ?g { pubmed:111 dcterms:creator ?a .
+        ?a foaf:familyName ?fam . OPTIONAL { ?a kg:familyNameKey ?key } } } ORDER BY ?fam"""))
+    assert [(r["fam"].value, r["key"].value) for r in rows] == [("Doe", "doe"), ("Roe", "roe")]
+    # a collective author has no family name, so no key
+    assert not ask(loaded, "pubmed:111 dcterms:creator ?a . ?a a foaf:Organization ; kg:familyNameKey ?k")
+
+
 def test_journal_by_nlm_id(loaded):
     assert ask(loaded, "pubmed:111 dcterms:isPartOf <https://w3id.org/oncokg/id/journal/nlm/9999999> . "
                        "<https://w3id.org/oncokg/id/journal/nlm/9999999> a fabio:Journal ; prism:issn '1234-5678' ; "

@@ -152,3 +152,28 @@ def test_cli_mesh_load(shared_data, tmp_path):
     assert "43 descriptors" in r.output
     r = CliRunner().invoke(main, ["mesh", "load", "--store", str(tmp_path / "s"), str(tmp_path / "nope.tsv")])
     assert r.exit_code != 0
+
+
+def test_loading_writes_the_tree_closure_between_descriptors(tmp_path):
+    # D1 C04, D2 C04.588 (and F01.100, under a tree number nobody owns), D3 C04.588.274, D4
+    # C04.588.274.900 and E05.100 under D5 E05: every descriptor above one of a descriptor's tree numbers
+    path = tmp_path / "trees.tsv"
+    path.write_text("mesh_id\tmesh_name\tmesh_tree_number\n"
+                    "D000001\tOne\tC04\nD000002\tTwo\tC04.588\nD000002\tTwo\tF01.100\n"
+                    "D000003\tThree\tC04.588.274\nD000004\tFour\tC04.588.274.900\nD000004\tFour\tE05.100\n"
+                    "D000005\tFive\tE05\n", encoding="utf-8")
+    store = OxigraphStore()
+    mesh.load_mesh([str(path)], store)
+    rows = store.query(f"SELECT ?d ?a WHERE {{ GRAPH <{iris.MESH_GRAPH}> {{ ?d <https://w3id.org/oncokg/vocab/"
+                       "meshAncestor> ?a } }")
+    pairs = {(r["d"].value[-1], r["a"].value[-1]) for r in rows}
+    assert pairs == {("2", "1"), ("3", "2"), ("3", "1"), ("4", "3"), ("4", "2"), ("4", "1"), ("4", "5")}
+    # the shipped file stays the hierarchy only: the closure is written at load time
+    assert not any("meshAncestor" in line for line in mesh.mesh_ntriples([str(path)])[0])
+
+
+def test_shipped_closure_puts_colorectal_neoplasms_under_neoplasms():
+    store = OxigraphStore()
+    mesh.load_shipped(store)
+    assert store.query("ASK { GRAPH ?g { <http://id.nlm.nih.gov/mesh/D015179> "
+                       "<https://w3id.org/oncokg/vocab/meshAncestor> <http://id.nlm.nih.gov/mesh/D009369> } }")

@@ -496,6 +496,15 @@ EDGE_CASES: list[Case] = [
         "<LastName>Raw</LastName><ForeName>Ann</ForeName><Initials> A B </Initials><Suffix> III </Suffix>",
         "<LastName>Empty</LastName><Initials></Initials><Suffix/>",
         "<LastName>Nl</LastName><Initials>A\nB</Initials><Suffix>2nd\tgen</Suffix>")}),
+    # kg:familyNameKey: full Unicode lower-casing (final sigma, dotted capital I, sharp s, Cyrillic), the
+    # same bytes from the C mapping (through Python's str.lower) as from the Python one
+    Case("author-family-name-key", {"authors": _authors(
+        "<LastName>ÖZTÜRK</LastName><ForeName>Ayşe</ForeName>",
+        "<LastName>ΟΔΥΣΣΕΥΣ</LastName>",
+        "<LastName>İnan</LastName><Initials>İ</Initials>",
+        "<LastName>STRAẞE</LastName>",
+        "<LastName>Иванов</LastName>",
+        "<LastName>O\"Brien &amp; McDONALD</LastName>")}),
     Case("author-collective", {"authors": _authors(
         "<CollectiveName>The Consortium</CollectiveName>",
         "<LastName>Lead</LastName><CollectiveName>Group with a last name</CollectiveName>",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -197,3 +198,25 @@ def test_a_pmid_parameter_binds_only_its_article(tmp_path):
     ingest([str(p)], store)
     q = queries.load("entities-of-article")
     assert queries.bindings(q, {"pmid": " 2 "})["pmid"].value == "2"
+
+
+def test_derived_variables_are_bound_from_their_parameter(tmp_path):
+    # a key is the value lower-cased as the mapping writes kg:familyNameKey; the article IRI is the
+    # PMID's, as kg.iris mints it
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\n#+ param: family string required  F\n#+ param: given string  G\n"
+                    "#+ derive: familyKey lower family\n#+ derive: givenKey lower given\nSELECT * WHERE { }\n")
+    author = queries.bindings(queries.parse_query_file(path), {"family": "ÖZTÜRK"})
+    assert author == {"family": ox.Literal("ÖZTÜRK"), "familyKey": ox.Literal("öztürk")}
+    article = queries.bindings(queries.load("entities-of-article"), {"pmid": " 35246503 "})
+    assert article["article"] == ox.NamedNode("http://rdf.ncbi.nlm.nih.gov/pubmed/35246503")
+
+
+def test_a_malformed_derive_line_is_an_error(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\n#+ param: x string required  X\n#+ derive: y upper x\nSELECT * WHERE { }\n")
+    with pytest.raises(QueryError, match="malformed '#\\+ derive:' line"):
+        queries.parse_query_file(path)
+    path.write_text("#+ summary: s\n#+ derive: y lower x\n#+ param: x string required  X\nSELECT * WHERE { }\n")
+    with pytest.raises(QueryError, match="declared above it"):
+        queries.parse_query_file(path)

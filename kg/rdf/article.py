@@ -90,6 +90,9 @@ def _person(s: str, a: Author, position: int) -> Iterator[Triple]:
         yield s, P_TYPE, C_PERSON
         if a.last_name:
             yield s, FOAF_familyName, lit(a.last_name)
+            # a lower-cased copy: `articles-by-author` looks the name up in the index instead of
+            # lower-casing every family name of the store (the compiled mapping writes the same).
+            yield s, K["familyNameKey"], lit(a.last_name.lower())
         if a.fore_name:
             yield s, FOAF_givenName, lit(a.fore_name)
         if a.initials:

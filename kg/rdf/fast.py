@@ -51,7 +51,7 @@ def terms() -> dict[str, str]:
         "indexingMethod": k["indexingMethod"], "volume": m.PRISM_volume, "issue": m.PRISM_issueIdentifier,
         "pageRange": m.PRISM_pageRange, "creator": m.P_CREATOR, "investigator": k["investigator"],
         "Investigator": k["Investigator"], "Organization": m.C_ORG, "collectiveName": k["collectiveName"],
-        "name": m.FOAF_name, "Person": m.C_PERSON, "familyName": m.FOAF_familyName,
+        "name": m.FOAF_name, "Person": m.C_PERSON, "familyName": m.FOAF_familyName, "familyNameKey": k["familyNameKey"],
         "givenName": m.FOAF_givenName, "initials": k["initials"], "suffix": k["suffix"],
         "authorPosition": k["authorPosition"], "orcid": k["orcid"], "affiliation": k["affiliation"],
         "isPartOf": m.P_PART_OF, "Journal": m.C_JOURNAL, "nlmUniqueId": k["nlmUniqueId"],

@@ -12,7 +12,13 @@ MeSH IRI put in its canonical non-versioned form; MeSH descriptor/qualifier/supp
 
 Tree-number nodes and `meshv:broaderDescriptor` are derived from the tree numbers whatever the input,
 so a partial vocabulary (a few descriptors from an XML excerpt) still explodes through the tree-number
-chain, and queries can use either path. Everything goes into `iris.MESH_GRAPH`, replaced whole by each
+chain, and queries can use either path. Loading into a store also writes the tree's closure,
+
+    mesh:D009371 kg:meshAncestor mesh:D009369 .
+
+from every descriptor to every descriptor one of whose tree numbers lies above one of its own (at any
+depth): an exploded heading query is then one index lookup per descriptor, not a walk of the
+tree-number chain joined with every heading (`articles-by-mesh`, issue 15). Everything goes into `iris.MESH_GRAPH`, replaced whole by each
 `kg mesh load`: the current file replaces an older one, never mixes with it.
 
 `build_shipped` writes the compact hierarchy graph shipped in `kg/data/` from the tree-number table; a
@@ -35,7 +41,7 @@ from .. import iris
 from ..errors import InputError
 from ..prefixes import MESH_BASE, MESH_TREE_RE, MESH_UI_RE, parse_identifier
 from ..rdf.nt import iri, lang, lit
-from ..vocab import MESHV, RDF, RDFS
+from ..vocab import KG, MESHV, RDF, RDFS
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -50,6 +56,7 @@ P_TREE, P_PARENT = iri(MESHV + "treeNumber"), iri(MESHV + "parentTreeNumber")
 P_BROADER, P_ID = iri(MESHV + "broaderDescriptor"), iri(MESHV + "identifier")
 P_ALLOWABLE, P_MAPPED = iri(MESHV + "allowableQualifier"), iri(MESHV + "preferredMappedTo")
 C_TREE = iri(MESHV + "TreeNumber")
+P_ANCESTOR = iri(KG.meshAncestor)
 DESCRIPTOR_CLASSES = {"1": "TopicalDescriptor", "2": "PublicationType", "3": "CheckTag",
                       "4": "GeographicalDescriptor", None: "Descriptor"}
 SCR_CLASSES = {"1": "SCR_Chemical", "2": "SCR_Protocol", "3": "SCR_Disease", "4": "SCR_Organism"}
@@ -275,6 +282,20 @@ def derived_lines(load: MeshLoad) -> Iterator[str]:
                 yield f"{_m(ui)} {P_BROADER} {_m(broader)} .\n"
 
 
+def ancestor_lines(load: MeshLoad) -> Iterator[str]:
+    """`kg:meshAncestor` from each descriptor to the owner of every tree number above one of its own: the
+    transitive closure of `meshv:parentTreeNumber` between descriptors, so that a query explodes a
+    descriptor by one lookup. Tree numbers nobody owns (a partial vocabulary) are passed through, as the
+    parent chain of `derived_lines` passes through them."""
+    for tn, ui in load.tree_numbers.items():
+        cur = tn
+        while "." in cur:
+            cur = cur.rsplit(".", 1)[0]
+            above = load.tree_numbers.get(cur)
+            if above is not None:
+                yield f"{_m(ui)} {P_ANCESTOR} {_m(above)} .\n"
+
+
 def mesh_ntriples(paths: Iterable[str], load: MeshLoad | None = None) -> tuple[list[str], MeshLoad]:
     """Every N-Triples line of the MeSH graph built from `paths` (sorted, without duplicates)."""
     load = load or MeshLoad()
@@ -295,7 +316,9 @@ def load_mesh(paths: Iterable[str], store: Store, *, graph: str = iris.MESH_GRAP
     """Replace the MeSH graph of `store` with the vocabulary read from `paths` (all or nothing: every file
     is read before the store is touched, so a bad file leaves the current MeSH graph as it was)."""
     lines, load = mesh_ntriples(list(paths))
-    store.replace_graph(graph, lines)
+    # The closure is written with the vocabulary, in the same graph, so a reload replaces both at once;
+    # it is not in the shipped file (derivable, and several times the size of the hierarchy).
+    store.replace_graph(graph, lines + sorted(set(ancestor_lines(load))))
     store.flush()
     return load
 
