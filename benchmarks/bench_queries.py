@@ -115,10 +115,18 @@ def params_args(p: dict[str, str]) -> list[str]:
     return [a for k, v in p.items() for a in ("-p", f"{k}={v}")]
 
 
-def cold(store: Path, name: str, p: dict[str, str]) -> float:
+TIMEOUT_S = float(os.environ.get("KG_BENCH_QUERY_TIMEOUT", "300"))
+
+
+def cold(store: Path, name: str, p: dict[str, str]) -> float | None:
+    """Wall seconds of a fresh `kg query` process, or None when it ran past KG_BENCH_QUERY_TIMEOUT (a query
+    that does not finish must not stall the whole benchmark; it is printed as over the limit)."""
     t = time.perf_counter()
-    r = subprocess.run([*KG_CMD, "query", name, "--store", str(store), "--format", "csv", *params_args(p)],
-                       cwd=ROOT, capture_output=True, text=True)
+    try:
+        r = subprocess.run([*KG_CMD, "query", name, "--store", str(store), "--format", "csv", *params_args(p)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None
     if r.returncode != 0:
         raise SystemExit(f"kg query {name} failed: {r.stderr[-2000:]}")
     return time.perf_counter() - t
@@ -158,6 +166,10 @@ def main() -> int:
                 continue
             key = f"{name} {' '.join(f'{k}={v}' for k, v in p.items())}".strip()
             c = cold(path, name, p)
+            if c is None:
+                print(f"   {n:>7,} {key:<58} did not finish in {TIMEOUT_S:.0f} s (cold); warm run skipped",
+                      flush=True)
+                continue
             store = OxigraphStore(str(path), read_only=True)
             rows, w, cpu = warm(store, name, p)
             del store
