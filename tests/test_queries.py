@@ -13,6 +13,7 @@ from kg.cli import main
 from kg.errors import QueryError
 from kg.pipeline import ingest
 from kg.stores.oxigraph import OxigraphStore
+from kg.vocab import KG
 from pubmed_fixtures import article, document
 
 NO_MESH = "<MeshHeadingList/>"
@@ -220,3 +221,30 @@ def test_a_malformed_derive_line_is_an_error(tmp_path):
     path.write_text("#+ summary: s\n#+ derive: y lower x\n#+ param: x string required  X\nSELECT * WHERE { }\n")
     with pytest.raises(QueryError, match="declared above it"):
         queries.parse_query_file(path)
+
+
+def test_cli_warns_when_the_mesh_hierarchy_lacks_the_tree_closure(tmp_path):
+    """articles-by-mesh explodes through kg:meshAncestor, which `kg mesh load` writes since issue 15: a
+    store whose MeSH graph was loaded before holds the tree but not the closure, and explode would quietly
+    find the descriptor itself only, so the query says to load it again; after that it climbs the tree."""
+    p = tmp_path / "a.xml"
+    p.write_text(document(article("1")))
+    st = str(tmp_path / "s")
+    CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", "--no-nlp", str(p)])
+    assert CliRunner().invoke(main, ["mesh", "load", "--store", st]).exit_code == 0
+    store = OxigraphStore(st)
+    closure = [ox.Quad(r["d"], ox.NamedNode(str(KG.meshAncestor)), r["a"], ox.NamedNode(iris.MESH_GRAPH))
+               for r in store.query(f"SELECT ?d ?a WHERE {{ GRAPH <{iris.MESH_GRAPH}> "
+                                    f"{{ ?d <{KG.meshAncestor}> ?a }} }}", {})]
+    assert closure  # what the older load did not write; take it out to stand for such a store
+    store.remove_quads(closure)
+    del store
+    query = ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"]
+    r = CliRunner().invoke(main, query)
+    assert r.exit_code == 0, r.output
+    assert "without the tree closure" in r.stderr and "kg mesh load" in r.stderr
+    assert r.stdout.splitlines()[1:] == []
+    assert CliRunner().invoke(main, ["mesh", "load", "--store", st]).exit_code == 0
+    r = CliRunner().invoke(main, query)
+    assert "tree closure" not in r.stderr
+    assert {line.split(",")[1] for line in r.stdout.splitlines()[1:]} == {"1"}

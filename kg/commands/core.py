@@ -191,7 +191,18 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
         click.echo("kg: warning: this store holds no MeSH hierarchy, so this query cannot climb the MeSH tree "
                    "(explode finds the descriptor itself only); load it once with `kg mesh load` (the shipped "
                    "MeSH 2015 hierarchy) or `kg mesh load desc2025.xml qual2025.xml` (the current year)", err=True)
+    elif endpoint is None and "kg:meshAncestor" in q.text and not _has_mesh_closure(store):
+        click.echo("kg: warning: this store's MeSH hierarchy was loaded by an older kg, without the tree closure "
+                   "(kg:meshAncestor) this query explodes by, so explode finds the descriptor itself only; run "
+                   "`kg mesh load` again (same files) to add it", err=True)
     _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)
+
+
+def _has_mesh_closure(store: Any) -> bool:
+    """Whether the MeSH graph holds the tree closure `kg mesh load` writes since issue 15 (a fixed ASK)."""
+    from ..vocab import KG
+    ask = f"ASK {{ GRAPH <{iris.MESH_GRAPH}> {{ ?d <{KG.meshAncestor}> ?a }} }}"
+    return bool(store.query(ask, {}))
 
 
 @click.command(name="queries")
