@@ -186,16 +186,34 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
         click.echo(binding.with_values(q.text, bound))
         return
     store = _query_store(store_path, endpoint, auth, max_rows)
-    if endpoint is None and iris.MESH_GRAPH in q.text and not store.has_graph(iris.MESH_GRAPH):
-        # A query never writes: the MeSH hierarchy is loaded by `kg mesh load`, not behind the user's back.
+    if endpoint is None:
+        _warn_missing_derived(q.text, store)
+    _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)
+
+
+def _warn_missing_derived(text: str, store: Any) -> None:
+    """Warn when the store lacks what a canned query reads and only a later `kg` writes: a query never
+    writes, so it says which command adds it instead of quietly finding less."""
+    if iris.MESH_GRAPH in text and not store.has_graph(iris.MESH_GRAPH):
         click.echo("kg: warning: this store holds no MeSH hierarchy, so this query cannot climb the MeSH tree "
                    "(explode finds the descriptor itself only); load it once with `kg mesh load` (the shipped "
                    "MeSH 2015 hierarchy) or `kg mesh load desc2025.xml qual2025.xml` (the current year)", err=True)
-    elif endpoint is None and "kg:meshAncestor" in q.text and not _has_mesh_closure(store):
+    elif "kg:meshAncestor" in text and not _has_mesh_closure(store):
         click.echo("kg: warning: this store's MeSH hierarchy was loaded by an older kg, without the tree closure "
                    "(kg:meshAncestor) this query explodes by, so explode finds the descriptor itself only; run "
                    "`kg mesh load` again (same files) to add it", err=True)
-    _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)
+    if "kg:familyNameKey" in text and not _has_family_keys(store):
+        click.echo("kg: warning: this store's authors were ingested by an older kg, without the lower-cased "
+                   "family-name key (kg:familyNameKey) this query matches on, so it finds no author; run "
+                   "`kg ingest` again on the same files (each article replaces its own graph)", err=True)
+
+
+def _has_family_keys(store: Any) -> bool:
+    """False when the store has authors but none with `kg:familyNameKey` (ingested before issue 15)."""
+    from ..vocab import FOAF, KG
+    if bool(store.query(f"ASK {{ GRAPH ?g {{ ?a <{KG.familyNameKey}> ?k }} }}", {})):
+        return True
+    return not bool(store.query(f"ASK {{ GRAPH ?g {{ ?a <{FOAF.familyName}> ?f }} }}", {}))
 
 
 def _has_mesh_closure(store: Any) -> bool:
