@@ -164,7 +164,6 @@ def test_a_subclass_counts_with_a_loaded_ontology(with_ontology):
     assert set(table(with_ontology, disease=CRC_ADENO)) == {PI3K, WNT}
 
 
-
 def test_a_cooccurrence_with_a_subclass_counts_with_a_loaded_ontology():
     """The association branch reaches the disease through the ontology as the sentence branch does: a paper
     whose figure links Wnt to colorectal adenocarcinoma (a co-occurrence only) counts for colorectal cancer
@@ -179,6 +178,7 @@ def test_a_cooccurrence_with_a_subclass_counts_with_a_loaded_ontology():
         store.load_quads("".join(lines).encode())
         counts[with_ontology] = table(store).get(WNT, (None, 0))[1]
     assert counts == {False: 0, True: 2}  # paper 2 through CXCR4, paper 8 through the co-occurrence
+
 
 def test_lung_site(plain):
     got = table(plain, site="UBERON:0002048")

@@ -224,6 +224,14 @@ def test_a_malformed_derive_line_is_an_error(tmp_path):
         queries.parse_query_file(path)
 
 
+def _remove_every(store_path: str, predicate: str) -> int:
+    """Take every quad with `predicate` out of the store, as a store written by an older kg lacks them."""
+    store = OxigraphStore(store_path)
+    quads = [ox.Quad(r["s"], ox.NamedNode(predicate), r["o"], r["g"])
+             for r in store.query(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }} }}", {})]
+    store.remove_quads(quads)
+    return len(quads)
+
 def test_cli_warns_when_the_mesh_hierarchy_lacks_the_tree_closure(tmp_path):
     """articles-by-mesh explodes through kg:meshAncestor, which `kg mesh load` writes since issue 15: a
     store whose MeSH graph was loaded before holds the tree but not the closure, and explode would quietly
@@ -233,13 +241,7 @@ def test_cli_warns_when_the_mesh_hierarchy_lacks_the_tree_closure(tmp_path):
     st = str(tmp_path / "s")
     CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", "--no-nlp", str(p)])
     assert CliRunner().invoke(main, ["mesh", "load", "--store", st]).exit_code == 0
-    store = OxigraphStore(st)
-    closure = [ox.Quad(r["d"], ox.NamedNode(str(KG.meshAncestor)), r["a"], ox.NamedNode(iris.MESH_GRAPH))
-               for r in store.query(f"SELECT ?d ?a WHERE {{ GRAPH <{iris.MESH_GRAPH}> "
-                                    f"{{ ?d <{KG.meshAncestor}> ?a }} }}", {})]
-    assert closure  # what the older load did not write; take it out to stand for such a store
-    store.remove_quads(closure)
-    del store
+    assert _remove_every(st, str(KG.meshAncestor))  # what an older load did not write: such a store
     query = ["query", "articles-by-mesh", "--store", st, "-p", "mesh=D009369", "--format", "csv"]
     r = CliRunner().invoke(main, query)
     assert r.exit_code == 0, r.output
@@ -264,12 +266,7 @@ def test_cli_warns_when_authors_lack_the_family_name_key(tmp_path):
     assert r.exit_code == 0 and "family-name key" not in r.stderr
     found = r.stdout.splitlines()[1:]
     assert found and {line.split(",")[1] for line in found} == {"1"}  # case-insensitive match
-    store = OxigraphStore(st)
-    keys = [ox.Quad(r["a"], ox.NamedNode(str(KG.familyNameKey)), r["k"], r["g"])
-            for r in store.query(f"SELECT ?a ?k ?g WHERE {{ GRAPH ?g {{ ?a <{KG.familyNameKey}> ?k }} }}", {})]
-    assert keys
-    store.remove_quads(keys)  # what an older ingest wrote: the names without the key
-    del store
+    assert _remove_every(st, str(KG.familyNameKey))  # what an older ingest wrote: names without the key
     r = CliRunner().invoke(main, query)
     assert r.exit_code == 0
     assert "family-name key" in r.stderr and "kg ingest" in r.stderr

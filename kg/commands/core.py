@@ -211,16 +211,19 @@ def _warn_missing_derived(text: str, store: Any) -> None:
 def _has_family_keys(store: Any) -> bool:
     """False when the store has authors but none with `kg:familyNameKey` (ingested before issue 15)."""
     from ..vocab import FOAF, KG
-    if bool(store.query(f"ASK {{ GRAPH ?g {{ ?a <{KG.familyNameKey}> ?k }} }}", {})):
-        return True
-    return not bool(store.query(f"ASK {{ GRAPH ?g {{ ?a <{FOAF.familyName}> ?f }} }}", {}))
+    return _holds(store, f"GRAPH ?g {{ ?a <{KG.familyNameKey}> ?k }}") \
+        or not _holds(store, f"GRAPH ?g {{ ?a <{FOAF.familyName}> ?f }}")
 
 
 def _has_mesh_closure(store: Any) -> bool:
-    """Whether the MeSH graph holds the tree closure `kg mesh load` writes since issue 15 (a fixed ASK)."""
+    """Whether the MeSH graph holds the tree closure `kg mesh load` writes since issue 15."""
     from ..vocab import KG
-    ask = f"ASK {{ GRAPH <{iris.MESH_GRAPH}> {{ ?d <{KG.meshAncestor}> ?a }} }}"
-    return bool(store.query(ask, {}))
+    return _holds(store, f"GRAPH <{iris.MESH_GRAPH}> {{ ?d <{KG.meshAncestor}> ?a }}")
+
+
+def _holds(store: Any, pattern: str) -> bool:
+    """ASK of a fixed pattern (IRIs from kg's own namespaces, never user text)."""
+    return bool(store.query(f"ASK {{ {pattern} }}", {}))
 
 
 @click.command(name="queries")
