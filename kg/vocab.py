@@ -90,8 +90,6 @@ KG_TERMS = [
     "relationType",
     # ontology linking (issue 7)
     "xref",
-    # the "no link" value of canned queries that join instead of OPTIONAL (decision 0021); never in data
-    "none",
 ]
 KG = Namespace("https://w3id.org/oncokg/vocab/", KG_TERMS)
 
