@@ -58,9 +58,10 @@ CASES: list[tuple[str, dict[str, str]]] = [
 ]
 
 
-# The article mapping's version as far as these stores are concerned: 2 added kg:familyNameKey. A store
+# The article mapping's version as far as these stores are concerned: 2 added kg:familyNameKey, 3 the
+# kg:Sentence summaries pathways-linking starts from. A store
 # built by an older mapping lacks triples the queries look up, so a new version means a new store.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 # What `ensure_vocabularies` writes into a built store (1: the shipped MeSH hierarchy; 2: articles-by-mesh
 # reads the tree closure kg:meshAncestor, so a store loaded before `kg mesh load` wrote it is loaded
 # again). A new version reloads the vocabularies into the existing store, without re-ingesting.

@@ -64,7 +64,7 @@ KG_TERMS = [
     # classes
     "MeshHeading", "MeshQualifierAssignment", "AbstractSection", "Grant", "ArticleGraph",
     "DeletedCitation", "Investigator", "Mention", "Entity", "TextCooccurrence",
-    "Tagger", "Passage",
+    "Tagger", "Passage", "Sentence",
     # article
     "pmid", "pmidVersion", "medlineDate", "publicationType", "chemical",
     "supplementaryConcept", "meshHeading", "citationStatus", "indexingMethod", "citationOwner",
@@ -85,7 +85,7 @@ KG_TERMS = [
     "sourceFile", "sourceFormat", "toolVersion",
     # mentions / entities / assertions (issue 3)
     "sectionType", "entityType", "matchedText", "sentence", "confidence", "negated", "hedged",
-    "polarity", "supportingArticleCount", "trigger", "inSection", "ontology",
+    "polarity", "supportingArticleCount", "trigger", "inSection", "ontology", "names",
     # relation types comparable with BioRED (issue 12)
     "relationType",
     # ontology linking (issue 7)

@@ -49,6 +49,7 @@ def graph(pmid: str, source: str, passages: list[tuple[str, str, list[str]]],
     g = iri(iris.article_graph(pmid, source))
     triples = list(rm.passage_triples(pmid, source, [TextPassage(k, kind, " ".join(ss)) for k, kind, ss in passages]))
     seen = {}
+    spans = []
     for key, kind, sentences in passages:
         text = " ".join(sentences)
         offset = 0
@@ -59,9 +60,11 @@ def graph(pmid: str, source: str, passages: list[tuple[str, str, list[str]]],
                     continue  # the longest name wins, as in the tagger ("metastasis" inside "liver metastasis")
                 span = Mention(key, offset + at, offset + at + len(name), name, curies, sentence)
                 triples += rm.mention_triples(pmid, source, span, text, kind)
+                spans.append(span)
                 for c in curies:
                     seen[c] = Entity(c, rm.entity_type(c, typ), LABELS.get(c, label))
             offset += len(sentence) + 1
+    triples += rm.sentence_triples(pmid, source, spans, {k: " ".join(ss) for k, _, ss in passages})
     for pathway, disease, sentence in cooccurrences:
         for name in (pathway, disease):
             curies, typ, label = ENTITIES[name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -251,6 +252,29 @@ def test_cli_warns_when_the_mesh_hierarchy_lacks_the_tree_closure(tmp_path):
     r = CliRunner().invoke(main, query)
     assert "tree closure" not in r.stderr
     assert {line.split(",")[1] for line in r.stdout.splitlines()[1:]} == {"1"}
+
+
+def test_cli_warns_when_the_text_lacks_the_sentence_summaries(tmp_path):
+    """pathways-linking starts from the kg:Sentence summaries the mapping writes since issue 15: on a store
+    mined before, the query would quietly find no pathway, so it says to ingest again; after that the
+    pathways are back."""
+    fixture = Path(__file__).resolve().parent / "data" / "crc-metastasis-pathways.xml"
+    st = str(tmp_path / "s")
+    ingest_args = ["ingest", "--store", st, "--no-validate", str(fixture)]
+    assert CliRunner().invoke(main, ingest_args).exit_code == 0
+    query = ["query", "pathways-linking", "--store", st, "--format", "csv"]
+    r = CliRunner().invoke(main, query)
+    assert r.exit_code == 0 and "sentence summary" not in r.stderr
+    found = r.stdout.splitlines()[1:]
+    assert found
+    assert _remove_every(st, str(KG.names))  # what an older ingest wrote: mentions without the summary
+    r = CliRunner().invoke(main, query)
+    assert r.exit_code == 0
+    assert "sentence summary" in r.stderr and "kg ingest" in r.stderr
+    assert r.stdout.splitlines()[1:] == []
+    assert CliRunner().invoke(main, ingest_args).exit_code == 0
+    r = CliRunner().invoke(main, query)
+    assert "sentence summary" not in r.stderr and r.stdout.splitlines()[1:] == found
 
 
 def test_cli_warns_when_authors_lack_the_family_name_key(tmp_path):

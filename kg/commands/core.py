@@ -206,6 +206,17 @@ def _warn_missing_derived(text: str, store: Any) -> None:
         click.echo("kg: warning: this store's authors were ingested by an older kg, without the lower-cased "
                    "family-name key (kg:familyNameKey) this query matches on, so it finds no author; run "
                    "`kg ingest` again on the same files (each article replaces its own graph)", err=True)
+    if "kg:names" in text and not _has_sentences(store):
+        click.echo("kg: warning: this store's text was mined by an older kg, without the per-sentence summary "
+                   "(kg:Sentence, kg:names) this query starts from, so it finds nothing; run `kg ingest` again on "
+                   "the same files (each article replaces its own graph)", err=True)
+
+
+def _has_sentences(store: Any) -> bool:
+    """False when the store has mentions but no `kg:Sentence` summaries (text mined before issue 15)."""
+    from ..vocab import KG, OA
+    return _holds(store, f"GRAPH ?g {{ ?s <{KG.names}> ?e }}") \
+        or not _holds(store, f"GRAPH ?g {{ ?m <{OA.hasBody}> ?e }}")
 
 
 def _has_family_keys(store: Any) -> bool:

@@ -1,5 +1,5 @@
 """A `TextMining` record (what kg.nlp read from an article's text) to the triples of the article's graph:
-passages, entities, Web Annotation mentions, trigger assertions and co-occurrences.
+passages, entities, Web Annotation mentions, the sentences they sit in, trigger assertions and co-occurrences.
 
 >>> from kg.nlp import mine
 >>> from kg.records import Article
@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..records import TextMining
 from .assertions import assertion_triples, cooccurrence_triples
-from .mentions import entity_triples, mention_triples, passage_triples, tagger_triples
+from .mentions import entity_triples, mention_triples, passage_triples, sentence_triples, tagger_triples
 
 Triple = tuple[str, str, str]
 
@@ -33,6 +33,7 @@ def mechanism_triples(mining: TextMining | None) -> Iterator[Triple]:
     for m in mining.mentions:
         kind, text = info[m.passage]
         yield from mention_triples(pmid, source, m, text, kind)
+    yield from sentence_triples(pmid, source, mining.mentions, {k: text for k, (_, text) in info.items()})
     for a in mining.assertions:
         yield from assertion_triples(pmid, source, a)
     for c in mining.cooccurrences:

@@ -13,6 +13,11 @@ For each mention::
     <.../pos> a oa:TextPositionSelector ; oa:start 12 ; oa:end 29 .
     <.../quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." .
 
+And for each sentence that names something, a summary the queries start from (issue 15)::
+
+    <sentence> a kg:Sentence ; kg:inSection <passage> ; kg:sentence "..." ;
+        kg:names <entity>, <entity> ... (every entity its mentions are grounded to) .
+
 Offsets count Unicode code points of the passage's `kg:text`, as the Web Annotation model asks. All
 IRIs come from content (PMID, source, passage key, offsets): no blank nodes, no uuid.
 """
@@ -150,6 +155,48 @@ def mention_triples(pmid: str, source: str, mention: Mention, passage_text: str,
     yield quote, P_EXACT, lit(mention.text)
     yield quote, P_PREFIX, lit(passage_text[max(0, mention.start - 32):mention.start])
     yield quote, P_SUFFIX, lit(passage_text[mention.end:mention.end + 32])
+
+
+def sentence_iri(pmid: str, source: str, key: str, at: int) -> str:
+    return iris.node(pmid, source, "sentence", key, at)
+
+
+def sentence_triples(pmid: str, source: str, mentions: Iterable[Mention],
+                     passage_texts: dict[str, str]) -> Iterator[Triple]:
+    """One `kg:Sentence` per sentence of a passage that has grounded mentions, naming every entity they
+    are grounded to.
+
+    Why: "which articles name X and Y in one sentence" is the first step of the mechanism questions, and
+    from the mentions it is a join of every mention of X with the other mentions of its sentence (about
+    70,000 index lookups at 100,000 articles for "metastasis" and "liver"); from this summary it is one
+    lookup per sentence naming X. The sentence's IRI carries its passage and its first offset in the
+    passage's text, so it comes from content like every other node; its `kg:sentence` is the very literal
+    its mentions carry, so a query can go from one to the other.
+    """
+    names: dict[tuple[str, str], dict[str, None]] = {}
+    for m in mentions:
+        if m.sentence:
+            bodies = names.setdefault((m.passage, m.sentence), {})
+            for curie in m.curies:
+                bodies[entity_iri(curie)] = None
+    for (key, sentence), bodies in names.items():
+        at = passage_texts.get(key, "").find(sentence)
+        s = iri(sentence_iri(pmid, source, key, at if at >= 0 else "x" + _digest(sentence)))
+        yield s, P_TYPE, iri(KG.Sentence)
+        yield s, iri(KG.inSection), iri(passage_iri(pmid, source, key))
+        yield s, iri(KG.sentence), lit(sentence)
+        for body in bodies:
+            yield s, P_NAMES, iri(body)
+
+
+P_NAMES = iri(KG.names)
+
+
+def _digest(text: str) -> str:
+    """A stable short name for a sentence not found in its passage's text (never expected: the tagger
+    cuts sentences out of that text), so that such a sentence still gets an IRI of its own."""
+    import hashlib
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def tagger_triples() -> Iterator[Triple]:
