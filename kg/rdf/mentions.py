@@ -157,7 +157,7 @@ def mention_triples(pmid: str, source: str, mention: Mention, passage_text: str,
     yield quote, P_SUFFIX, lit(passage_text[mention.end:mention.end + 32])
 
 
-def sentence_iri(pmid: str, source: str, key: str, at: int) -> str:
+def sentence_iri(pmid: str, source: str, key: str, at: int | str) -> str:
     return iris.node(pmid, source, "sentence", key, at)
 
 
