@@ -233,6 +233,7 @@ def _remove_every(store_path: str, predicate: str) -> int:
     store.remove_quads(quads)
     return len(quads)
 
+
 def test_cli_warns_when_the_mesh_hierarchy_lacks_the_tree_closure(tmp_path):
     """articles-by-mesh explodes through kg:meshAncestor, which `kg mesh load` writes since issue 15: a
     store whose MeSH graph was loaded before holds the tree but not the closure, and explode would quietly

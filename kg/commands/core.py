@@ -202,28 +202,25 @@ def _warn_missing_derived(text: str, store: Any) -> None:
         click.echo("kg: warning: this store's MeSH hierarchy was loaded by an older kg, without the tree closure "
                    "(kg:meshAncestor) this query explodes by, so explode finds the descriptor itself only; run "
                    "`kg mesh load` again (same files) to add it", err=True)
-    if "kg:familyNameKey" in text and not _has_family_keys(store):
-        click.echo("kg: warning: this store's authors were ingested by an older kg, without the lower-cased "
-                   "family-name key (kg:familyNameKey) this query matches on, so it finds no author; run "
-                   "`kg ingest` again on the same files (each article replaces its own graph)", err=True)
-    if "kg:names" in text and not _has_sentences(store):
-        click.echo("kg: warning: this store's text was mined by an older kg, without the per-sentence summary "
-                   "(kg:Sentence, kg:names) this query starts from, so it finds nothing; run `kg ingest` again on "
-                   "the same files (each article replaces its own graph)", err=True)
+    # What the mapping writes since issue 15 beside what it wrote before: on a store ingested earlier the
+    # query finds nothing, and only `kg ingest` adds it. (marker in the query, new predicate, old one, what)
+    from ..vocab import FOAF, KG, OA
+    for marker, written, source, what in (
+            ("kg:familyNameKey", KG.familyNameKey, FOAF.familyName,
+             "authors were ingested by an older kg, without the lower-cased family-name key (kg:familyNameKey) "
+             "this query matches on, so it finds no author"),
+            ("kg:names", KG.names, OA.hasBody,
+             "text was mined by an older kg, without the per-sentence summary (kg:Sentence, kg:names) this "
+             "query starts from, so it finds nothing")):
+        if marker in text and _ingested_before(store, written, source):
+            click.echo(f"kg: warning: this store's {what}; run `kg ingest` again on the same files (each article "
+                       "replaces its own graph)", err=True)
 
 
-def _has_sentences(store: Any) -> bool:
-    """False when the store has mentions but no `kg:Sentence` summaries (text mined before issue 15)."""
-    from ..vocab import KG, OA
-    return _holds(store, f"GRAPH ?g {{ ?s <{KG.names}> ?e }}") \
-        or not _holds(store, f"GRAPH ?g {{ ?m <{OA.hasBody}> ?e }}")
-
-
-def _has_family_keys(store: Any) -> bool:
-    """False when the store has authors but none with `kg:familyNameKey` (ingested before issue 15)."""
-    from ..vocab import FOAF, KG
-    return _holds(store, f"GRAPH ?g {{ ?a <{KG.familyNameKey}> ?k }}") \
-        or not _holds(store, f"GRAPH ?g {{ ?a <{FOAF.familyName}> ?f }}")
+def _ingested_before(store: Any, written: str, source: str) -> bool:
+    """True when the store has `source` triples but no `written` one: ingested before the mapping wrote it."""
+    return not _holds(store, f"GRAPH ?g {{ ?s <{written}> ?o }}") \
+        and _holds(store, f"GRAPH ?g {{ ?s <{source}> ?o }}")
 
 
 def _has_mesh_closure(store: Any) -> bool:

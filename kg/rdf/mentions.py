@@ -182,14 +182,14 @@ def sentence_triples(pmid: str, source: str, mentions: Iterable[Mention],
     for (key, sentence), bodies in names.items():
         at = passage_texts.get(key, "").find(sentence)
         s = iri(sentence_iri(pmid, source, key, at if at >= 0 else "x" + _digest(sentence)))
-        yield s, P_TYPE, iri(KG.Sentence)
-        yield s, iri(KG.inSection), iri(passage_iri(pmid, source, key))
-        yield s, iri(KG.sentence), lit(sentence)
+        yield s, P_TYPE, C_SENTENCE
+        yield s, P_IN_SECTION, iri(passage_iri(pmid, source, key))
+        yield s, P_SENTENCE, lit(sentence)
         for body in bodies:
             yield s, P_NAMES, iri(body)
 
 
-P_NAMES = iri(KG.names)
+C_SENTENCE, P_IN_SECTION, P_SENTENCE, P_NAMES = iri(KG.Sentence), iri(KG.inSection), iri(KG.sentence), iri(KG.names)
 
 
 def _digest(text: str) -> str:
