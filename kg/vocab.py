@@ -79,6 +79,8 @@ KG_TERMS = [
     # MeSH heading node
     "descriptor", "descriptorName", "descriptorMajorTopic", "qualifier", "qualifierTerm",
     "qualifierName", "pairTerm", "majorTopic", "autoHM", "descriptorType", "meshAncestor",
+    # ontology class closure (issue 15)
+    "ancestorClass",
     # journal
     "nlmUniqueId", "issnLinking", "medlineTA", "country",
     # provenance

@@ -57,6 +57,33 @@ def test_cell_ontology_and_go_counts(shared_data):
                  '<http://purl.obolibrary.org/obo/CL_0000235> <http://www.w3.org/2000/01/rdf-schema#label> "macrophage"') == 1
 
 
+def pairs(store, graph: str, path: str) -> set[tuple[str, str]]:
+    q = f"SELECT ?c ?a WHERE {{ GRAPH <{graph}> {{ ?c {path} ?a }} }}"
+    return {(r["c"].value, r["a"].value) for r in store.query(q)}
+
+
+def test_subclass_closure_equals_the_transitive_path(shared_data):
+    """kg:ancestorClass, written at load, holds exactly the pairs SPARQL's rdfs:subClassOf+ finds in the
+    loaded graph (Oxigraph's own evaluation of the path), for OBO and OWL inputs; never a class above itself."""
+    store = OxigraphStore()
+    for rel, name in (("cell-ontology/cl-basic.obo", "cl"), ("oak-go-nucleus/go-nucleus.owl.ttl", "go-owl"),
+                      ("disease-ontology/DO_cancer_slim.obo", "do")):
+        load = ontologies.load_ontology(str(shared_data / rel), store, name=name)
+        g = iris.ontology_graph(name)
+        closure = pairs(store, g, "<https://w3id.org/oncokg/vocab/ancestorClass>")
+        assert closure == pairs(store, g, "<http://www.w3.org/2000/01/rdf-schema#subClassOf>+"), rel
+        assert load.ancestors == len(closure) > load.parents, rel
+        assert not any(c == a for c, a in closure)
+
+
+def test_subclass_closure_of_a_cycle_and_shared_parents():
+    """A faulty file's cycle ends (each class gets the others, not itself); a diamond is counted once."""
+    closure = ontologies.ancestor_map({"a": {"b", "c"}, "b": {"d"}, "c": {"d"}, "d": {"e"}, "e": {"d"},
+                                       "x": {"a"}})
+    assert closure == {"a": {"b", "c", "d", "e"}, "b": {"d", "e"}, "c": {"d", "e"}, "d": {"e"}, "e": {"d"},
+                       "x": {"a", "b", "c", "d", "e"}}
+
+
 def test_owl_turtle(shared_data):
     path = shared_data / "oak-go-nucleus" / "go-nucleus.owl.ttl"
     store = OxigraphStore()

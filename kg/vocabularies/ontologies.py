@@ -38,6 +38,7 @@ KEPT_PREDICATES = {RDFS.label, RDFS.subClassOf, DEFINITION, OIO + "hasDbXref", O
                    *SYNONYM_PROPS.values()}
 P_TYPE, C_CLASS, P_LABEL = iri(RDF.type), iri(OWL + "Class"), iri(RDFS.label)
 P_SUB, P_XREF_LIT, P_XREF = iri(RDFS.subClassOf), iri(OIO + "hasDbXref"), iri(KG.xref)
+P_ANCESTOR = iri(KG.ancestorClass)
 _OBO_ID = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*):([A-Za-z0-9_.-]+)$")
 
 
@@ -53,12 +54,53 @@ class OntologyLoad:
     parents: int = 0
     xrefs: int = 0
     xref_iris: int = 0
+    ancestors: int = 0
     version: str | None = None
     lines: list[str] = field(default_factory=list, repr=False)
+    # class IRI -> its named parents (as `rdfs:subClassOf` writes them), for the closure
+    parent_map: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in ("name", "classes", "obsolete", "labels", "synonyms", "parents",
-                                              "xrefs", "xref_iris", "version")}
+                                              "ancestors", "xrefs", "xref_iris", "version")}
+
+    def add_parent(self, child: str, parent: str) -> None:
+        """One named `rdfs:subClassOf` edge (IRIs without brackets): the triple and the closure's input."""
+        self.lines.append(f"<{child}> {P_SUB} <{parent}> .\n")
+        self.parent_map.setdefault(child, set()).add(parent)
+        self.parents += 1
+
+
+def ancestor_map(parents: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Every class above each class by named `rdfs:subClassOf` edges, at any depth (the transitive
+    closure; a class is never its own ancestor, even in a cycle of a faulty file). A walk up from each
+    class that stops at any class whose set is already complete and takes that set whole, so each edge
+    is walked about once; no recursion, as some ontologies (NCIt) run deep."""
+    done: dict[str, set[str]] = {}
+    for start in parents:
+        up: set[str] = set()
+        todo = list(parents[start])
+        while todo:
+            node = todo.pop()
+            if node in up:
+                continue
+            up.add(node)
+            if node in done:
+                up |= done[node]
+            else:
+                todo.extend(parents.get(node, ()))
+        up.discard(start)
+        done[start] = up
+    return done
+
+
+def closure_lines(load: OntologyLoad) -> list[str]:
+    """`kg:ancestorClass` from each class to every class above it: written with the ontology, in its
+    graph, so that "the disease or any subclass" is one index lookup (and one a SPARQL server compiles;
+    Virtuoso 7 refuses the alternative of fixed-length paths)."""
+    out = [f"<{c}> {P_ANCESTOR} <{a}> .\n" for c, up in ancestor_map(load.parent_map).items() for a in sorted(up)]
+    load.ancestors = len(out)
+    return out
 
 
 def term_iri(curie: str) -> str | None:
@@ -168,8 +210,7 @@ def _obo_tag(s: str, tag: str, value: str, load: OntologyLoad) -> None:
     elif tag == "is_a":
         parent = term_iri(_strip_comment(value).split()[0])
         if parent:
-            out.append(f"{s} {P_SUB} {iri(parent)} .\n")
-            load.parents += 1
+            load.add_parent(s[1:-1], parent)
     elif tag == "xref":
         ref = _strip_comment(value).split()[0] if value.strip() else ""
         if ref.startswith('"'):
@@ -215,8 +256,7 @@ def read_rdf(path: str, load: OntologyLoad) -> None:
         if p == RDFS.subClassOf:
             if not isinstance(o, ox.NamedNode):
                 continue  # restrictions are blank nodes: not kept (see module docstring)
-            out.append(f"{s} {P_SUB} <{term_iri(o.value) or o.value}> .\n")
-            load.parents += 1
+            load.add_parent(canon[t.subject], term_iri(o.value) or o.value)
             continue
         if not isinstance(o, ox.Literal):
             continue
@@ -281,6 +321,7 @@ def read_ontology(path: str, name: str | None = None) -> OntologyLoad:
     name = name or default_name(path)
     load = OntologyLoad(name=name, graph=iris.ontology_graph(name), path=path)
     READERS[sniff(path)](path, load)
+    load.lines += closure_lines(load)
     g = iri(load.graph)
     load.lines.append(f"{g} {iri(KG.sourceFile)} {lit(Path(path).name)} .\n")
     if load.version:
