@@ -15,6 +15,7 @@ from kg.rdf import assertions as ra, mentions as rm
 from kg.rdf.nt import iri, quad_line
 from kg.records import Cooccurrence, Entity, Mention, TextPassage
 from kg.stores.oxigraph import OxigraphStore
+from kg.vocabularies.ontologies import OntologyLoad, closure_lines
 
 GO = "http://purl.obolibrary.org/obo/GO_"
 REACT = "http://identifiers.org/reactome/"
@@ -99,10 +100,16 @@ PAPERS = [
     graph("7", "pubmed", [("title", "title", ["Notes on liver metastasis of colorectal cancer."]),
                           ("F1", "fig", ["Notch signalling at a glance."])]),
 ]
-ONTOLOGY = [  # colorectal adenocarcinoma -> colorectal carcinoma -> colorectal cancer
-    quad_line(iri(rm.entity_iri(a)), iri("http://www.w3.org/2000/01/rdf-schema#subClassOf"), iri(rm.entity_iri(b)),
-              iri(iris.ontology_graph("mondo-slice")))
-    for a, b in ((CRC_ADENO, CRC_CARCINOMA), (CRC_CARCINOMA, CRC))]
+def _ontology_slice() -> list[str]:
+    """colorectal adenocarcinoma -> colorectal carcinoma -> colorectal cancer, as `kg ontology load` writes
+    it: the rdfs:subClassOf edges and their closure (kg:ancestorClass), in the ontology's graph."""
+    load = OntologyLoad("mondo-slice", iris.ontology_graph("mondo-slice"), "hand-made")
+    for a, b in ((CRC_ADENO, CRC_CARCINOMA), (CRC_CARCINOMA, CRC)):
+        load.add_parent(rm.entity_iri(a), rm.entity_iri(b))
+    return [line.removesuffix(" .\n") + f" <{load.graph}> .\n" for line in load.lines + closure_lines(load)]
+
+
+ONTOLOGY = _ontology_slice()
 
 
 def build(with_ontology: bool) -> OxigraphStore:

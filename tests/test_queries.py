@@ -278,6 +278,35 @@ def test_cli_warns_when_the_text_lacks_the_sentence_summaries(tmp_path):
     assert "sentence summary" not in r.stderr and r.stdout.splitlines()[1:] == found
 
 
+def test_subclasses_at_any_depth_come_from_the_closure_ontology_load_writes(tmp_path):
+    """pathways-linking finds the subclasses of the disease through kg:ancestorClass, the closure `kg
+    ontology load` writes: asked for a class two levels above colorectal cancer, it answers as for colorectal
+    cancer itself. On ontologies loaded without the closure (an older kg) it says to load them again."""
+    fixture = Path(__file__).resolve().parent / "data" / "crc-metastasis-pathways.xml"
+    st = str(tmp_path / "s")
+    assert CliRunner().invoke(main, ["ingest", "--store", st, "--no-validate", str(fixture)]).exit_code == 0
+    obo = tmp_path / "slice.obo"
+    obo.write_text("format-version: 1.2\n\n[Term]\nid: MONDO:0005575\nname: colorectal cancer\nis_a: EX:0000001\n\n"
+                   "[Term]\nid: EX:0000001\nname: middle\nis_a: EX:0000002\n\n[Term]\nid: EX:0000002\nname: top\n")
+    query = ["query", "pathways-linking", "--store", st, "--format", "csv"]
+    crc = CliRunner().invoke(main, query).stdout.splitlines()[1:]
+    assert crc
+    top = [*query, "-p", "disease=http://purl.obolibrary.org/obo/EX_0000002"]
+    assert CliRunner().invoke(main, top).stdout.splitlines()[1:] == []  # no ontology: nothing is below the top
+    r = CliRunner().invoke(main, ["ontology", "load", "--store", st, str(obo)])
+    assert r.exit_code == 0 and "2 parents (3 ancestor pairs)" in r.stderr, r.output
+    r = CliRunner().invoke(main, top)
+    assert r.exit_code == 0 and "subclass closure" not in r.stderr
+    assert r.stdout.splitlines()[1:] == crc
+    assert _remove_every(st, str(KG.ancestorClass))  # what an older `kg ontology load` wrote
+    r = CliRunner().invoke(main, top)
+    assert "subclass closure" in r.stderr and "kg ontology load" in r.stderr
+    assert r.stdout.splitlines()[1:] == []
+    assert CliRunner().invoke(main, ["ontology", "load", "--store", st, str(obo)]).exit_code == 0
+    r = CliRunner().invoke(main, top)
+    assert "subclass closure" not in r.stderr and r.stdout.splitlines()[1:] == crc
+
+
 def test_cli_warns_when_authors_lack_the_family_name_key(tmp_path):
     """articles-by-author matches on kg:familyNameKey, which the mapping writes since issue 15: on a store
     ingested before, the query would quietly find nobody, so it says to ingest again; after that it finds

@@ -128,12 +128,6 @@ def test_load_query_same_answers_and_second_load_sends_nothing(sparql_server, bu
         p = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
         local = query_rows([name, *p, "--store", built_store])
         assert len(local) > 1 or name in ("retracted-articles",), (name, "no rows: the case tests nothing")
-        if name == "pathways-linking" and srv.name == "virtuoso":
-            # Known gap, left open (issue 12 note, decision 0021 addendum 3): the text of issue 12
-            # exhausted the test server's 400 MB memory pool; the text of issue 15 (no OPTIONAL, subclass
-            # paths of fixed length in four EXISTS) is refused by Virtuoso 7's compiler ("generated SQL text
-            # has exceeded 10000 lines"). Compared on Oxigraph server only.
-            continue
         remote = query_rows([name, *p, *endpoint_args(srv)])
         assert remote == local, name
     r2 = run_kg("load", "--store", built_store, *srv.load_args())

@@ -202,9 +202,13 @@ def _warn_missing_derived(text: str, store: Any) -> None:
         click.echo("kg: warning: this store's MeSH hierarchy was loaded by an older kg, without the tree closure "
                    "(kg:meshAncestor) this query explodes by, so explode finds the descriptor itself only; run "
                    "`kg mesh load` again (same files) to add it", err=True)
+    from ..vocab import FOAF, KG, OA, RDFS
+    if "kg:ancestorClass" in text and _ingested_before(store, KG.ancestorClass, RDFS.subClassOf):
+        click.echo("kg: warning: this store's ontologies were loaded by an older kg, without the subclass closure "
+                   "(kg:ancestorClass) this query finds subclasses by, so it finds the disease itself only; run "
+                   "`kg ontology load` again (same files) to add it", err=True)
     # What the mapping writes since issue 15 beside what it wrote before: on a store ingested earlier the
     # query finds nothing, and only `kg ingest` adds it. (marker in the query, new predicate, old one, what)
-    from ..vocab import FOAF, KG, OA
     for marker, written, source, what in (
             ("kg:familyNameKey", KG.familyNameKey, FOAF.familyName,
              "authors were ingested by an older kg, without the lower-cased family-name key (kg:familyNameKey) "
