@@ -222,7 +222,8 @@ def _warn_missing_derived(text: str, store: Any) -> None:
 
 
 def _ingested_before(store: Any, written: str, source: str) -> bool:
-    """True when the store has `source` triples but no `written` one: ingested before the mapping wrote it."""
+    """True when the store has `source` triples but no `written` one: written by a kg from before the
+    command (`kg ingest`, `kg ontology load`) also wrote `written` beside `source`."""
     return not _holds(store, f"GRAPH ?g {{ ?s <{written}> ?o }}") \
         and _holds(store, f"GRAPH ?g {{ ?s <{source}> ?o }}")
 

@@ -5,7 +5,9 @@ synonyms (`oboInOwl:hasExactSynonym` and the broad/narrow/related ones), its def
 (`obo:IAO_0000115`), named `rdfs:subClassOf` parents, `owl:deprecated` for obsolete terms, and its
 cross-references, twice: as written (`oboInOwl:hasDbXref "MESH:D015179"`, the OBO-to-OWL convention)
 and, where `kg.prefixes` knows the prefix, as the canonical IRI (`kg:xref mesh:D015179`) so a query can
-join an ontology term to MeSH-indexed articles without string surgery.
+join an ontology term to MeSH-indexed articles without string surgery. Beside the parents, the subclass
+closure (`kg:ancestorClass`: every class above each class), so that a query reaches the subclasses of a
+term at any depth by one lookup.
 
 Class IRIs go through `kg.prefixes` (GO, CL, DOID, MONDO... as OBO PURLs; Reactome as identifiers.org),
 other prefixes get the OBO Foundry rule (`PREFIX:123` -> `obo:PREFIX_123`). Loading an ontology replaces
