@@ -13,7 +13,9 @@ unbound: the query tests it with BOUND().
 Where the VALUES block goes matters for speed (decision 0021): Oxigraph does not treat a one-row VALUES
 as constants, so a FILTER or BIND that uses a parameter is only applied early when the block sits in the
 same group as the selective pattern. A query marks that place with a line `# kg:parameters`; without
-the mark the block opens the WHERE clause.
+the mark the block opens the WHERE clause. `# kg:parameters one-block-per-variable` writes one VALUES
+block per variable there: Virtuoso 7 accepts a bound literal in a triple pattern only from a block of its
+own, and Oxigraph plans some other queries worse that way, so each query chooses (decision 0021).
 
 A query may also declare variables derived from a parameter, bound in the same VALUES block:
 
