@@ -100,6 +100,8 @@ PAPERS = [
     graph("7", "pubmed", [("title", "title", ["Notes on liver metastasis of colorectal cancer."]),
                           ("F1", "fig", ["Notch signalling at a glance."])]),
 ]
+
+
 def _ontology_slice() -> list[str]:
     """colorectal adenocarcinoma -> colorectal carcinoma -> colorectal cancer, as `kg ontology load` writes
     it: the rdfs:subClassOf edges and their closure (kg:ancestorClass), in the ontology's graph."""

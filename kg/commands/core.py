@@ -202,23 +202,23 @@ def _warn_missing_derived(text: str, store: Any) -> None:
         click.echo("kg: warning: this store's MeSH hierarchy was loaded by an older kg, without the tree closure "
                    "(kg:meshAncestor) this query explodes by, so explode finds the descriptor itself only; run "
                    "`kg mesh load` again (same files) to add it", err=True)
+    # What a command writes since issue 15 beside what it wrote before: on a store written earlier the query
+    # finds less, and only that command adds it. (marker in the query, new predicate, old one, what, remedy)
     from ..vocab import FOAF, KG, OA, RDFS
-    if "kg:ancestorClass" in text and _ingested_before(store, KG.ancestorClass, RDFS.subClassOf):
-        click.echo("kg: warning: this store's ontologies were loaded by an older kg, without the subclass closure "
-                   "(kg:ancestorClass) this query finds subclasses by, so it finds the disease itself only; run "
-                   "`kg ontology load` again (same files) to add it", err=True)
-    # What the mapping writes since issue 15 beside what it wrote before: on a store ingested earlier the
-    # query finds nothing, and only `kg ingest` adds it. (marker in the query, new predicate, old one, what)
-    for marker, written, source, what in (
+    ingest_again = "run `kg ingest` again on the same files (each article replaces its own graph)"
+    for marker, written, source, what, remedy in (
             ("kg:familyNameKey", KG.familyNameKey, FOAF.familyName,
              "authors were ingested by an older kg, without the lower-cased family-name key (kg:familyNameKey) "
-             "this query matches on, so it finds no author"),
+             "this query matches on, so it finds no author", ingest_again),
             ("kg:names", KG.names, OA.hasBody,
              "text was mined by an older kg, without the per-sentence summary (kg:Sentence, kg:names) this "
-             "query starts from, so it finds nothing")):
+             "query starts from, so it finds nothing", ingest_again),
+            ("kg:ancestorClass", KG.ancestorClass, RDFS.subClassOf,
+             "ontologies were loaded by an older kg, without the subclass closure (kg:ancestorClass) this query "
+             "finds subclasses by, so it finds the disease itself only",
+             "run `kg ontology load` again (same files) to add it")):
         if marker in text and _ingested_before(store, written, source):
-            click.echo(f"kg: warning: this store's {what}; run `kg ingest` again on the same files (each article "
-                       "replaces its own graph)", err=True)
+            click.echo(f"kg: warning: this store's {what}; {remedy}", err=True)
 
 
 def _ingested_before(store: Any, written: str, source: str) -> bool:

@@ -90,7 +90,8 @@ def ontology_load(paths: tuple[str, ...], name: str | None, store_path: str) -> 
     for path in paths:
         d = load_ontology(path, store, name=name).as_dict()
         click.echo(f"{path}: {d['classes']} classes, {d['labels']} labels, {d['synonyms']} synonyms, "
-                   f"{d['parents']} parents ({d['ancestors']} ancestor pairs), {d['xrefs']} xrefs ({d['xref_iris']} as IRIs)", err=True)
+                   f"{d['parents']} parents ({d['ancestors']} ancestor pairs), "
+                   f"{d['xrefs']} xrefs ({d['xref_iris']} as IRIs)", err=True)
 
 
 def register(main: click.Group) -> None:
