@@ -272,14 +272,31 @@ class _ShardWriter:
             self.f = self.raw = None
 
 
-_RECORD_PMID = re.compile(rb"<(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b([^>]*)>\s*(\d+)\s*</PMID>")
+# One pass over each block finds both what the scan counts (a record's PMID and version) and what it drops
+# (a DeleteCitation's PMIDs), where a regex each made two passes (a DeleteCitation holds PMIDs only, so
+# neither kind of match can hide the other). With the end tags looked for near the end only (_last_end),
+# the scan of a 7,500-article part went from 0.34-0.36 to 0.25-0.27 CPU-s.
+_SCAN = re.compile(rb"<(?:(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b([^>]*)>\s*(\d+)\s*</PMID>"
+                   rb"|DeleteCitation>(.*?)</DeleteCitation>)", re.S)
 _VERSION = re.compile(rb'Version="(\d+)"')
-_DELETE = re.compile(rb"<DeleteCitation>(.*?)</DeleteCitation>", re.S)
 _PMID = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
 _ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
 
 
-def _survivors(path: str) -> dict[str, int]:
+def _last_end(data: bytes) -> int:
+    """Where the last record of `data` ends (just past its end tag), -1 if none does.
+
+    The last `</PubmedArticle>` is found near the end of a block; the other end tags only matter after it,
+    so they are looked for there, instead of through the whole block (where they mostly are not: a reverse
+    search of 4 MB each, as long as the scan's regex)."""
+    first = data.rfind(_ENDS[0])
+    start = max(first, 0)
+    ends = [first + len(_ENDS[0])] if first >= 0 else []
+    ends += [i + len(t) for t in _ENDS[1:] if (i := data.rfind(t, start)) >= 0]
+    return max(ends, default=-1)
+
+
+def _survivors(path: str, block_size: int = 1 << 22) -> dict[str, int]:
     """{PMID: which occurrence (1-based) of its records to write}: the last copy with the highest version;
     PMIDs deleted by a DeleteCitation in the same file are left out. A fast regex scan of the raw bytes,
     block by block; each scan ends at a record's end and the rest waits for the next block."""
@@ -292,27 +309,28 @@ def _survivors(path: str) -> dict[str, int]:
     try:
         with open_source(path) as f:
             while True:
-                block = f.read(1 << 22)
+                block = f.read(block_size)
                 data = tail + block
                 if block:
-                    ends = [i + len(t) for t in _ENDS if (i := data.rfind(t)) >= 0]
-                    if not ends:  # no record ends in this block yet: read on
+                    cut = _last_end(data)
+                    if cut < 0:  # no record ends in this block yet: read on
                         tail = data
                         continue
-                    scan, tail = data[:max(ends)], data[max(ends):]
                 else:
-                    scan, tail = data, b""
-                for m in _RECORD_PMID.finditer(scan):
+                    cut = len(data)
+                for m in _SCAN.finditer(data, 0, cut):  # offsets into the block: no copy of its scanned part
+                    if m.group(3) is not None:
+                        deleted.update(x.decode() for x in _PMID.findall(m.group(3)))
+                        continue
                     pmid = m.group(2).decode()
                     v = _VERSION.search(m.group(1))
                     version = int(v.group(1)) if v else 1
                     n = count[pmid] = count.get(pmid, 0) + 1
                     if pmid not in best or version >= best[pmid][0]:
                         best[pmid] = (version, n)
-                for d in _DELETE.finditer(scan):
-                    deleted.update(x.decode() for x in _PMID.findall(d.group(1)))
                 if not block:
                     break
+                tail = data[cut:]
     except (OSError, EOFError):
         pass  # the read itself reports a broken file; keep what the scan saw
     return {pmid: n for pmid, (_, n) in best.items() if pmid not in deleted}

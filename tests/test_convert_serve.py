@@ -102,6 +102,26 @@ def test_convert_keeps_the_newest_version_and_drops_deleted_records(tmp_path):
     assert any(q.subject.value.endswith("/pubmed/9") and "deletions" in q.graph_name.value for q in quads)
 
 
+def test_survivor_scan_reads_records_cut_by_any_block_edge(tmp_path):
+    """The scan that picks which copy of each PMID to write reads the file in blocks; a record, a book or a
+    DeleteCitation cut by a block edge must count as if whole, whatever the block size."""
+    from pubmed_fixtures import article, delete_citation, document
+
+    from kg.convert import _survivors
+
+    book = ('<PubmedBookArticle><BookDocument><PMID Version="1">20</PMID><Book><BookTitle>B.</BookTitle></Book>'
+            "</BookDocument></PubmedBookArticle>")
+    text = document(article("7", version=1), article("8"), article("7", version=2), book, article("9"),
+                    article("7", version=1), book, delete_citation("9", "12"))
+    src = tmp_path / "update.xml.gz"
+    src.write_bytes(gzip.compress(text.encode()))
+    # 7: its second copy (version 2) beats the later version 1; 20: the later of two equal versions;
+    # 9: deleted in the same file; 12: deleted but never present.
+    expected = {"7": 2, "8": 1, "20": 2}
+    for size in (1, 7, 64, 333, 1 << 22):
+        assert _survivors(str(src), block_size=size) == expected, size
+
+
 def test_convert_with_text_mining_equals_ingest_with_it(shared_data, tmp_path):
     """`kg convert --nlp` writes what `kg ingest` (text mining on) stores, mentions and assertions included;
     shards made without text mining do not count as complete for a `--nlp` run, nor the reverse."""
