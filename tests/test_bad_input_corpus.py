@@ -355,6 +355,20 @@ def test_usage_errors(tmp_path, setup, problem):
         assert sorted(p.name for p in st.iterdir()) == before
 
 
+@pytest.mark.parametrize("command", [["mesh", "load"], ["ontology", "load"], ["link"]])
+def test_vocabulary_loaders_name_a_missing_file_before_creating_a_store(tmp_path, command):
+    """A vocabulary file that is not there is a missing input (exit 2, as for ingest), not a malformed one
+    (exit 1); the store is not created for it, and a folder given as a file is named too."""
+    st = tmp_path / "store"
+    missing = tmp_path / "nope.tsv"
+    r = CliRunner().invoke(main, [*command, "--store", str(st), str(missing)])
+    assert r.exit_code == 2 and f"no such file: {missing}" in r.stderr and "Traceback" not in r.output, r.output
+    assert not st.exists()
+    r = CliRunner().invoke(main, [*command, "--store", str(st), str(tmp_path)])
+    assert r.exit_code == 2 and "is a folder" in r.stderr, r.output
+    assert not st.exists()
+
+
 def test_read_commands_never_create_a_store(tmp_path):
     for cmd in (["stats"], ["query", "articles-by-mesh", "-p", "mesh=D015179"], ["sparql", "ASK {}"], ["export"]):
         r = CliRunner().invoke(main, [*cmd, "--store", str(tmp_path / "no" / "such")])

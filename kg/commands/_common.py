@@ -70,6 +70,17 @@ def check_inputs(paths: tuple[str, ...]) -> None:
             raise UsageError(f"folder {p} holds no files")
 
 
+def check_files(paths: tuple[str, ...] | list[str]) -> None:
+    """Vocabulary files (MeSH, SSSOM, ontologies) must be there before a store is opened: a missing one, or
+    a folder where a file is expected, is a usage error (exit 2) as a missing input of `kg ingest` is, and
+    leaves no store behind. A file that is there but malformed is the loaders' to report (exit 1)."""
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"no such file: {p}")
+        if os.path.isdir(p):
+            raise UsageError(f"{p} is a folder: give the files in it")
+
+
 def ingest_paths(paths: tuple[str, ...], store_path: str, *, fmt: str | None, batch_size: int,
                  rejects: str | None, progress: bool | None, validate: bool, nlp: bool = True,
                  write_threads: int = 1) -> None:

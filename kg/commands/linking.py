@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import open_store, store_option
+from ._common import check_files, open_store, store_option
 
 
 @click.group("mesh")
@@ -33,6 +33,7 @@ def mesh_load(paths: tuple[str, ...], store_path: str) -> None:
     from ..vocabularies.mesh import SHIPPED, load_mesh
 
     files = list(paths) or [str(SHIPPED)]
+    check_files(files)
     store = open_store(store_path)
     load = load_mesh(files, store)
     d = load.as_dict()
@@ -65,6 +66,7 @@ def link(paths: tuple[str, ...], store_path: str) -> None:
     """
     from ..vocabularies.sssom import load_tables
 
+    check_files(paths)
     store = open_store(store_path)
     for t in load_tables(paths, store):
         preds = ", ".join(f"{n} {p.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}" for p, n in sorted(t.predicates.items()))
@@ -86,6 +88,7 @@ def ontology_load(paths: tuple[str, ...], name: str | None, store_path: str) -> 
 
     if name and len(paths) > 1:
         raise click.UsageError("--name applies to one FILE only")
+    check_files(paths)
     store = open_store(store_path)
     for path in paths:
         d = load_ontology(path, store, name=name).as_dict()
