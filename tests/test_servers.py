@@ -131,7 +131,8 @@ def test_load_query_same_answers_and_second_load_sends_nothing(sparql_server, bu
         if name == "pathways-linking" and srv.name == "virtuoso":
             # Known gap (decision 0021, addendum 4): Virtuoso 7 compiles the text since issue 15's fourth
             # pass and answered it equal to the embedded store in some runs, but in others it exhausted the
-            # test server's 400 MB memory pool (SQ200, MaxMemPoolSize). Compared on Oxigraph server only.
+            # test server's 400 MB memory pool (SQ200, MaxMemPoolSize); with a 2 GB pool it refuses the
+            # query on its own cost estimate instead. Compared on Oxigraph server only.
             continue
         remote = query_rows([name, *p, *endpoint_args(srv)])
         assert remote == local, name
