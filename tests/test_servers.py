@@ -128,12 +128,6 @@ def test_load_query_same_answers_and_second_load_sends_nothing(sparql_server, bu
         p = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
         local = query_rows([name, *p, "--store", built_store])
         assert len(local) > 1 or name in ("retracted-articles",), (name, "no rows: the case tests nothing")
-        if name == "pathways-linking" and srv.name == "virtuoso":
-            # Known gap (decision 0021, addendum 4): Virtuoso 7 compiles the text since issue 15's fourth
-            # pass and answered it equal to the embedded store in some runs, but in others it exhausted the
-            # test server's 400 MB memory pool (SQ200, MaxMemPoolSize); with a 2 GB pool it refuses the
-            # query on its own cost estimate instead. Compared on Oxigraph server only.
-            continue
         remote = query_rows([name, *p, *endpoint_args(srv)])
         assert remote == local, name
     r2 = run_kg("load", "--store", built_store, *srv.load_args())
