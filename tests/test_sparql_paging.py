@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -76,6 +77,8 @@ def _xml(rows: list[str]) -> bytes:
 class _Stub(BaseHTTPRequestHandler):
     cap = 100
     announce = True  # False: cut silently, as servers other than Virtuoso may
+    delay = 0.0      # seconds before answering: a slow query
+    fail = ""        # a server error's text, sent with HTTP 500
     seen: list[str] = []
 
     def do_POST(self):  # noqa: N802 - http.server's name
@@ -83,6 +86,14 @@ class _Stub(BaseHTTPRequestHandler):
         form = urllib.parse.parse_qs(self.rfile.read(n).decode())
         q = form.get("query", [""])[0]
         type(self).seen.append(q)
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail:  # a server error, as Virtuoso sends it (HTTP 500, the message as text)
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(self.fail.encode())
+            return
         m = re.search(r"LIMIT (\d+) OFFSET (\d+)\s*$", q)
         rows = ROWS[int(m.group(2)):int(m.group(2)) + int(m.group(1))] if m else ROWS
         cut = rows[:self.cap]
@@ -105,6 +116,8 @@ def stub():
     _Stub.seen = []
     _Stub.cap = 100
     _Stub.announce = True
+    _Stub.delay = 0.0
+    _Stub.fail = ""
     try:
         yield f"http://127.0.0.1:{srv.server_address[1]}/sparql"
     finally:
@@ -149,6 +162,61 @@ def test_cli_max_rows_pages_a_server_that_cuts_silently(stub):
     r = CliRunner().invoke(main, ["sparql", "--endpoint", stub, "--format", "csv", "--max-rows", "100", q])
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[1:] == ROWS
+
+
+def test_a_query_the_server_does_not_answer_in_time_is_sent_once(stub):
+    # Asking again would only queue a second copy beside the first, which the server is still running.
+    _Stub.delay = 3.0
+    r = CliRunner().invoke(main, ["sparql", "--endpoint", stub, "--timeout", "0.5", "SELECT ?x WHERE { ?x ?p ?o }"])
+    assert r.exit_code == 2, r.output
+    assert "did not answer the query within 0.5 s" in r.output and "--timeout" in r.output, r.output
+    assert "Traceback" not in r.output
+    assert len(_Stub.seen) == 1
+    # kg's own small reads during `kg load` are sent again (a server busy with a checkpoint answers later)
+    with pytest.raises(QueryError, match="after 2 tries: timed out after 0.3 s"):
+        SparqlStore(stub, timeout=0.3, retries=1, backoff=0.01).query("SELECT ?x WHERE { ?x ?p ?o }")
+    assert len(_Stub.seen) == 1 + 2
+
+
+@pytest.mark.parametrize("error, limit", [
+    ("Virtuoso 42000 Error The estimated execution time 5908 (sec) exceeds the limit of 400 (sec).",
+     "MaxQueryCostEstimationTime"),
+    ("Virtuoso S1T00 Error SR171: Transaction timed out", "MaxQueryExecutionTime")])
+def test_a_server_limit_that_refuses_the_query_is_named_and_not_retried(stub, error, limit):
+    _Stub.fail = error + "\n\nSPARQL query:\nSELECT ..."
+    r = CliRunner().invoke(main, ["sparql", "--endpoint", stub, "SELECT ?x WHERE { ?x ?p ?o }"])
+    assert r.exit_code == 2, r.output
+    assert limit in r.output and error.split(" Error ")[1][:20] in r.output, r.output
+    assert len(_Stub.seen) == 1
+    # any other server error is still retried (the server may be restarting)
+    _Stub.fail = "Virtuoso 08C01 Error CL: Cluster: No connection to the host"
+    with pytest.raises(QueryError, match="after 3 tries"):
+        SparqlStore(stub, retries=2, backoff=0.01).query("SELECT ?x WHERE { ?x ?p ?o }")
+    assert len(_Stub.seen) == 1 + 3
+
+
+def test_canned_queries_go_to_a_server_without_their_comments(stub):
+    # The explanations stay in queries/ for people; the server gets the query alone, meaning the same.
+    from pathlib import Path
+
+    from rdflib.plugins.sparql import prepareQuery
+
+    from kg.stores.sparql.paging import without_comments
+    files = sorted(Path(__file__).resolve().parents[1].joinpath("queries").glob("*.rq"))
+    assert len(files) >= 10
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        bare = without_comments(text)
+        assert len(bare) < len(text) and not re.search(r"(?m)^\s*#", bare), f.name
+        assert prepareQuery(bare).algebra == prepareQuery(text).algebra, f.name
+    # '#' inside IRIs and strings (one of them spanning lines) is not a comment
+    q = 'SELECT ?s WHERE { ?s <http://ex.org/v#p> "a # b", """x\n# kept\ny""" } # gone\n'
+    assert without_comments(q) == q.replace(" # gone", "")
+    r = CliRunner().invoke(main, ["query", "pathways-linking", "--endpoint", stub, "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    sent = _Stub.seen[0]
+    assert not re.search(r"(?m)^\s*#", sent) and "strongest first" not in sent, sent[:500]
+    assert "VALUES (?disease ?outcome ?site ?processes)" in sent
 
 
 # ---- the real thing: Virtuoso with ResultSetMaxRows = 500 --------------------------------------

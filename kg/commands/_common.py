@@ -37,11 +37,13 @@ def open_store(path: str, *, read_only: bool = False) -> OxigraphStore:
 
 def open_remote(endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
                 quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6,
-                batch_triples: int = 10_000, max_rows: int | None = None) -> SparqlStore:
+                batch_triples: int = 10_000, max_rows: int | None = None,
+                resend_timed_out: bool = True) -> SparqlStore:
     """The one way commands open a SPARQL server (`kg load`, `kg query --endpoint`, `kg sparql --endpoint`)."""
     from ..stores.sparql import SparqlStore
     return SparqlStore(endpoint, update_endpoint=update_endpoint, gsp=gsp, quads=quads, auth=auth,
-                       timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows)
+                       timeout=timeout, retries=retries, batch_triples=batch_triples, max_rows=max_rows,
+                       resend_timed_out=resend_timed_out)
 
 
 def parse_params(params: tuple[str, ...]) -> dict[str, str]:

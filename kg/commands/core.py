@@ -119,11 +119,15 @@ max_rows_option = click.option(
     help="Rows at which --endpoint cuts a SELECT answer without saying so; such an answer is read again in "
     "pages (Virtuoso announces its cut and is paged without this) [env KG_SPARQL_MAX_ROWS].")
 
+timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS",
+    help="Seconds --endpoint may take to answer; a query that takes longer fails at once (it is not sent again).")
+
 
 def _query_store(store_path: str, endpoint: str | None, auth: str | None,
-                 max_rows: int | None = None) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
+                 max_rows: int | None = None, timeout: float = 120.0) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
     if endpoint:
-        return open_remote(endpoint, auth=auth, max_rows=max_rows)
+        return open_remote(endpoint, auth=auth, max_rows=max_rows, timeout=timeout, resend_timed_out=False)
     return open_store(store_path, read_only=True)
 
 
@@ -136,10 +140,12 @@ def _query_store(store_path: str, endpoint: str | None, auth: str | None,
 @endpoint_option
 @auth_option
 @max_rows_option
+@timeout_option
 @click.option("--allow-service", multiple=True, metavar="URL-PREFIX",
               help="Let a SERVICE clause call endpoints under this prefix (repeatable); refused otherwise.")
 def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: int | None,
-           endpoint: str | None, auth: str | None, max_rows: int | None, allow_service: tuple[str, ...]) -> None:
+           endpoint: str | None, auth: str | None, max_rows: int | None, timeout: float,
+           allow_service: tuple[str, ...]) -> None:
     """Run a SPARQL query: QUERY is the text, @FILE.rq to read a file, or - for stdin.
 
     Article data lives in named graphs: use GRAPH ?g { ... } patterns. A SERVICE clause makes this machine
@@ -159,7 +165,7 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: 
             check_service(query, allow_service)
         except ServiceRefused as exc:
             raise QueryError(str(exc)) from None
-    store = _query_store(store_path, endpoint, auth, max_rows)
+    store = _query_store(store_path, endpoint, auth, max_rows, timeout)
     _print_results(store.query(query), fmt, limit, query, max_width)
 
 
@@ -175,8 +181,10 @@ def sparql(query: str, store_path: str, fmt: str, limit: int | None, max_width: 
 @endpoint_option
 @auth_option
 @max_rows_option
+@timeout_option
 def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: int | None,
-          max_width: int | None, show: bool, endpoint: str | None, auth: str | None, max_rows: int | None) -> None:
+          max_width: int | None, show: bool, endpoint: str | None, auth: str | None, max_rows: int | None,
+          timeout: float) -> None:
     """Run the canned query NAME (queries/NAME.rq) with bound parameters."""
     from .. import binding, queries
 
@@ -185,7 +193,7 @@ def query(name: str, params: tuple[str, ...], store_path: str, fmt: str, limit: 
     if show:
         click.echo(binding.with_values(q.text, bound))
         return
-    store = _query_store(store_path, endpoint, auth, max_rows)
+    store = _query_store(store_path, endpoint, auth, max_rows, timeout)
     if endpoint is None:
         _warn_missing_derived(q.text, store)
     _print_results(store.query(q.text, bound), fmt, limit, q.text, max_width)

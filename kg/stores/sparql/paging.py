@@ -60,6 +60,31 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+def without_comments(text: str) -> str:
+    """The query without its comments (and the blank lines they leave), strings and IRIs untouched.
+
+    Why: the canned queries explain themselves in comments, which a server only has to read past, and
+    Virtuoso 7 recompiles every query text longer than about 8 KB on each request: `pathways-linking`
+    (10 KB with its comments, 5 KB without) took 23-31 s there each time against 5-12 s without them.
+    """
+    out: list[str] = []
+    space: list[str] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "comment":
+            continue
+        if kind == "space":
+            space.append(m.group())
+            continue
+        if space:
+            run = "".join(space)
+            space = []
+            # one line break (with the next line's indentation) for a run of lines, else the run itself
+            out.append(run[run.rfind("\n"):] if "\n" in run and out else ("" if not out else run))
+        out.append(m.group())
+    return "".join(out) + "\n"
+
+
 @dataclass(frozen=True)
 class PagePlan:
     prologue: str

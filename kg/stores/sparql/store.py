@@ -28,7 +28,7 @@ from ...vocab import PREFIXES
 from ..base import Bindings
 from .http import (TRANSIENT, HttpClient, _body_excerpt, _reason, _sw_message, check_endpoint, find_credentials,
                    public_url)
-from .paging import DEFAULT_PAGE, PagedSolutions, PagePlan, _max_rows, page_query
+from .paging import DEFAULT_PAGE, PagedSolutions, PagePlan, _max_rows, page_query, without_comments
 from .upload import DEFAULT_BATCH, MAX_BLOCK, GraphUploads
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ class SparqlStore(GraphUploads):
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, gsp: str | None = None,
                  quads: str | None = None, auth: str | None = None, timeout: float = 120.0, retries: int = 6, backoff: float = 0.5,
-                 batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200, max_rows: int | None = None) -> None:
+                 batch_triples: int = DEFAULT_BATCH, max_graphs: int = 200, max_rows: int | None = None,
+                 resend_timed_out: bool = True) -> None:
         if auth not in (None, "basic", "digest"):
             raise StoreError(f"--auth must be basic or digest, not {auth!r}")
         for url, what in ((endpoint, "--endpoint"), (update_endpoint, "--update-endpoint"), (gsp, "--gsp"),
@@ -97,6 +98,10 @@ class SparqlStore(GraphUploads):
         # Rows at which this server cuts SELECT results without the X-SPARQL-MaxRows header (None: only
         # the header, which Virtuoso sends, starts paging). A first answer that long is read in pages.
         self.max_rows = max_rows if max_rows and max_rows > 0 else None
+        # Whether a query that timed out is sent again: yes for kg's own small reads during `kg load` (a
+        # server busy with a checkpoint answers the next try), no for a user's query (`kg query`), which
+        # the server is most likely still running: a second copy would only queue beside it.
+        self.resend_timed_out = resend_timed_out
         self._http = HttpClient(auth=auth, credentials=self.credentials, timeout=timeout, retries=retries,
                                 backoff=backoff)
 
@@ -118,7 +123,9 @@ class SparqlStore(GraphUploads):
             values.setdefault(name, UNDEF)
         if values:
             sparql = with_values(sparql, values)
-        text = with_prefixes(sparql)
+        # after the VALUES (declared parameters and the block's placement are read from comments), and
+        # before the prefixes (a prefix named only in a comment needs no declaration)
+        text = with_prefixes(without_comments(sparql))
         form = query_form(text)
         if form in ("CONSTRUCT", "DESCRIBE"):
             # Virtuoso caps these too (at ResultSetMaxRows / MaxConstructTriples triples) and says nothing,
@@ -197,7 +204,8 @@ class SparqlStore(GraphUploads):
 
         sw = SPARQLWrapper(self.endpoint)
         sw.setMethod(POST)
-        sw.setTimeout(int(self.timeout))
+        # setTimeout truncates to whole seconds (0.5 would become 0, no timeout at all); urlopen takes a float
+        sw.timeout = self.timeout  # type: ignore[assignment]
         sw.setQuery(text)
         # SPARQLWrapper guesses the form from the first keyword it finds anywhere, comments included
         # ("kg mesh load" in a comment made it send a query as a LOAD update): say it ourselves.
@@ -227,7 +235,23 @@ class SparqlStore(GraphUploads):
             except urllib.error.HTTPError as exc:
                 if exc.code < 500 or attempt >= self.retries:
                     raise QueryError(f"{where} refused the query: HTTP {exc.code} {_body_excerpt(exc)}") from None
+            except TimeoutError:
+                if not self.resend_timed_out:
+                    raise QueryError(f"{where} did not answer the query within {self.timeout:g} s; give it "
+                                     "longer with --timeout SECONDS") from None
+                if attempt >= self.retries:
+                    raise QueryError(f"{where} failed the query after {attempt + 1} tries: timed out after "
+                                     f"{self.timeout:g} s") from None
             except (SE.EndPointInternalError, *TRANSIENT) as exc:
+                if "exceeds the limit" in str(exc):
+                    # Virtuoso's MaxQueryCostEstimationTime: it refuses before running; every retry is refused
+                    raise QueryError(f"{where} refused the query: {_sw_message(exc)} (the server's limit on "
+                                     "its estimate of a query's cost, MaxQueryCostEstimationTime in "
+                                     "Virtuoso's [SPARQL] section)") from None
+                if "SR171" in str(exc):
+                    # Virtuoso's MaxQueryExecutionTime ran out: the same query runs out again
+                    raise QueryError(f"{where} refused the query: {_sw_message(exc)} (the server's limit on a "
+                                     "query's run time, MaxQueryExecutionTime in Virtuoso's [SPARQL] section)") from None
                 if "SR353" in str(exc) or "SR352" in str(exc):
                     # Virtuoso's MaxSortedTopRows (ORDER BY with OFFSET + LIMIT past it): every retry fails
                     raise _SortLimit(f"{where} refused the query: {_sw_message(exc)} (Virtuoso sorts at most "
