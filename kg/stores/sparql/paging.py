@@ -79,8 +79,9 @@ def without_comments(text: str) -> str:
         if space:
             run = "".join(space)
             space = []
-            # one line break (with the next line's indentation) for a run of lines, else the run itself
-            out.append(run[run.rfind("\n"):] if "\n" in run and out else ("" if not out else run))
+            if out:  # none before the first token; one line break and the next line's indentation for
+                # a run of lines (blank ones, and the lines of the comments removed), else the run itself
+                out.append(run[run.rfind("\n"):] if "\n" in run else run)
         out.append(m.group())
     return "".join(out) + "\n"
 
