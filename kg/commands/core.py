@@ -125,7 +125,7 @@ timeout_option = click.option(
 
 
 def _query_store(store_path: str, endpoint: str | None, auth: str | None,
-                 max_rows: int | None = None, timeout: float = 120.0) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
+                 max_rows: int | None, timeout: float) -> Any:  # OxigraphStore | SparqlStore until the Store protocol (branch stores)
     if endpoint:
         return open_remote(endpoint, auth=auth, max_rows=max_rows, timeout=timeout, resend_timed_out=False)
     return open_store(store_path, read_only=True)

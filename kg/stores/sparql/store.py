@@ -46,6 +46,13 @@ class _SortLimit(QueryError):
     """Virtuoso refused ORDER BY with OFFSET + LIMIT beyond MaxSortedTopRows (SR353, SR352)."""
 
 
+#: A server's refusal that every retry would meet again, by a marker in its message: what limit it names.
+_LIMITS = (
+    ("exceeds the limit", "the server's limit on its estimate of a query's cost, MaxQueryCostEstimationTime "
+                          "in Virtuoso's [SPARQL] section"),  # refused before running
+    ("SR171", "the server's limit on a query's run time, MaxQueryExecutionTime in Virtuoso's [SPARQL] section"),
+)
+
 _PROLOGUE = re.compile(r"(?is)^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*")
 
 
@@ -243,15 +250,9 @@ class SparqlStore(GraphUploads):
                     raise QueryError(f"{where} failed the query after {attempt + 1} tries: timed out after "
                                      f"{self.timeout:g} s") from None
             except (SE.EndPointInternalError, *TRANSIENT) as exc:
-                if "exceeds the limit" in str(exc):
-                    # Virtuoso's MaxQueryCostEstimationTime: it refuses before running; every retry is refused
-                    raise QueryError(f"{where} refused the query: {_sw_message(exc)} (the server's limit on "
-                                     "its estimate of a query's cost, MaxQueryCostEstimationTime in "
-                                     "Virtuoso's [SPARQL] section)") from None
-                if "SR171" in str(exc):
-                    # Virtuoso's MaxQueryExecutionTime ran out: the same query runs out again
-                    raise QueryError(f"{where} refused the query: {_sw_message(exc)} (the server's limit on a "
-                                     "query's run time, MaxQueryExecutionTime in Virtuoso's [SPARQL] section)") from None
+                for marker, limit in _LIMITS:
+                    if marker in str(exc):
+                        raise QueryError(f"{where} refused the query: {_sw_message(exc)} ({limit})") from None
                 if "SR353" in str(exc) or "SR352" in str(exc):
                     # Virtuoso's MaxSortedTopRows (ORDER BY with OFFSET + LIMIT past it): every retry fails
                     raise _SortLimit(f"{where} refused the query: {_sw_message(exc)} (Virtuoso sorts at most "
