@@ -29,15 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable
+from typing import IO, Any, Iterable
 
 from . import gzipio, iris
 from .errors import ConvertError
 from .records import Article, Deletion, PrebuiltArticle, Rejected
 from .vocab import KG, PROV, RDF
-
-if TYPE_CHECKING:
-    from .pipeline import Mapped
 
 
 @dataclass
@@ -185,60 +182,123 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     from .pipeline import compiled_hooks, map_record
     from .rdf.nt import XSD_DATETIME, iri, typed
 
-    writer = _ShardWriter(output, staging, _stem(path), shard_size)
+    # One pass writes every graph as it comes (shards held under temporary names) and notes each one's PMID,
+    # version and length; which copy of a PMID survives is decided at the end, from the records themselves.
+    # A file with no PMID twice and no deletion of its own records (every baseline file) is then published
+    # as written; otherwise its held shards are copied once more into new ones, keeping only the survivors
+    # (`_survivors`), so the shards are the same as if only survivors had been written (a shard must never
+    # hold two versions in one graph; a later, higher version replaces an earlier one and a DeleteCitation
+    # in the file drops the PMID, as `kg ingest` does).
+    held = _ShardWriter(output, staging, _stem(path), shard_size, hold=True)
+    written: list[_Written] = []
     tombstones: list[str] = []
+    deleted: set[str] = set()
     errors: list[str] = []
-
-    # Which copy of each PMID survives, decided before writing, so graphs stream out in constant memory:
-    # a later, higher version replaces an earlier one and a DeleteCitation in the file drops the PMID, as
-    # `kg ingest` does (a shard must never hold two versions in one graph).
-    keep = _survivors(path) if fmt in (None, "pubmed") else None
-    seen: dict[str, int] = {}
 
     for rec in read_path(path, fmt, hook_for=compiled_hooks(generated, nlp=nlp)):
         if isinstance(rec, Rejected):
             res.rejected += 1
             errors.append(str(rec.error))
-            if rec.error.pmid:  # a rejected copy still counts as an occurrence of its PMID
-                seen[rec.error.pmid] = seen.get(rec.error.pmid, 0) + 1
         elif isinstance(rec, Deletion):
             res.deleted += 1
+            deleted.add(rec.pmid)
             a, dg = iri(iris.article(rec.pmid)), iri(iris.DELETIONS_GRAPH)
             tombstones.append(f"{a} {iri(RDF.type)} {iri(KG.DeletedCitation)} {dg} .\n"
                               f"{a} {iri(PROV.invalidatedAtTime)} {typed(generated, XSD_DATETIME)} {dg} .\n")
         else:
-            if keep is not None and isinstance(rec, (Article, PrebuiltArticle)):
-                n = seen[rec.pmid] = seen.get(rec.pmid, 0) + 1
-                if keep.get(rec.pmid) != n:  # superseded by a later copy, or deleted later in the file
-                    continue
             try:
                 m = map_record(rec, path=path, fmt=fmt, generated=generated, nlp=nlp)
             except InputError as exc:
                 res.rejected += 1
                 errors.append(str(exc))
                 continue
-            writer.write(m)
-            res.articles += m.kind == "article"
-    if tombstones:
-        writer.tail("".join(tombstones).encode())
-    writer.close()
-    info: dict[str, object] = {"source": _fingerprint(path), "shards": writer.shards, "articles": res.articles,
+            held.write(m.nquads)
+            # Only citation records compete by PMID (full-text documents are written whatever their PMID).
+            competes = isinstance(rec, (Article, PrebuiltArticle))
+            written.append(_Written(m.pmid if competes else None, m.version, len(m.nquads), m.kind == "article"))
+    tail = "".join(tombstones).encode()
+    keep = _survivors(written, deleted)
+    if keep is None:  # nothing to drop: the shards as written
+        if tail:
+            held.tail(tail)
+        held.close()
+        held.publish()
+        shards = held.shards
+        res.articles = sum(w.article for w in written)
+    else:
+        held.close()
+        shards, res.articles = _rewrite(held, written, keep, tail, output, staging, _stem(path), shard_size)
+    info: dict[str, object] = {"source": _fingerprint(path), "shards": shards, "articles": res.articles,
                                "deleted": res.deleted}
     if nlp:
         info["nlp"] = True
     output.write_text(_marker(path), json.dumps(info))
-    res.shards = len(writer.shards)
+    res.shards = len(shards)
     res.errors = tuple(errors)
     return res
 
 
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """One graph as the first pass wrote it: its PMID (None for a record that does not compete by PMID),
+    version, length in the shard's N-Quads, and whether it counts as an article."""
+
+    pmid: str | None
+    version: int
+    size: int
+    article: bool
+
+
+def _survivors(written: list[_Written], deleted: set[str]) -> list[bool] | None:
+    """Which written graphs stay, in order, or None when all of them do (the common case, decided in one
+    look at the PMIDs). A PMID's surviving copy is its last one with the highest version; a PMID that a
+    DeleteCitation of the same file names keeps none (its tombstone stays). Rejected copies do not compete:
+    they were never written, and a broken later copy must not hide a good earlier one."""
+    pmids = [w.pmid for w in written if w.pmid is not None]
+    if len(set(pmids)) == len(pmids) and deleted.isdisjoint(pmids):
+        return None
+    best: dict[str, tuple[int, int]] = {}  # pmid -> (version, index of the copy)
+    for i, w in enumerate(written):
+        if w.pmid is not None and (w.pmid not in best or w.version >= best[w.pmid][0]):
+            best[w.pmid] = (w.version, i)
+    winners = {i for pmid, (_, i) in best.items() if pmid not in deleted}
+    return [w.pmid is None or i in winners for i, w in enumerate(written)]
+
+
+def _rewrite(held: _ShardWriter, written: list[_Written], keep: list[bool], tail: bytes, output: Output,
+             staging: str, stem: str, shard_size: int) -> tuple[list[str], int]:
+    """Copy the surviving graphs of the held shards, in order, into new shards of `shard_size` graphs,
+    the tombstones last, and drop the held ones: (the new shards' names, the articles they hold). Reads
+    and compresses the file's N-Quads once more, which costs less than reading the XML again."""
+    out = _ShardWriter(output, staging, stem, shard_size)
+    articles = 0
+    try:
+        i = 0
+        for local in held.held:
+            with open(local, "rb") as raw, gzipio.reader(raw) as f:
+                for w in written[i:i + shard_size]:
+                    data = f.read(w.size)
+                    if keep[i]:
+                        out.write(data)
+                        articles += w.article
+                    i += 1
+        if tail:
+            out.tail(tail)
+        out.close()
+    finally:
+        held.discard()
+    return out.shards, articles
+
+
 class _ShardWriter:
     """The shards of one input file, opened as graphs arrive: at most `size` graphs each, written under a
-    temporary name and published whole when full or at the end."""
+    temporary name and published whole when full or at the end; with `hold`, kept under their temporary
+    names until `publish` (or `discard`), for a file whose survivors are not known yet."""
 
-    def __init__(self, output: Output, staging: str, stem: str, size: int) -> None:
-        self.output, self.staging, self.stem, self.size = output, staging, stem, size
+    def __init__(self, output: Output, staging: str, stem: str, size: int, hold: bool = False) -> None:
+        self.output, self.staging, self.stem, self.size, self.hold = output, staging, stem, size, hold
         self.shards: list[str] = []  # published, in order
+        self.held: list[str] = []  # closed under their temporary names (hold), in order
         self.f: IO[bytes] | None = None
         self.raw: IO[bytes] | None = None
         self.n = 0  # graphs in the open shard
@@ -246,17 +306,21 @@ class _ShardWriter:
 
     def _open(self) -> IO[bytes]:
         self.close()
-        self.name = f"{self.stem}.{len(self.shards):04d}.nq.gz"
-        self.raw = open(os.path.join(self.staging, self.name + ".tmp"), "wb")
+        self.name = f"{self.stem}.{len(self.shards) + len(self.held):04d}.nq.gz"
+        # A held shard has a name of its own: the rewrite writes the final shards' temporary names while
+        # it reads the held ones.
+        tmp = self.name + (".held.tmp" if self.hold else ".tmp")
+        self.raw = open(os.path.join(self.staging, tmp), "wb")
         # No file name and no time in the gzip header: a shard's bytes depend on its content (and on the
         # gzip library, kg.gzipio) only.
         self.f = gzipio.writer(self.raw)
         self.n = 0
         return self.f
 
-    def write(self, m: Mapped) -> None:
+    def write(self, nquads: bytes) -> None:
+        """One graph's N-Quads."""
         f = self.f if self.f is not None and self.n < self.size else self._open()
-        f.write(m.nquads)
+        f.write(nquads)
         self.n += 1
 
     def tail(self, data: bytes) -> None:
@@ -267,73 +331,28 @@ class _ShardWriter:
         if self.f is not None and self.raw is not None:
             self.f.close()
             self.raw.close()
-            self.output.publish(self.raw.name, self.name)
-            self.shards.append(self.name)
+            if self.hold:
+                self.held.append(self.raw.name)
+            else:
+                self.output.publish(self.raw.name, self.name)
+                self.shards.append(self.name)
             self.f = self.raw = None
 
+    def publish(self) -> None:
+        """Give the held shards their final names, in order."""
+        for local in self.held:
+            name = os.path.basename(local)[: -len(".held.tmp")]
+            self.output.publish(local, name)
+            self.shards.append(name)
+        self.held = []
 
-# One pass over each block finds both what the scan counts (a record's PMID and version) and what it drops
-# (a DeleteCitation's PMIDs), where a regex each made two passes (a DeleteCitation holds PMIDs only, so
-# neither kind of match can hide the other). With the end tags looked for near the end only (_last_end),
-# the scan of a 7,500-article part went from 0.34-0.36 to 0.25-0.27 CPU-s.
-_SCAN = re.compile(rb"<(?:(?:MedlineCitation|BookDocument)\b[^>]*>\s*<PMID\b([^>]*)>\s*(\d+)\s*</PMID>"
-                   rb"|DeleteCitation>(.*?)</DeleteCitation>)", re.S)
-_VERSION = re.compile(rb'Version="(\d+)"')
-_PMID = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
-_ENDS = (b"</PubmedArticle>", b"</PubmedBookArticle>", b"</DeleteCitation>")
-
-
-def _last_end(data: bytes) -> int:
-    """Where the last record of `data` ends (just past its end tag), -1 if none does.
-
-    The last `</PubmedArticle>` is found near the end of a block; the other end tags only matter after it,
-    so they are looked for there, instead of through the whole block (where they mostly are not: a reverse
-    search of 4 MB each, as long as the scan's regex)."""
-    first = data.rfind(_ENDS[0])
-    start = max(first, 0)
-    ends = [first + len(_ENDS[0])] if first >= 0 else []
-    ends += [i + len(t) for t in _ENDS[1:] if (i := data.rfind(t, start)) >= 0]
-    return max(ends, default=-1)
-
-
-def _survivors(path: str, block_size: int = 1 << 22) -> dict[str, int]:
-    """{PMID: which occurrence (1-based) of its records to write}: the last copy with the highest version;
-    PMIDs deleted by a DeleteCitation in the same file are left out. A fast regex scan of the raw bytes,
-    block by block; each scan ends at a record's end and the rest waits for the next block."""
-    from .ingest import open_source
-
-    best: dict[str, tuple[int, int]] = {}  # pmid -> (version, occurrence)
-    count: dict[str, int] = {}
-    deleted: set[str] = set()
-    tail = b""
-    try:
-        with open_source(path) as f:
-            while True:
-                block = f.read(block_size)
-                data = tail + block
-                if block:
-                    cut = _last_end(data)
-                    if cut < 0:  # no record ends in this block yet: read on
-                        tail = data
-                        continue
-                else:
-                    cut = len(data)
-                for m in _SCAN.finditer(data, 0, cut):  # offsets into the block: no copy of its scanned part
-                    if m.group(3) is not None:
-                        deleted.update(x.decode() for x in _PMID.findall(m.group(3)))
-                        continue
-                    pmid = m.group(2).decode()
-                    v = _VERSION.search(m.group(1))
-                    version = int(v.group(1)) if v else 1
-                    n = count[pmid] = count.get(pmid, 0) + 1
-                    if pmid not in best or version >= best[pmid][0]:
-                        best[pmid] = (version, n)
-                if not block:
-                    break
-                tail = data[cut:]
-    except (OSError, EOFError):
-        pass  # the read itself reports a broken file; keep what the scan saw
-    return {pmid: n for pmid, (_, n) in best.items() if pmid not in deleted}
+    def discard(self) -> None:
+        for local in self.held:
+            try:
+                os.remove(local)
+            except FileNotFoundError:
+                pass
+        self.held = []
 
 
 Task = tuple[str, str, int, "str | None", str, bool]  # convert_file's arguments: one input file

@@ -102,24 +102,63 @@ def test_convert_keeps_the_newest_version_and_drops_deleted_records(tmp_path):
     assert any(q.subject.value.endswith("/pubmed/9") and "deletions" in q.graph_name.value for q in quads)
 
 
-def test_survivor_scan_reads_records_cut_by_any_block_edge(tmp_path):
-    """The scan that picks which copy of each PMID to write reads the file in blocks; a record, a book or a
-    DeleteCitation cut by a block edge must count as if whole, whatever the block size."""
+def _shard_texts(out):
+    texts = []
+    for s in sorted(out.glob("*.nq.gz")):
+        with gzip.open(s) as f:
+            texts.append((s.name, f.read()))
+    return texts
+
+
+def test_convert_shards_hold_the_survivors_as_if_only_they_were_written(tmp_path, monkeypatch):
+    """Convert writes each graph as it comes and picks the surviving copy of each PMID at the end; a file
+    with duplicates or deletions of its own records is then rewritten from its shards. Whatever the shard
+    size, the shards must equal those of a file holding only the survivors (same order, same cuts, the
+    tombstones last), with no temporary file left."""
     from pubmed_fixtures import article, delete_citation, document
 
-    from kg.convert import _survivors
-
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     book = ('<PubmedBookArticle><BookDocument><PMID Version="1">20</PMID><Book><BookTitle>B.</BookTitle></Book>'
             "</BookDocument></PubmedBookArticle>")
-    text = document(article("7", version=1), article("8"), article("7", version=2), book, article("9"),
-                    article("7", version=1), book, delete_citation("9", "12"))
-    src = tmp_path / "update.xml.gz"
-    src.write_bytes(gzip.compress(text.encode()))
     # 7: its second copy (version 2) beats the later version 1; 20: the later of two equal versions;
-    # 9: deleted in the same file; 12: deleted but never present.
-    expected = {"7": 2, "8": 1, "20": 2}
-    for size in (1, 7, 64, 333, 1 << 22):
-        assert _survivors(str(src), block_size=size) == expected, size
+    # 9: deleted in the same file; 12: deleted but never present; 8 and 30 once each.
+    full = document(article("7", version=1, title="One."), article("8"), article("7", version=2, title="Two."),
+                    book, article("9"), article("7", version=1, title="Stale."), article("30"), book,
+                    delete_citation("9", "12"))
+    only = document(article("8"), article("7", version=2, title="Two."), article("30"), book,
+                    delete_citation("9", "12"))
+    src = tmp_path / "update.xml"  # one path for both, so that the provenance is the same
+    for size in ("1", "2", "3", "5000"):
+        got = {}
+        for label, text in (("full", full), ("only", only)):
+            src.write_text(text)
+            out = tmp_path / f"{label}-{size}"
+            r = CliRunner().invoke(main, ["convert", "-o", str(out), "--shard-size", size, str(src)])
+            assert r.exit_code == 0, r.output
+            assert "4 articles, 2 deleted" in r.output, r.output
+            assert not list(out.glob("*.tmp")), size
+            got[label] = _shard_texts(out)
+            assert [n for n, _ in got[label]] == json.loads((out / "update.done").read_text())["shards"]
+        assert got["full"] == got["only"], size
+        assert len(got["full"]) == (4 if size == "1" else 1 if size == "5000" else -(-4 // int(size)))
+
+
+def test_convert_reads_medline_text_like_ingest(shared_data, tmp_path):
+    """A MEDLINE text file converts to the articles `kg ingest` reads from it (the survivor scan that
+    preceded the one-pass conversion read PubMed XML only and dropped every record of other formats)."""
+    src = str(shared_data / "metaknowledge" / "medline_test.medline")
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), src])
+    assert r.exit_code == 0, r.output
+    graphs = {q.graph_name.value for _, text in _shard_texts(out)
+              for q in ox.parse(text, format=ox.RdfFormat.N_QUADS) if "/graph/pubmed/" in q.graph_name.value}
+    store = tmp_path / "st"
+    r2 = CliRunner().invoke(main, ["ingest", "--store", str(store), "--no-validate", "--no-nlp", src])
+    assert r2.exit_code == 0, r2.output
+    st = OxigraphStore(str(store), read_only=True)
+    stored = {q.graph_name.value for q in st.quads() if "/graph/pubmed/" in q.graph_name.value}
+    assert len(graphs) > 100 and graphs == stored
+    assert f"{len(graphs)} articles" in r.output
 
 
 def test_convert_with_text_mining_equals_ingest_with_it(shared_data, tmp_path):
