@@ -128,16 +128,41 @@ def _fingerprint(path: str) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
+def _marker_info(o: Output, path: str) -> dict[str, Any] | None:
+    try:
+        info = json.loads(o.read_text(_marker(path)))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def _complete(o: Output, info: dict[str, Any] | None, path: str, nlp: bool) -> bool:
+    return (info is not None and info.get("source") == _fingerprint(path) and bool(info.get("nlp", False)) == nlp
+            and all(o.exists(s) for s in info.get("shards", [])))
+
+
 def is_complete(out: Path | str | Output, path: str, nlp: bool = False) -> bool:
     """Whether `path` was converted whole into `out` by a run of the same kind (text mining on or off:
     shards made without it are not what a `--nlp` run asks for, and the reverse)."""
     o = out if isinstance(out, Output) else Output(str(out))
-    try:
-        info = json.loads(o.read_text(_marker(path)))
-    except (OSError, ValueError):
-        return False
-    return (info.get("source") == _fingerprint(path) and bool(info.get("nlp", False)) == nlp
-            and all(o.exists(s) for s in info.get("shards", [])))
+    return _complete(o, _marker_info(o, path), path, nlp)
+
+
+def _same_name_error(path: str, other: str) -> ConvertError:
+    return ConvertError(f"{path} and {other} would write shards of the same name ({_stem(path)}.NNNN.nq.gz) "
+                        "into one output: rename one of them, or convert them into different output folders")
+
+
+def _held_by_other(info: dict[str, Any] | None, path: str) -> str | None:
+    """The input file whose shards a marker describes, when that is another file than `path` (shards are
+    named after the file name alone, so `2023/pubmed.xml` and `2024/pubmed.xml` would overwrite each
+    other's). A marker without the input's path (an earlier kg), or with this file's size and time (the
+    same file moved), names none."""
+    other = (info or {}).get("input")
+    if isinstance(other, str) and other != os.path.abspath(path) and info and \
+            info.get("source") != _fingerprint(path):
+        return other
+    return None
 
 
 def run_timestamp() -> str:
@@ -163,7 +188,11 @@ def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None,
     temporary names and published whole, the `.done` marker last."""
     output = Output(out)
     res = FileResult(path)
-    if is_complete(output, path, nlp):
+    info = _marker_info(output, path)
+    other = _held_by_other(info, path)
+    if other is not None:
+        raise _same_name_error(path, other)
+    if _complete(output, info, path, nlp):
         res.skipped = True
         return res
     generated = generated or run_timestamp()
@@ -228,8 +257,8 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     else:
         held.close()
         shards, res.articles = _rewrite(held, written, keep, tail, output, staging, _stem(path), shard_size)
-    info: dict[str, object] = {"source": _fingerprint(path), "shards": shards, "articles": res.articles,
-                               "deleted": res.deleted}
+    info: dict[str, object] = {"input": os.path.abspath(path), "source": _fingerprint(path), "shards": shards,
+                               "articles": res.articles, "deleted": res.deleted}
     if nlp:
         info["nlp"] = True
     output.write_text(_marker(path), json.dumps(info))
@@ -370,9 +399,18 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
     each graph also holds the text mining of its title and abstract, as `kg ingest` writes it."""
     from .ingest import expand_paths
 
-    Output(out).makedirs()
     generated = generated or run_timestamp()
     todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp) for p, _ in expand_paths(paths)]
+    first: dict[str, str] = {}
+    for p, *_ in todo:
+        if first.setdefault(_stem(p), p) != p:
+            raise _same_name_error(p, first[_stem(p)])
+    output = Output(out)
+    for p, *_ in todo:  # before any work: a clash found by a worker would stop the run half way
+        other = _held_by_other(_marker_info(output, p), p)
+        if other is not None:
+            raise _same_name_error(p, other)
+    output.makedirs()
     if scheduler is not None:
         return convert_on_dask(todo, scheduler)
     if jobs <= 1 or len(todo) <= 1:

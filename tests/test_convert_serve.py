@@ -187,3 +187,38 @@ def test_convert_with_text_mining_equals_ingest_with_it(shared_data, tmp_path):
     assert "0 files converted, 2 already complete" in r.output, r.output
     r = CliRunner().invoke(main, ["convert", "-o", str(out), *files])
     assert "2 files converted, 0 already complete" in r.output, r.output
+
+
+def test_convert_refuses_two_inputs_that_would_share_shard_names(shared_data, tmp_path):
+    """Shards are named after the input's file name, so `a/p.xml` and `b/p.xml` would overwrite each
+    other's shards (the second one's reported articles silently lost): refused before any work, in one run
+    or across two into the same folder; the same file moved (same size and time) is still complete."""
+    import shutil
+
+    seed = shared_data / "seed" / "pubmed-35246503.xml"
+    for d in ("a", "b", "moved"):
+        (tmp_path / d).mkdir()
+    shutil.copy(seed, tmp_path / "a" / "p.xml")
+    shutil.copy2(tmp_path / "a" / "p.xml", tmp_path / "moved" / "p.xml")
+    (tmp_path / "b" / "p.xml").write_bytes(seed.read_bytes().replace(b"</PubmedArticleSet>", b"\n</PubmedArticleSet>"))
+    other = str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz")
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "a" / "p.xml"), str(tmp_path / "b" / "p.xml")])
+    assert r.exit_code == 2 and "same name (p.NNNN.nq.gz)" in r.output and "b/p.xml" in r.output, r.output
+    assert not out.exists()
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "a" / "p.xml")])
+    assert r.exit_code == 0, r.output
+    before = (out / "p.0000.nq.gz").read_bytes()
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--jobs", "2", other, str(tmp_path / "b" / "p.xml")])
+    assert r.exit_code == 2 and str(tmp_path / "a" / "p.xml") in r.output, r.output
+    assert (out / "p.0000.nq.gz").read_bytes() == before and not list(out.glob("pubmedsample*"))
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "moved" / "p.xml")])
+    assert r.exit_code == 0 and "0 files converted, 1 already complete" in r.output, r.output
+
+
+def test_convert_takes_the_format_as_ingest_does(shared_data, tmp_path):
+    src = str(shared_data / "metaknowledge" / "medline_test.medline")
+    r = CliRunner().invoke(main, ["convert", "-o", str(tmp_path / "m"), "--format", "medline", src])
+    assert r.exit_code == 0 and "175 articles" in r.output, r.output
+    r = CliRunner().invoke(main, ["convert", "-o", str(tmp_path / "x"), "--format", "pubmed", src])
+    assert r.exit_code == 1 and "0 articles" in r.output and "rejected" in r.output, r.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..ingest import INGESTORS
 from ._common import open_remote, open_store, store_option
 
 
@@ -143,11 +144,13 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run the per-file tasks on this Dask distributed cluster (tcp://host:8786) instead of a "
               "local process pool; inputs must be readable at the same path on every worker (needs kg[dask]).")
+@click.option("--format", "fmt", type=click.Choice(sorted(INGESTORS)),
+              help="Source format; by default recognised from the content, then the file name.")
 @click.option("--nlp/--no-nlp", default=False, show_default=True,
               help="Text-mine titles and abstracts into the shards (mentions, entities, assertions), as "
               "`kg ingest` does; off by default, since it costs about 15 ms of CPU per abstract.")
 def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int, scheduler: str | None,
-            nlp: bool) -> None:
+            fmt: str | None, nlp: bool) -> None:
     """Turn PubMed files into gzipped N-Quads shards without a store, in parallel.
 
     Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
@@ -156,7 +159,7 @@ def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int, schedu
     """
     from ..convert import convert as run
 
-    results = run(paths, out, jobs=jobs, shard_size=shard_size, scheduler=scheduler, nlp=nlp)
+    results = run(paths, out, jobs=jobs, shard_size=shard_size, fmt=fmt, scheduler=scheduler, nlp=nlp)
     for r in results:
         for e in r.errors:
             click.echo(f"kg: rejected: {e}", err=True)
