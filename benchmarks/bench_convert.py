@@ -6,6 +6,9 @@
 of XML per record, as a baseline file) is split once into gzipped part files of 7,500 records under
 .bench/ (convert runs one worker per input file); KG_BENCH_CONVERT_N (default 30,000) sets how many
 articles are converted, repeating the parts under other names past the file's size, for longer runs.
+The target is about baseline files, which hold no DeleteCitation: the first run converts the parts
+without one; the second every part, the last of which ends with the synthetic file's DeleteCitation
+(it names records of that part too, so that file's shards are rewritten once its survivors are known).
 
 The machine is shared: next to the wall-clock rate this prints the CPU seconds the run used (user+sys of
 kg and its workers) per 1,000 articles, and the rate per CPU-second, which load from other processes
@@ -18,6 +21,7 @@ KG_BENCH_CONVERT_ZLIB=0 skips it). Figures only: nothing here asserts a timing.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import resource
@@ -36,9 +40,11 @@ PER_PART = 7_500
 KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 
 
-def inputs(src: Path, n: int, work: Path) -> list[Path]:
+def inputs(src: Path, n: int, work: Path, baseline: bool) -> list[Path]:
     """Part files holding `n` articles in all: the source's parts, linked again under new names when `n`
-    is larger than the source (every name is its own input file, so its own shards)."""
+    is larger than the source (every name is its own input file, so its own shards). With `baseline`, only
+    the parts without a DeleteCitation, as in PubMed's baseline files (update files end with one, and the
+    synthetic file's deletes some of its own records, which costs a file a second writing of its shards)."""
     sys.path.insert(0, str(HERE))
     from bench_servers import split_parts  # written once under .bench/, reused by later runs
 
@@ -46,10 +52,12 @@ def inputs(src: Path, n: int, work: Path) -> list[Path]:
         assert p.stdout is not None
         have = sum(chunk.count(b"<PubmedArticle>") for chunk in iter(lambda: p.stdout.read(1 << 22), b""))
     parts = split_parts(src, max(1, -(-have // PER_PART)))
+    if baseline:
+        parts = [p for p in parts if b"<DeleteCitation" not in gzip.decompress(p.read_bytes())] or parts
     want = max(1, -(-n // PER_PART))
     out = []
     for i in range(want):
-        link = work / f"in-{i:03d}.xml.gz"
+        link = work / f"in-{'b' if baseline else 'u'}-{i:03d}.xml.gz"
         link.symlink_to(parts[i % len(parts)])
         out.append(link)
     return out
@@ -138,26 +146,31 @@ def main() -> int:
     BENCH.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=BENCH, prefix="bench-convert-") as tmp:
         work = Path(tmp)
-        parts = inputs(Path(a.path).resolve(), n, work)
+        src = Path(a.path).resolve()
+        base = inputs(src, n, work, baseline=True)
+        mixed = inputs(src, n, work, baseline=False)
         env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-        runs = [("picked", env)]
+        runs = [("baseline-shaped files (no DeleteCitation)", env, base),
+                ("every part (the last ends with a DeleteCitation naming some of its own records, as an update "
+                 "file may; such a file's shards are written twice)", env, mixed)]
         if os.environ.get("KG_BENCH_CONVERT_ZLIB", "1") != "0":
-            runs.append(("zlib", dict(env, KG_GZIP="zlib")))
-        print(f"{len(parts)} gzipped input files of up to {PER_PART:,} articles; {os.cpu_count()} cores; "
+            runs.append(("baseline-shaped files, standard zlib", dict(env, KG_GZIP="zlib"), base))
+        print(f"{len(base)} gzipped input files of up to {PER_PART:,} articles; {os.cpu_count()} cores; "
               f"wall-clock and CPU (user+sys of kg and its workers)", flush=True)
         per_ks: list[float] = []  # CPU-s per 1,000 articles of each run, in order
-        for label, e in runs:
-            r = run(parts, work / f"out-{label}", a.jobs, e)
+        for i, (label, e, parts) in enumerate(runs):
+            r = run(parts, work / f"out-{i}", a.jobs, e)
             rate = r["articles"] / r["wall"]
             per_k = r["cpu"] / r["articles"] * 1000
             per_core = r["articles"] / r["cpu"]
             per_ks.append(per_k)
-            print(f"kg convert --jobs {a.jobs} [{backend(e)}]: {r['articles']:,} articles in {r['wall']:.1f} s = "
-                  f"{rate:,.0f} articles/s ({rate / TARGET:.0%} of the {TARGET:,}/s target); "
+            print(f"kg convert --jobs {a.jobs} [{backend(e)}], {label}: {r['articles']:,} articles in "
+                  f"{r['wall']:.1f} s = {rate:,.0f} articles/s ({rate / TARGET:.0%} of the {TARGET:,}/s target); "
                   f"CPU {r['cpu']:.1f} s = {per_k:.2f} CPU-s per 1,000 articles = {per_core:,.0f} articles per "
                   f"CPU-second ({2 * per_core:,.0f}/s on two cores at that rate); shards {r['bytes'] / 1e6:,.0f} MB "
                   f"({r['bytes'] / r['articles'] / 1e3:.1f} KB per article); load average {r['load']:.1f}",
                   flush=True)
+        parts = base
         f = floor(parts[0])
         if f:
             need = 2 / TARGET * 1000  # CPU-s per 1,000 articles that two cores may spend at the target rate
