@@ -19,6 +19,7 @@ local temporary file and uploaded whole, the marker last.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -119,8 +120,8 @@ class Output:
             os.remove(local_tmp)
 
 
-def _marker(path: str) -> str:
-    return f"{_stem(path)}.done"
+def _marker(stem: str) -> str:
+    return f"{stem}.done"
 
 
 def _fingerprint(path: str) -> dict[str, int]:
@@ -128,9 +129,9 @@ def _fingerprint(path: str) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _marker_info(o: Output, path: str) -> dict[str, Any] | None:
+def _marker_info(o: Output, stem: str) -> dict[str, Any] | None:
     try:
-        info = json.loads(o.read_text(_marker(path)))
+        info = json.loads(o.read_text(_marker(stem)))
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) else None
@@ -141,28 +142,37 @@ def _complete(o: Output, info: dict[str, Any] | None, path: str, nlp: bool) -> b
             and all(o.exists(s) for s in info.get("shards", [])))
 
 
-def is_complete(out: Path | str | Output, path: str, nlp: bool = False) -> bool:
-    """Whether `path` was converted whole into `out` by a run of the same kind (text mining on or off:
-    shards made without it are not what a `--nlp` run asks for, and the reverse)."""
+def is_complete(out: Path | str | Output, path: str, nlp: bool = False, stem: str | None = None) -> bool:
+    """Whether `path` was converted whole into `out` (under `stem`, by default its file name) by a run of
+    the same kind (text mining on or off: shards made without it are not what a `--nlp` run asks for, and
+    the reverse)."""
     o = out if isinstance(out, Output) else Output(str(out))
-    return _complete(o, _marker_info(o, path), path, nlp)
+    return _complete(o, _marker_info(o, stem or _stem(path)), path, nlp)
 
 
-def _same_name_error(path: str, other: str) -> ConvertError:
-    return ConvertError(f"{path} and {other} would write shards of the same name ({_stem(path)}.NNNN.nq.gz) "
-                        "into one output: rename one of them, or convert them into different output folders")
+def _leaves_name_to(info: dict[str, Any] | None, path: str) -> bool:
+    """Whether a marker (None: no marker) leaves its name to `path`: no marker, a marker of an earlier kg
+    (no input recorded), of this very input, or of a file with this one's size and time (moved)."""
+    if info is None or not isinstance(info.get("input"), str):
+        return True
+    return bool(info["input"] == os.path.abspath(path) or info.get("source") == _fingerprint(path))
 
 
-def _held_by_other(info: dict[str, Any] | None, path: str) -> str | None:
-    """The input file whose shards a marker describes, when that is another file than `path` (shards are
-    named after the file name alone, so `2023/pubmed.xml` and `2024/pubmed.xml` would overwrite each
-    other's). A marker without the input's path (an earlier kg), or with this file's size and time (the
-    same file moved), names none."""
-    other = (info or {}).get("input")
-    if isinstance(other, str) and other != os.path.abspath(path) and info and \
-            info.get("source") != _fingerprint(path):
-        return other
-    return None
+def shard_stems(paths: list[str], output: Output) -> list[str]:
+    """The name each input's shards and marker take: its file name without the format suffixes, or, when
+    another input of the run or a marker already in the output holds that name (`2023/p.xml` and
+    `2024/p.xml` would overwrite each other's shards), that name with a short hash of the input's absolute
+    path. The first input of a name keeps it, and an input that wrote shards under a name keeps that name
+    in later runs, so a re-run skips what is complete whatever else is given with it."""
+    stems: list[str] = []
+    taken: set[str] = set()
+    for p in paths:
+        stem = _stem(p)
+        if stem in taken or not _leaves_name_to(_marker_info(output, stem), p):
+            stem = f"{stem}-{hashlib.sha256(os.path.abspath(p).encode()).hexdigest()[:8]}"
+        taken.add(stem)
+        stems.append(stem)
+    return stems
 
 
 def run_timestamp() -> str:
@@ -181,31 +191,29 @@ def run_timestamp() -> str:
 
 
 def convert_file(path: str, out: str, shard_size: int, fmt: str | None = None,
-                 generated: str | None = None, nlp: bool = False) -> FileResult:
-    """Convert one input file into shards under `out` (folder or URL), unless its shards are complete.
+                 generated: str | None = None, nlp: bool = False, stem: str | None = None) -> FileResult:
+    """Convert one input file into shards under `out` (folder or URL) named after `stem` (by default the
+    file name; `convert` picks one per input, `shard_stems`), unless its shards are complete.
 
     Safe to run again after a crash at any point, including on another machine: shards are written under
     temporary names and published whole, the `.done` marker last."""
     output = Output(out)
     res = FileResult(path)
-    info = _marker_info(output, path)
-    other = _held_by_other(info, path)
-    if other is not None:
-        raise _same_name_error(path, other)
-    if _complete(output, info, path, nlp):
+    stem = stem or _stem(path)
+    if _complete(output, _marker_info(output, stem), path, nlp):
         res.skipped = True
         return res
     generated = generated or run_timestamp()
     staging = output.staging()
     try:
-        return _convert_file(path, output, staging, shard_size, fmt, generated, res, nlp)
+        return _convert_file(path, output, staging, stem, shard_size, fmt, generated, res, nlp)
     finally:
         if staging != output.root:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt: str | None, generated: str,
-                  res: FileResult, nlp: bool = False) -> FileResult:
+def _convert_file(path: str, output: Output, staging: str, stem: str, shard_size: int, fmt: str | None,
+                  generated: str, res: FileResult, nlp: bool = False) -> FileResult:
     from .ingest import read_path
     from .errors import InputError
     from .pipeline import compiled_hooks, map_record
@@ -218,7 +226,7 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
     # (`_survivors`), so the shards are the same as if only survivors had been written (a shard must never
     # hold two versions in one graph; a later, higher version replaces an earlier one and a DeleteCitation
     # in the file drops the PMID, as `kg ingest` does).
-    held = _ShardWriter(output, staging, _stem(path), shard_size, hold=True)
+    held = _ShardWriter(output, staging, stem, shard_size, hold=True)
     written: list[_Written] = []
     tombstones: list[str] = []
     deleted: set[str] = set()
@@ -256,12 +264,12 @@ def _convert_file(path: str, output: Output, staging: str, shard_size: int, fmt:
         res.articles = sum(w.article for w in written)
     else:
         held.close()
-        shards, res.articles = _rewrite(held, written, keep, tail, output, staging, _stem(path), shard_size)
+        shards, res.articles = _rewrite(held, written, keep, tail, output, staging, stem, shard_size)
     info: dict[str, object] = {"input": os.path.abspath(path), "source": _fingerprint(path), "shards": shards,
                                "articles": res.articles, "deleted": res.deleted}
     if nlp:
         info["nlp"] = True
-    output.write_text(_marker(path), json.dumps(info))
+    output.write_text(_marker(stem), json.dumps(info))
     res.shards = len(shards)
     res.errors = tuple(errors)
     return res
@@ -297,12 +305,19 @@ def _survivors(written: list[_Written], deleted: set[str]) -> list[bool] | None:
 def _rewrite(held: _ShardWriter, written: list[_Written], keep: list[bool], tail: bytes, output: Output,
              staging: str, stem: str, shard_size: int) -> tuple[list[str], int]:
     """Copy the surviving graphs of the held shards, in order, into new shards of `shard_size` graphs,
-    the tombstones last, and drop the held ones: (the new shards' names, the articles they hold). Reads
-    and compresses the file's N-Quads once more, which costs less than reading the XML again."""
-    out = _ShardWriter(output, staging, stem, shard_size)
-    articles = 0
+    the tombstones last, and drop the held ones: (the shards' names, the articles they hold).
+
+    Held shards before the one holding the first dropped graph are already what a run writing only the
+    survivors would write (same graphs, same cuts) and are published as they are, unless no survivor
+    follows them (the tombstones go into the last shard with a survivor); from there on, the file's
+    N-Quads are read and compressed once more, which costs less than reading the XML again."""
+    last_kept = max((i for i, k in enumerate(keep) if k), default=0)
+    first_shard = min(keep.index(False), last_kept) // shard_size
+    held.publish(first_shard)
+    out = _ShardWriter(output, staging, stem, shard_size, first=first_shard)
+    articles = sum(w.article for w in written[:first_shard * shard_size])
     try:
-        i = 0
+        i = first_shard * shard_size
         for local in held.held:
             with open(local, "rb") as raw, gzipio.reader(raw) as f:
                 for w in written[i:i + shard_size]:
@@ -316,7 +331,7 @@ def _rewrite(held: _ShardWriter, written: list[_Written], keep: list[bool], tail
         out.close()
     finally:
         held.discard()
-    return out.shards, articles
+    return held.shards + out.shards, articles
 
 
 class _ShardWriter:
@@ -324,8 +339,10 @@ class _ShardWriter:
     temporary name and published whole when full or at the end; with `hold`, kept under their temporary
     names until `publish` (or `discard`), for a file whose survivors are not known yet."""
 
-    def __init__(self, output: Output, staging: str, stem: str, size: int, hold: bool = False) -> None:
+    def __init__(self, output: Output, staging: str, stem: str, size: int, hold: bool = False,
+                 first: int = 0) -> None:
         self.output, self.staging, self.stem, self.size, self.hold = output, staging, stem, size, hold
+        self.first = first  # the number of this writer's first shard (a rewrite's, after the shards kept)
         self.shards: list[str] = []  # published, in order
         self.held: list[str] = []  # closed under their temporary names (hold), in order
         self.f: IO[bytes] | None = None
@@ -335,7 +352,7 @@ class _ShardWriter:
 
     def _open(self) -> IO[bytes]:
         self.close()
-        self.name = f"{self.stem}.{len(self.shards) + len(self.held):04d}.nq.gz"
+        self.name = f"{self.stem}.{self.first + len(self.shards) + len(self.held):04d}.nq.gz"
         # A held shard has a name of its own: the rewrite writes the final shards' temporary names while
         # it reads the held ones.
         tmp = self.name + (".held.tmp" if self.hold else ".tmp")
@@ -367,13 +384,14 @@ class _ShardWriter:
                 self.shards.append(self.name)
             self.f = self.raw = None
 
-    def publish(self) -> None:
-        """Give the held shards their final names, in order."""
-        for local in self.held:
+    def publish(self, count: int | None = None) -> None:
+        """Give the first `count` held shards (all by default) their final names, in order."""
+        count = len(self.held) if count is None else count
+        for local in self.held[:count]:
             name = os.path.basename(local)[: -len(".held.tmp")]
             self.output.publish(local, name)
             self.shards.append(name)
-        self.held = []
+        self.held = self.held[count:]
 
     def discard(self) -> None:
         for local in self.held:
@@ -384,7 +402,7 @@ class _ShardWriter:
         self.held = []
 
 
-Task = tuple[str, str, int, "str | None", str, bool]  # convert_file's arguments: one input file
+Task = tuple[str, str, int, "str | None", str, bool, str]  # convert_file's arguments: one input file
 
 
 def _work(args: Task) -> FileResult:
@@ -400,16 +418,10 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
     from .ingest import expand_paths
 
     generated = generated or run_timestamp()
-    todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp) for p, _ in expand_paths(paths)]
-    first: dict[str, str] = {}
-    for p, *_ in todo:
-        if first.setdefault(_stem(p), p) != p:
-            raise _same_name_error(p, first[_stem(p)])
+    files = [p for p, _ in expand_paths(paths)]
     output = Output(out)
-    for p, *_ in todo:  # before any work: a clash found by a worker would stop the run half way
-        other = _held_by_other(_marker_info(output, p), p)
-        if other is not None:
-            raise _same_name_error(p, other)
+    todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp, stem)
+                        for p, stem in zip(files, shard_stems(files, output))]
     output.makedirs()
     if scheduler is not None:
         return convert_on_dask(todo, scheduler)
@@ -437,6 +449,6 @@ def convert_on_dask(todo: list[Task], scheduler: str) -> list[FileResult]:
         # The key names the file, so the dashboard and the scheduler's log say which one a task is; the
         # run's token keeps two runs on one cluster apart.
         run = uuid.uuid4().hex[:8]
-        futures = [client.submit(convert_file, *t, key=f"kg-convert-{run}-{i}-{_stem(t[0])}", retries=2)
+        futures = [client.submit(convert_file, *t, key=f"kg-convert-{run}-{i}-{t[6]}", retries=2)
                    for i, t in enumerate(todo)]
         return [f.result() for f in as_completed(futures)]  # type: ignore[no-untyped-call]

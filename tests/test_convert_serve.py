@@ -8,12 +8,15 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pyoxigraph as ox
 from click.testing import CliRunner
 
 from kg.cli import main
 from kg.stores.oxigraph import OxigraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _files(shared):
@@ -127,10 +130,13 @@ def test_convert_shards_hold_the_survivors_as_if_only_they_were_written(tmp_path
                     delete_citation("9", "12"))
     only = document(article("8"), article("7", version=2, title="Two."), article("30"), book,
                     delete_citation("9", "12"))
-    src = tmp_path / "update.xml"  # one path for both, so that the provenance is the same
+    # The same survivors, the first dropped copy late: the shards before it are kept as written.
+    late = document(article("8"), article("7", version=2, title="Two."), article("30"), book,
+                    article("7", version=1, title="Stale."), article("9"), delete_citation("9", "12"))
+    src = tmp_path / "update.xml"  # one path for all, so that the provenance is the same
     for size in ("1", "2", "3", "5000"):
         got = {}
-        for label, text in (("full", full), ("only", only)):
+        for label, text in (("full", full), ("late", late), ("only", only)):
             src.write_text(text)
             out = tmp_path / f"{label}-{size}"
             r = CliRunner().invoke(main, ["convert", "-o", str(out), "--shard-size", size, str(src)])
@@ -139,8 +145,8 @@ def test_convert_shards_hold_the_survivors_as_if_only_they_were_written(tmp_path
             assert not list(out.glob("*.tmp")), size
             got[label] = _shard_texts(out)
             assert [n for n, _ in got[label]] == json.loads((out / "update.done").read_text())["shards"]
-        assert got["full"] == got["only"], size
-        assert len(got["full"]) == (4 if size == "1" else 1 if size == "5000" else -(-4 // int(size)))
+        assert got["full"] == got["only"] == got["late"], size
+        assert len(got["full"]) == -(-4 // int(size))
 
 
 def test_convert_reads_medline_text_like_ingest(shared_data, tmp_path):
@@ -189,30 +195,47 @@ def test_convert_with_text_mining_equals_ingest_with_it(shared_data, tmp_path):
     assert "2 files converted, 0 already complete" in r.output, r.output
 
 
-def test_convert_refuses_two_inputs_that_would_share_shard_names(shared_data, tmp_path):
-    """Shards are named after the input's file name, so `a/p.xml` and `b/p.xml` would overwrite each
-    other's shards (the second one's reported articles silently lost): refused before any work, in one run
-    or across two into the same folder; the same file moved (same size and time) is still complete."""
+def test_two_inputs_of_one_file_name_keep_their_own_shards(shared_data, tmp_path):
+    """Shards are named after the input's file name, so `a/p.xml` and `b/p.xml` overwrote each other's
+    shards while both were counted. The second of a name (in the run, or next to a marker of the first)
+    takes the name with a hash of its path; re-runs keep each input's name, so they skip what is complete;
+    the same file moved (same size and time) is complete."""
     import shutil
 
     seed = shared_data / "seed" / "pubmed-35246503.xml"
+    crc = ROOT / "tests" / "data" / "crc-metastasis-pathways.xml"
     for d in ("a", "b", "moved"):
         (tmp_path / d).mkdir()
     shutil.copy(seed, tmp_path / "a" / "p.xml")
+    shutil.copy(crc, tmp_path / "b" / "p.xml")
     shutil.copy2(tmp_path / "a" / "p.xml", tmp_path / "moved" / "p.xml")
-    (tmp_path / "b" / "p.xml").write_bytes(seed.read_bytes().replace(b"</PubmedArticleSet>", b"\n</PubmedArticleSet>"))
-    other = str(shared_data / "fatcat" / "pubmedsample_2019.xml.gz")
-    out = tmp_path / "shards"
-    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "a" / "p.xml"), str(tmp_path / "b" / "p.xml")])
-    assert r.exit_code == 2 and "same name (p.NNNN.nq.gz)" in r.output and "b/p.xml" in r.output, r.output
-    assert not out.exists()
-    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "a" / "p.xml")])
-    assert r.exit_code == 0, r.output
-    before = (out / "p.0000.nq.gz").read_bytes()
-    r = CliRunner().invoke(main, ["convert", "-o", str(out), "--jobs", "2", other, str(tmp_path / "b" / "p.xml")])
-    assert r.exit_code == 2 and str(tmp_path / "a" / "p.xml") in r.output, r.output
-    assert (out / "p.0000.nq.gz").read_bytes() == before and not list(out.glob("pubmedsample*"))
-    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(tmp_path / "moved" / "p.xml")])
+    a, b, moved = (str(tmp_path / d / "p.xml") for d in ("a", "b", "moved"))
+
+    def graphs(out):
+        return {q.graph_name.value.rsplit("/", 1)[1] for _, text in _shard_texts(out)
+                for q in ox.parse(text, format=ox.RdfFormat.N_QUADS) if "/graph/pubmed/" in q.graph_name.value}
+
+    one = tmp_path / "one"
+    r = CliRunner().invoke(main, ["convert", "-o", str(one), "--jobs", "2", a, b])
+    assert r.exit_code == 0 and "2 files converted" in r.output, r.output
+    expected: set[str] = set()
+    for src in (a, b):
+        solo = tmp_path / ("solo-" + src.split("/")[-2])
+        assert CliRunner().invoke(main, ["convert", "-o", str(solo), src]).exit_code == 0
+        expected |= graphs(solo)
+    assert graphs(one) == expected and len(expected) == 6
+    names = {p.name for p in one.glob("*.done")}
+    assert "p.done" in names and len(names) == 2, names
+    assert json.loads((one / "p.done").read_text())["input"] == a  # the first given keeps the plain name
+    # Across runs: b alone, into a folder whose "p" is a's, gets the hashed name; then both are complete.
+    two = tmp_path / "two"
+    assert CliRunner().invoke(main, ["convert", "-o", str(two), a]).exit_code == 0
+    r = CliRunner().invoke(main, ["convert", "-o", str(two), b])
+    assert r.exit_code == 0 and "1 files converted" in r.output, r.output
+    assert graphs(two) == expected
+    r = CliRunner().invoke(main, ["convert", "-o", str(two), b, a])
+    assert r.exit_code == 0 and "0 files converted, 2 already complete" in r.output, r.output
+    r = CliRunner().invoke(main, ["convert", "-o", str(two), moved])
     assert r.exit_code == 0 and "0 files converted, 1 already complete" in r.output, r.output
 
 
