@@ -1,6 +1,7 @@
 """Write a synthetic baseline-sized PubMed XML file (default 30,000 articles, gzipped).
 
-Shapes and sizes follow a real baseline file (about 9 KB of XML per record): 1-15 authors with
+Shapes and sizes follow a real baseline file (12.8 KB of XML per record at the default seed; the 2019
+sample in ../shared/data/fatcat holds 10.6 KB per record): 1-15 authors with
 affiliations and sometimes an ORCID (1 in 200 records has hundreds of authors, 1 in 500 thousands of
 investigators), structured abstracts in a fifth of records, inline markup, 8-20 MeSH headings with about
 half carrying qualifiers, chemicals, keywords, grants, 0-60 references, comments/corrections, MedlineDate
