@@ -421,6 +421,10 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
 
     generated = generated or run_timestamp()
     files = [p for p, _ in expand_paths(paths)]
+    if "-" in files:
+        raise ConvertError("kg convert reads files, not standard input (-): its shards are named after the "
+                           "input file and a re-run skips files already converted; save the input to a file, "
+                           "or use kg ingest - for a store")
     output = Output(out)
     todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp, stem)
                         for p, stem in zip(files, shard_stems(files, output))]
