@@ -247,7 +247,7 @@ def test_convert_takes_the_format_as_ingest_does(shared_data, tmp_path):
     assert r.exit_code == 1 and "0 articles" in r.output and "rejected" in r.output, r.output
 
 
-def test_convert_names_standard_input_as_something_it_does_not_read(tmp_path):
+def test_convert_refuses_standard_input_before_writing(tmp_path):
     """Standard input has no file name for its shards nor a size and time for skip-if-complete: refused
     before anything is written (it wrote a shard named `-` and then failed on its marker)."""
     out = tmp_path / "shards"
