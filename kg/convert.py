@@ -425,7 +425,13 @@ def convert(paths: Iterable[str], out: str, *, jobs: int = 1, shard_size: int = 
         raise ConvertError("kg convert reads files, not standard input (-): its shards are named after the "
                            "input file and a re-run skips files already converted; save the input to a file, "
                            "or use kg ingest - for a store")
+    missing = [p for p in files if not os.path.isfile(p)]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ConvertError(f"no such file or folder: {missing[0]}{more}")
     output = Output(out)
+    if output.fs is None and os.path.exists(out) and not os.path.isdir(out):
+        raise ConvertError(f"output {out} is a file: give a folder (created if missing) or a URL")
     todo: list[Task] = [(p, out, shard_size, fmt, generated, nlp, stem)
                         for p, stem in zip(files, shard_stems(files, output))]
     output.makedirs()

@@ -253,3 +253,17 @@ def test_convert_refuses_standard_input_before_writing(tmp_path):
     out = tmp_path / "shards"
     r = CliRunner().invoke(main, ["convert", "-", "-o", str(out)], input="<PubmedArticleSet/>")
     assert r.exit_code == 2 and "standard input" in r.output and not out.exists(), r.output
+
+
+def test_convert_user_mistakes_fail_before_anything_is_written(tmp_path):
+    src = str(ROOT / "tests" / "data" / "crc-metastasis-pathways.xml")
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", str(tmp_path / "nope.xml"), src, "-o", str(out)])
+    assert r.exit_code == 2 and "no such file or folder" in r.output and "nope.xml" in r.output, r.output
+    assert not out.exists()
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    r = CliRunner().invoke(main, ["convert", src, "-o", str(afile)])
+    assert r.exit_code == 2 and "is a file" in r.output, r.output
+    r = CliRunner().invoke(main, ["convert", src, "-o", str(out), "--shard-size", "0"])
+    assert r.exit_code == 2 and "--shard-size" in r.output and not out.exists(), r.output

@@ -140,7 +140,8 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
 @click.option("-o", "--output", "out", required=True, metavar="DIR|URL",
               help="Folder for the .nq.gz shards, or an fsspec URL (s3://bucket/shards; needs kg[dask]).")
 @click.option("--jobs", "-j", default=1, show_default=True, help="Worker processes (one input file each).")
-@click.option("--shard-size", default=5000, show_default=True, help="Articles per shard at most.")
+@click.option("--shard-size", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Articles per shard at most.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run the per-file tasks on this Dask distributed cluster (tcp://host:8786) instead of a "
               "local process pool; inputs must be readable at the same path on every worker (needs kg[dask]).")
