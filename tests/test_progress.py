@@ -80,3 +80,23 @@ def test_load_bar_has_the_stores_graph_count_as_total(tmp_path):
     quiet = io.StringIO()
     LoadProgress(stream=quiet)(LoadSummary(graphs_seen=1))
     assert quiet.getvalue() == ""
+
+
+def test_convert_bar_moves_file_by_file_to_the_size_on_disk(tmp_path):
+    """`kg convert` runs one task per file: its bar counts the stored size of each file done, two workers
+    or one, and says files and articles; off a terminal it draws nothing."""
+    from kg.convert import ConvertProgress, convert
+
+    d = corpus(tmp_path)
+    on_disk = sum(p.stat().st_size for p in d.iterdir())
+    for jobs in (1, 2):
+        out = Terminal()
+        progress = ConvertProgress(stream=out)
+        results = convert([str(d)], str(tmp_path / f"shards-{jobs}"), jobs=jobs, progress=progress)
+        assert sum(r.articles for r in results) == 2
+        assert progress.bar.n == progress.bar.total == on_disk
+        last = out.getvalue().split("\r")[-1]
+        assert "100%" in last and "2/2 files" in last and "2 articles" in last, last
+    quiet = io.StringIO()
+    convert([str(d)], str(tmp_path / "shards-quiet"), progress=ConvertProgress(stream=quiet))
+    assert quiet.getvalue() == ""

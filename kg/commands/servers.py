@@ -147,20 +147,23 @@ def serve(store_path: str, bind: str, hosts: tuple[str, ...], allow_service: tup
               "local process pool; inputs must be readable at the same path on every worker (needs kg[dask]).")
 @click.option("--format", "fmt", type=click.Choice(sorted(INGESTORS)),
               help="Source format; by default recognised from the content, then the file name.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress on stderr, file by file (default: when a terminal).")
 @click.option("--nlp/--no-nlp", default=False, show_default=True,
               help="Text-mine titles and abstracts into the shards (mentions, entities, assertions), as "
               "`kg ingest` does; off by default, since it costs about 15 ms of CPU per abstract.")
 def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int, scheduler: str | None,
-            fmt: str | None, nlp: bool) -> None:
+            fmt: str | None, progress: bool | None, nlp: bool) -> None:
     """Turn PubMed files into gzipped N-Quads shards without a store, in parallel.
 
     Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
     loader (docs/bulk-loading.md) or with `kg load --from`; docs/scale.md says how to run on a cluster.
     Set SOURCE_DATE_EPOCH to fix the generation time written into the graphs (identical re-runs).
     """
-    from ..convert import convert as run
+    from ..convert import ConvertProgress, convert as run
 
-    results = run(paths, out, jobs=jobs, shard_size=shard_size, fmt=fmt, scheduler=scheduler, nlp=nlp)
+    results = run(paths, out, jobs=jobs, shard_size=shard_size, fmt=fmt, scheduler=scheduler, nlp=nlp,
+                  progress=ConvertProgress(progress))
     for r in results:
         for e in r.errors:
             click.echo(f"kg: rejected: {e}", err=True)
