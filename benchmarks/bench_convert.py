@@ -3,9 +3,10 @@
     python benchmarks/bench_convert.py .bench/synthetic-30000.xml.gz
 
 38 million articles in under an hour on two cores is 10,500 articles/s. The synthetic file (12.8 KB of
-XML per record; the real 2019 sample in ../shared/data holds 10.6 KB) is split once into gzipped part files of 7,500 records under
-.bench/ (convert runs one worker per input file); KG_BENCH_CONVERT_N (default 30,000) sets how many
-articles are converted, repeating the parts under other names past the file's size, for longer runs.
+XML per record; the real 2019 sample in ../shared/data holds 10.6 KB) is split once into gzipped part
+files of 7,500 records under .bench/ (convert runs one worker per input file); KG_BENCH_CONVERT_N
+(default 30,000) sets how many articles are converted, repeating the parts under other names past the
+file's size, for longer runs.
 The target is about baseline files, which hold no DeleteCitation: the first run converts the parts
 without one; the second every part, the last of which ends with the synthetic file's DeleteCitation
 (it names records of that part too, so that file's shards are rewritten once its survivors are known).
@@ -152,7 +153,7 @@ def main() -> int:
         env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
         runs = [("baseline-shaped files (no DeleteCitation)", env, base),
                 ("every part (the last ends with a DeleteCitation naming some of its own records, as an update "
-                 "file may; such a file's shards are written twice)", env, mixed)]
+                 "file may; such a file's shards are rewritten once its survivors are known)", env, mixed)]
         if os.environ.get("KG_BENCH_CONVERT_ZLIB", "1") != "0":
             runs.append(("baseline-shaped files, standard zlib", dict(env, KG_GZIP="zlib"), base))
         print(f"{len(base)} gzipped input files of up to {PER_PART:,} articles; {os.cpu_count()} cores; "
@@ -170,8 +171,7 @@ def main() -> int:
                   f"CPU-second ({2 * per_core:,.0f}/s on two cores at that rate); shards {r['bytes'] / 1e6:,.0f} MB "
                   f"({r['bytes'] / r['articles'] / 1e3:.1f} KB per article); load average {r['load']:.1f}",
                   flush=True)
-        parts = base
-        f = floor(parts[0])
+        f = floor(base[0])
         if f:
             need = 2 / TARGET * 1000  # CPU-s per 1,000 articles that two cores may spend at the target rate
             stages = f["gunzip"] + f["parse"] + f["map"] + f["compress"]

@@ -156,7 +156,8 @@ def convert(paths: tuple[str, ...], out: str, jobs: int, shard_size: int, schedu
             fmt: str | None, progress: bool | None, nlp: bool) -> None:
     """Turn PubMed files into gzipped N-Quads shards without a store, in parallel.
 
-    Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
+    Shards are named after each input file (a second input of the same file name gets a short hash of
+    its path). Inputs whose shards are complete are skipped on a re-run. Load the shards with a server's bulk
     loader (docs/bulk-loading.md) or with `kg load --from`; docs/scale.md says how to run on a cluster.
     Set SOURCE_DATE_EPOCH to fix the generation time written into the graphs (identical re-runs).
     """
