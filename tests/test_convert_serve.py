@@ -267,3 +267,20 @@ def test_convert_user_mistakes_fail_before_anything_is_written(tmp_path):
     assert r.exit_code == 2 and "is a file" in r.output, r.output
     r = CliRunner().invoke(main, ["convert", src, "-o", str(out), "--shard-size", "0"])
     assert r.exit_code == 2 and "--shard-size" in r.output and not out.exists(), r.output
+
+
+def test_a_broken_later_copy_does_not_hide_the_good_earlier_one(tmp_path):
+    """The rejected copy is reported; the readable one is written (the byte scan that preceded the
+    one-read conversion counted the broken copy as the survivor and wrote neither)."""
+    from pubmed_fixtures import article, document
+
+    broken = article("7", version=2, title="Broken.").replace("<Title>", "<Title><b>", 1)
+    assert broken != article("7", version=2, title="Broken.")
+    src = tmp_path / "update.xml"
+    src.write_text(document(article("7", version=1, title="Good."), article("8"), broken))
+    out = tmp_path / "shards"
+    r = CliRunner().invoke(main, ["convert", "-o", str(out), str(src)])
+    assert r.exit_code == 1 and "2 articles" in r.output and "1 rejected" in r.output, r.output
+    titles = {q.object.value for _, text in _shard_texts(out) for q in ox.parse(text, format=ox.RdfFormat.N_QUADS)
+              if q.predicate.value == "http://purl.org/dc/terms/title"}
+    assert "Good." in titles and "Broken." not in titles
