@@ -41,18 +41,22 @@ PER_PART = 7_500
 KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 
 
-def inputs(src: Path, n: int, work: Path, baseline: bool) -> list[Path]:
-    """Part files holding `n` articles in all: the source's parts, linked again under new names when `n`
-    is larger than the source (every name is its own input file, so its own shards). With `baseline`, only
-    the parts without a DeleteCitation, as in PubMed's baseline files (update files end with one, and the
-    synthetic file's deletes some of its own records, which costs a file a second writing of its shards)."""
+def source_parts(src: Path) -> list[Path]:
+    """The source split into gzipped parts of PER_PART records (written once under .bench/)."""
     sys.path.insert(0, str(HERE))
     from bench_servers import split_parts  # written once under .bench/, reused by later runs
 
     with subprocess.Popen(["gzip", "-dc", str(src)], stdout=subprocess.PIPE) as p:  # count, untimed
         assert p.stdout is not None
         have = sum(chunk.count(b"<PubmedArticle>") for chunk in iter(lambda: p.stdout.read(1 << 22), b""))
-    parts = split_parts(src, max(1, -(-have // PER_PART)))
+    return split_parts(src, max(1, -(-have // PER_PART)))
+
+
+def inputs(parts: list[Path], n: int, work: Path, baseline: bool) -> list[Path]:
+    """Part files holding `n` articles in all: the source's parts, linked again under new names when `n`
+    is larger than the source (every name is its own input file, so its own shards). With `baseline`, only
+    the parts without a DeleteCitation, as in PubMed's baseline files (update files end with one, and the
+    synthetic file's deletes some of its own records, which costs a file a second writing of its shards)."""
     if baseline:
         parts = [p for p in parts if b"<DeleteCitation" not in gzip.decompress(p.read_bytes())] or parts
     want = max(1, -(-n // PER_PART))
@@ -147,9 +151,9 @@ def main() -> int:
     BENCH.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=BENCH, prefix="bench-convert-") as tmp:
         work = Path(tmp)
-        src = Path(a.path).resolve()
-        base = inputs(src, n, work, baseline=True)
-        mixed = inputs(src, n, work, baseline=False)
+        parts = source_parts(Path(a.path).resolve())
+        base = inputs(parts, n, work, baseline=True)
+        mixed = inputs(parts, n, work, baseline=False)
         env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
         runs = [("baseline-shaped files (no DeleteCitation)", env, base),
                 ("every part (the last ends with a DeleteCitation naming some of its own records, as an update "

@@ -344,6 +344,8 @@ class _ShardWriter:
     temporary name and published whole when full or at the end; with `hold`, kept under their temporary
     names until `publish` (or `discard`), for a file whose survivors are not known yet."""
 
+    HELD = ".held.tmp"  # a held shard's suffix, after its final name
+
     def __init__(self, output: Output, staging: str, stem: str, size: int, hold: bool = False,
                  first: int = 0) -> None:
         self.output, self.staging, self.stem, self.size, self.hold = output, staging, stem, size, hold
@@ -360,7 +362,7 @@ class _ShardWriter:
         self.name = f"{self.stem}.{self.first + len(self.shards) + len(self.held):04d}.nq.gz"
         # A held shard has a name of its own: the rewrite writes the final shards' temporary names while
         # it reads the held ones.
-        tmp = self.name + (".held.tmp" if self.hold else ".tmp")
+        tmp = self.name + (self.HELD if self.hold else ".tmp")
         self.raw = open(os.path.join(self.staging, tmp), "wb")
         # No file name and no time in the gzip header: a shard's bytes depend on its content (and on the
         # gzip library, kg.gzipio) only.
@@ -393,7 +395,7 @@ class _ShardWriter:
         """Give the first `count` held shards (all by default) their final names, in order."""
         count = len(self.held) if count is None else count
         for local in self.held[:count]:
-            name = os.path.basename(local)[: -len(".held.tmp")]
+            name = os.path.basename(local).removesuffix(self.HELD)
             self.output.publish(local, name)
             self.shards.append(name)
         self.held = self.held[count:]
